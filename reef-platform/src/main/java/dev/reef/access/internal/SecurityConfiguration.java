@@ -1,0 +1,101 @@
+package dev.reef.access.internal;
+
+import dev.reef.common.ProblemException;
+import dev.reef.common.ProblemType;
+import dev.reef.platform.ProblemWriter;
+import dev.reef.platform.ReefProperties;
+import java.util.Map;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.security.crypto.password.DelegatingPasswordEncoder;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
+
+/**
+ * Two doors: the API ({@code /api/**}, {@code /v1/**}) takes bearer credentials only, keeps no session and needs no
+ * CSRF token; the dashboard takes an email and password, keeps a session (its id changes at login), and requires
+ * CSRF tokens on every form.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+  /** Argon2id for new hashes; the {id} prefix lets stored hashes move to a stronger setting later. */
+  @Bean
+  PasswordEncoder passwordEncoder() {
+    return new DelegatingPasswordEncoder("argon2", Map.of(
+        "argon2", Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8(),
+        "bcrypt", new BCryptPasswordEncoder()));
+  }
+
+  @Bean
+  PasswordAuthentication passwordAuthentication(UserRepository users, MembershipRepository memberships,
+      PasswordEncoder encoder, LoginThrottle throttle, ApplicationEventPublisher events) {
+    return new PasswordAuthentication(users, memberships, encoder, throttle, events);
+  }
+
+  @Bean
+  @Order(1)
+  SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeyService keys, ReefProperties properties,
+      ProblemWriter problems) throws Exception {
+    http.securityMatcher("/api/**", "/v1/**")
+        .csrf(csrf -> csrf.disable())
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .requestCache(cache -> cache.disable())
+        .httpBasic(basic -> basic.disable())
+        .formLogin(form -> form.disable())
+        .logout(logout -> logout.disable())
+        .anonymous(anonymous -> { })
+        .addFilterBefore(new BearerCredentialFilter(keys, properties, problems), AnonymousAuthenticationFilter.class)
+        .authorizeHttpRequests(auth -> auth
+            .requestMatchers(HttpMethod.POST, "/api/v1/signup").permitAll()
+            .anyRequest().authenticated())
+        .exceptionHandling(e -> e
+            .authenticationEntryPoint((request, response, ex) -> {
+              response.setHeader("WWW-Authenticate", "Bearer");
+              problems.write(request, response, new ProblemException(ProblemType.UNAUTHENTICATED,
+                  "Send an API key as 'Authorization: Bearer <key>'."));
+            })
+            .accessDeniedHandler((request, response, ex) -> problems.write(request, response,
+                new ProblemException(ProblemType.FORBIDDEN, "Not allowed."))));
+    return http.build();
+  }
+
+  @Bean
+  @Order(2)
+  SecurityFilterChain dashboardSecurity(HttpSecurity http, PasswordAuthentication passwordAuthentication)
+      throws Exception {
+    http.authenticationProvider(passwordAuthentication)
+        .authorizeHttpRequests(auth -> auth
+            .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/actuator/info")
+            .permitAll()
+            .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html").permitAll()
+            .requestMatchers("/login", "/signup", "/css/**", "/js/**", "/images/**", "/favicon.ico", "/error")
+            .permitAll()
+            .anyRequest().authenticated())
+        .formLogin(form -> form
+            .loginPage("/login")
+            .usernameParameter("email")
+            .passwordParameter("password")
+            .defaultSuccessUrl("/", false)
+            .failureHandler((request, response, ex) -> response.sendRedirect(request.getContextPath()
+                + (ex instanceof PasswordAuthentication.LoginThrottledException ? "/login?throttled" : "/login?error")))
+            .permitAll())
+        .logout(logout -> logout.logoutUrl("/logout").logoutSuccessUrl("/login?logout").permitAll())
+        .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()))
+        .headers(headers -> headers
+            .contentSecurityPolicy(csp -> csp.policyDirectives(
+                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                    + "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'"))
+            .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)));
+    return http.build();
+  }
+}

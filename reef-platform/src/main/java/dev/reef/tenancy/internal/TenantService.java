@@ -1,0 +1,160 @@
+package dev.reef.tenancy.internal;
+
+import dev.reef.common.Actor;
+import dev.reef.common.ConflictException;
+import dev.reef.common.DataScope;
+import dev.reef.common.InvalidRequestException;
+import dev.reef.common.NotFoundException;
+import dev.reef.common.TenantId;
+import dev.reef.common.TenantStatus;
+import dev.reef.tenancy.LimitName;
+import dev.reef.tenancy.Tenant;
+import dev.reef.tenancy.TenantEvents;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Tenant lifecycle: create, rename, change plan, suspend, resume, delete, and limit overrides. */
+@Service
+@Transactional
+class TenantService {
+
+  static final String DEFAULT_PLAN = "default";
+
+  private final TenantRepository tenants;
+  private final LimitRepository limits;
+  private final ApplicationEventPublisher events;
+  private final Clock clock;
+
+  TenantService(TenantRepository tenants, LimitRepository limits, ApplicationEventPublisher events, Clock clock) {
+    this.tenants = tenants;
+    this.limits = limits;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  /** Creates an active tenant; a taken or missing slug is derived from the name with a random suffix. */
+  Tenant create(String displayName, String requestedSlug, String planId, Actor actor, boolean signup) {
+    String name = checkName(displayName);
+    String plan = planId == null ? DEFAULT_PLAN : planId;
+    if (limits.plan(plan).isEmpty()) {
+      throw new InvalidRequestException("plan", "no plan '" + plan + "'");
+    }
+    String slug = DataScope.callAsPlatform(() -> chooseSlug(name, requestedSlug));
+    Instant now = clock.instant();
+    TenantId id = TenantId.random();
+    Tenant tenant = new Tenant(id, slug, name, TenantStatus.ACTIVE, plan, now, now, null, null);
+    DataScope.runAsPlatform(() -> tenants.insert(id, tenant));
+    events.publishEvent(new TenantEvents.TenantCreated(id, actor, slug, plan, signup));
+    return tenant;
+  }
+
+  private String chooseSlug(String name, String requested) {
+    if (requested != null) {
+      if (tenants.slugTakenAcrossTenants(Slugs.check(requested))) {
+        throw new ConflictException("The slug '" + requested + "' is taken.");
+      }
+      return requested;
+    }
+    String base = Slugs.from(name);
+    String slug = base;
+    for (int attempt = 0; tenants.slugTakenAcrossTenants(slug); attempt++) {
+      if (attempt > 20) {
+        throw new IllegalStateException("Could not find a free slug for " + base);
+      }
+      slug = Slugs.withSuffix(base);
+    }
+    return slug;
+  }
+
+  @Transactional(readOnly = true)
+  Tenant get(TenantId tenantId) {
+    return tenants.find(tenantId).orElseThrow(() -> new NotFoundException("tenant", tenantId.toString()));
+  }
+
+  @Transactional(readOnly = true)
+  List<Tenant> list(String search, TenantStatus status, int limit, int offset) {
+    return tenants.listAcrossTenants(search, status, limit, offset);
+  }
+
+  Tenant update(TenantId tenantId, String displayName, String slug, String planId, Actor actor) {
+    Tenant current = get(tenantId);
+    Map<String, Object> changes = new LinkedHashMap<>();
+    String newName = displayName == null ? current.displayName() : checkName(displayName);
+    if (!newName.equals(current.displayName())) {
+      changes.put("displayName", newName);
+    }
+    String newSlug = current.slug();
+    if (slug != null && !slug.equals(current.slug())) {
+      Slugs.check(slug);
+      if (DataScope.callAsPlatform(() -> tenants.slugTakenAcrossTenants(slug))) {
+        throw new ConflictException("The slug '" + slug + "' is taken.");
+      }
+      newSlug = slug;
+      changes.put("slug", slug);
+    }
+    String newPlan = current.planId();
+    if (planId != null && !planId.equals(current.planId())) {
+      if (DataScope.callAsPlatform(() -> limits.plan(planId)).isEmpty()) {
+        throw new InvalidRequestException("plan", "no plan '" + planId + "'");
+      }
+      newPlan = planId;
+      changes.put("plan", planId);
+    }
+    if (!changes.isEmpty()) {
+      tenants.update(tenantId, newSlug, newName, newPlan, clock.instant());
+      events.publishEvent(new TenantEvents.TenantUpdated(tenantId, actor, changes));
+    }
+    return get(tenantId);
+  }
+
+  Tenant suspend(TenantId tenantId, String reason, Actor actor) {
+    Tenant current = get(tenantId);
+    if (reason != null && reason.length() > 500) {
+      throw new InvalidRequestException("reason", "must be at most 500 characters");
+    }
+    if (current.status() != TenantStatus.SUSPENDED) {
+      tenants.setStatus(tenantId, TenantStatus.SUSPENDED, reason, clock.instant());
+      events.publishEvent(new TenantEvents.TenantSuspended(tenantId, actor, reason));
+    }
+    return get(tenantId);
+  }
+
+  Tenant resume(TenantId tenantId, Actor actor) {
+    Tenant current = get(tenantId);
+    if (current.status() != TenantStatus.ACTIVE) {
+      tenants.setStatus(tenantId, TenantStatus.ACTIVE, null, clock.instant());
+      events.publishEvent(new TenantEvents.TenantResumed(tenantId, actor));
+    }
+    return get(tenantId);
+  }
+
+  /** Deletes the tenant and, by cascade, everything it owns; its audit log is kept. */
+  void delete(TenantId tenantId, Actor actor) {
+    Tenant current = get(tenantId);
+    // Published first so listeners (stopping agents, say) still see the tenant's rows in this transaction.
+    events.publishEvent(new TenantEvents.TenantDeleted(tenantId, actor, current.slug()));
+    tenants.delete(tenantId);
+  }
+
+  void replaceOverrides(TenantId tenantId, Map<LimitName, String> overrides, Actor actor) {
+    get(tenantId);
+    limits.replaceOverrides(tenantId, overrides);
+    Map<String, Object> details = new LinkedHashMap<>();
+    overrides.forEach((name, value) -> details.put(name.json(), value == null ? "unlimited" : value));
+    events.publishEvent(new TenantEvents.TenantLimitsChanged(tenantId, actor, details));
+  }
+
+  private static String checkName(String name) {
+    String trimmed = name == null ? "" : name.trim();
+    if (trimmed.isEmpty() || trimmed.length() > 200) {
+      throw new InvalidRequestException("displayName", "must be 1 to 200 characters");
+    }
+    return trimmed;
+  }
+}
