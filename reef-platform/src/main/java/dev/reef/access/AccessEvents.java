@@ -37,12 +37,7 @@ public final class AccessEvents {
   }
 
   public record ApiKeyCreated(TenantId tenant, Actor actor, String keyId, String name, String scopes)
-      implements AuditableEvent {
-    @Override
-    public Optional<TenantId> tenantId() {
-      return Optional.of(tenant);
-    }
-
+      implements AuditableEvent.OfTenant {
     @Override
     public String action() {
       return "api_key.created";
@@ -54,12 +49,7 @@ public final class AccessEvents {
     }
   }
 
-  public record ApiKeyRevoked(TenantId tenant, Actor actor, String keyId, String name) implements AuditableEvent {
-    @Override
-    public Optional<TenantId> tenantId() {
-      return Optional.of(tenant);
-    }
-
+  public record ApiKeyRevoked(TenantId tenant, Actor actor, String keyId, String name) implements AuditableEvent.OfTenant {
     @Override
     public String action() {
       return "api_key.revoked";
@@ -72,12 +62,7 @@ public final class AccessEvents {
   }
 
   public record MemberAdded(TenantId tenant, Actor actor, String userId, String email, String role)
-      implements AuditableEvent {
-    @Override
-    public Optional<TenantId> tenantId() {
-      return Optional.of(tenant);
-    }
-
+      implements AuditableEvent.OfTenant {
     @Override
     public String action() {
       return "member.added";
@@ -89,12 +74,7 @@ public final class AccessEvents {
     }
   }
 
-  public record MemberRemoved(TenantId tenant, Actor actor, String userId, String email) implements AuditableEvent {
-    @Override
-    public Optional<TenantId> tenantId() {
-      return Optional.of(tenant);
-    }
-
+  public record MemberRemoved(TenantId tenant, Actor actor, String userId, String email) implements AuditableEvent.OfTenant {
     @Override
     public String action() {
       return "member.removed";

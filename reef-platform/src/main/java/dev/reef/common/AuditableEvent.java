@@ -20,4 +20,14 @@ public interface AuditableEvent {
 
   /** Non-secret facts worth keeping (key name, member email, changed limits). */
   Map<String, Object> details();
+
+  /** An event that belongs to one tenant's audit log. */
+  interface OfTenant extends AuditableEvent {
+    TenantId tenant();
+
+    @Override
+    default Optional<TenantId> tenantId() {
+      return Optional.of(tenant());
+    }
+  }
 }

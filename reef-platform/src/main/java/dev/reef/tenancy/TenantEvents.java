@@ -13,12 +13,7 @@ public final class TenantEvents {
   private TenantEvents() {}
 
   public record TenantCreated(TenantId tenant, Actor actor, String slug, String planId, boolean signup)
-      implements AuditableEvent {
-    @Override
-    public Optional<TenantId> tenantId() {
-      return Optional.of(tenant);
-    }
-
+      implements AuditableEvent.OfTenant {
     @Override
     public String action() {
       return signup ? "tenant.signed_up" : "tenant.created";
@@ -30,12 +25,7 @@ public final class TenantEvents {
     }
   }
 
-  public record TenantUpdated(TenantId tenant, Actor actor, Map<String, Object> changes) implements AuditableEvent {
-    @Override
-    public Optional<TenantId> tenantId() {
-      return Optional.of(tenant);
-    }
-
+  public record TenantUpdated(TenantId tenant, Actor actor, Map<String, Object> changes) implements AuditableEvent.OfTenant {
     @Override
     public String action() {
       return "tenant.updated";
@@ -47,12 +37,7 @@ public final class TenantEvents {
     }
   }
 
-  public record TenantSuspended(TenantId tenant, Actor actor, String reason) implements AuditableEvent {
-    @Override
-    public Optional<TenantId> tenantId() {
-      return Optional.of(tenant);
-    }
-
+  public record TenantSuspended(TenantId tenant, Actor actor, String reason) implements AuditableEvent.OfTenant {
     @Override
     public String action() {
       return "tenant.suspended";
@@ -68,12 +53,7 @@ public final class TenantEvents {
     }
   }
 
-  public record TenantResumed(TenantId tenant, Actor actor) implements AuditableEvent {
-    @Override
-    public Optional<TenantId> tenantId() {
-      return Optional.of(tenant);
-    }
-
+  public record TenantResumed(TenantId tenant, Actor actor) implements AuditableEvent.OfTenant {
     @Override
     public String action() {
       return "tenant.resumed";
@@ -85,12 +65,7 @@ public final class TenantEvents {
     }
   }
 
-  public record TenantDeleted(TenantId tenant, Actor actor, String slug) implements AuditableEvent {
-    @Override
-    public Optional<TenantId> tenantId() {
-      return Optional.of(tenant);
-    }
-
+  public record TenantDeleted(TenantId tenant, Actor actor, String slug) implements AuditableEvent.OfTenant {
     @Override
     public String action() {
       return "tenant.deleted";
@@ -104,12 +79,7 @@ public final class TenantEvents {
 
   /** @param overrides the tenant's overrides after the change (limit name to value, null meaning unlimited) */
   public record TenantLimitsChanged(TenantId tenant, Actor actor, Map<String, Object> overrides)
-      implements AuditableEvent {
-    @Override
-    public Optional<TenantId> tenantId() {
-      return Optional.of(tenant);
-    }
-
+      implements AuditableEvent.OfTenant {
     @Override
     public String action() {
       return "limits.changed";
