@@ -15,7 +15,13 @@ public enum TenantPermission {
   API_KEYS_MANAGE(Role.ADMIN, ApiKeyScope.ADMIN),
   LIMITS_READ(Role.MEMBER, ApiKeyScope.READ),
   LIMITS_WRITE(null, null),
-  AUDIT_READ(Role.ADMIN, ApiKeyScope.ADMIN);
+  AUDIT_READ(Role.ADMIN, ApiKeyScope.ADMIN),
+  USAGE_READ(Role.MEMBER, ApiKeyScope.READ),
+  PROVIDER_KEYS_READ(Role.ADMIN, ApiKeyScope.ADMIN),
+  PROVIDER_KEYS_MANAGE(Role.ADMIN, ApiKeyScope.ADMIN),
+  AGENTS_READ(Role.MEMBER, ApiKeyScope.READ),
+  AGENTS_MANAGE(Role.MEMBER, ApiKeyScope.WRITE),
+  AGENTS_CHAT(Role.MEMBER, ApiKeyScope.WRITE);
 
   private final Role minimumRole;
   private final ApiKeyScope requiredScope;
