@@ -21,9 +21,10 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 
 /**
- * Two doors: the API ({@code /api/**}, {@code /v1/**}) takes bearer credentials only, keeps no session and needs no
- * CSRF token; the dashboard takes an email and password, keeps a session (its id changes at login), and requires
- * CSRF tokens on every form.
+ * Three doors: the LLM proxy ({@code /v1/**}) authenticates each call itself (it answers in the providers' error
+ * shapes); the API ({@code /api/**}) takes bearer credentials only, keeps no session and needs no CSRF token; the
+ * dashboard takes an email and password, keeps a session (its id changes at login), and requires CSRF tokens on
+ * every form.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -42,11 +43,29 @@ class SecurityConfiguration {
     return new PasswordAuthentication(users, memberships, encoder, throttle, events);
   }
 
+  /** The proxy's servlet does its own authentication; Spring Security only stays out of the way. */
+  @Bean
+  @Order(0)
+  SecurityFilterChain gatewaySecurity(HttpSecurity http) throws Exception {
+    http.securityMatcher("/v1/**")
+        .csrf(csrf -> csrf.disable())
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .requestCache(cache -> cache.disable())
+        .securityContext(context -> context.disable())
+        .anonymous(anonymous -> anonymous.disable())
+        .headers(headers -> headers.disable())
+        .httpBasic(basic -> basic.disable())
+        .formLogin(form -> form.disable())
+        .logout(logout -> logout.disable())
+        .authorizeHttpRequests(auth -> auth.anyRequest().permitAll());
+    return http.build();
+  }
+
   @Bean
   @Order(1)
   SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeyService keys, ReefProperties properties,
       ProblemWriter problems) throws Exception {
-    http.securityMatcher("/api/**", "/v1/**")
+    http.securityMatcher("/api/**")
         .csrf(csrf -> csrf.disable())
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
         .requestCache(cache -> cache.disable())

@@ -33,6 +33,12 @@ final class RequestBodyLimitFilter extends OncePerRequestFilter {
     this.problems = problems;
   }
 
+  /** The LLM proxy carries large prompts and enforces its own limit (REEF_GATEWAY_MAX_BODY_BYTES). */
+  @Override
+  protected boolean shouldNotFilter(HttpServletRequest request) {
+    return request.getRequestURI().startsWith("/v1/");
+  }
+
   @Override
   protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {

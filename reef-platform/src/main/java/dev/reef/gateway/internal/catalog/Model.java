@@ -1,0 +1,35 @@
+package dev.reef.gateway.internal.catalog;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A model Reef offers, the upstream model it maps to, and its prices in USD per million tokens.
+ *
+ * @param fallbacks model ids tried in order when this one's provider fails before answering
+ */
+public record Model(
+    String id,
+    String provider,
+    String upstreamModel,
+    BigDecimal inputUsdPerMTok,
+    BigDecimal outputUsdPerMTok,
+    BigDecimal cachedInputUsdPerMTok,
+    List<String> fallbacks,
+    Instant createdAt,
+    Instant updatedAt) {
+
+  /**
+   * The cost of a call in micro-dollars, rounded up. Cached prompt tokens are billed at the cached price, the rest
+   * of the prompt at the input price.
+   */
+  public long costMicros(long inputTokens, long cachedInputTokens, long outputTokens) {
+    long uncached = Math.max(0, inputTokens - cachedInputTokens);
+    // USD per MTok == micro-dollars per token, so tokens x price is already in micro-dollars
+    BigDecimal micros = inputUsdPerMTok.multiply(BigDecimal.valueOf(uncached))
+        .add(cachedInputUsdPerMTok.multiply(BigDecimal.valueOf(Math.min(cachedInputTokens, inputTokens))))
+        .add(outputUsdPerMTok.multiply(BigDecimal.valueOf(outputTokens)));
+    return micros.setScale(0, java.math.RoundingMode.CEILING).longValueExact();
+  }
+}

@@ -1,0 +1,54 @@
+package dev.reef.gateway.internal.proxy;
+
+import java.time.Duration;
+
+/**
+ * A refusal on the proxy, rendered in the error shape of the API the client speaks (OpenAI or Anthropic) so that
+ * official SDKs surface it as a normal API error.
+ *
+ * @param type the OpenAI-style error type, e.g. {@code invalid_request_error}, {@code rate_limit_error}
+ * @param code a stable machine-readable code, e.g. {@code budget_exceeded}, {@code model_not_found}
+ */
+public final class GatewayException extends RuntimeException {
+
+  private final int status;
+  private final String type;
+  private final String code;
+  private final Duration retryAfter;
+
+  public GatewayException(int status, String type, String code, String message) {
+    this(status, type, code, message, null);
+  }
+
+  public GatewayException(int status, String type, String code, String message, Duration retryAfter) {
+    super(message, null, false, false);
+    this.status = status;
+    this.type = type;
+    this.code = code;
+    this.retryAfter = retryAfter;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String type() {
+    return type;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public Duration retryAfter() {
+    return retryAfter;
+  }
+
+  static GatewayException invalid(String code, String message) {
+    return new GatewayException(400, "invalid_request_error", code, message);
+  }
+
+  static GatewayException unauthorized(String message) {
+    return new GatewayException(401, "authentication_error", "invalid_api_key", message);
+  }
+}

@@ -1,0 +1,668 @@
+package dev.reef.gateway.internal.proxy;
+
+import dev.reef.access.ApiKeyScope;
+import dev.reef.access.BearerCredentials;
+import dev.reef.access.Caller;
+import dev.reef.common.TenantId;
+import dev.reef.common.TenantStatus;
+import dev.reef.gateway.ProviderType;
+import dev.reef.gateway.internal.catalog.Catalog;
+import dev.reef.gateway.internal.catalog.Model;
+import dev.reef.gateway.internal.catalog.PlanAccess;
+import dev.reef.gateway.internal.catalog.Provider;
+import dev.reef.gateway.internal.upstream.FairGate;
+import dev.reef.gateway.internal.upstream.GatewayProperties;
+import dev.reef.gateway.internal.upstream.ProviderGates;
+import dev.reef.gateway.internal.upstream.ProviderHealth;
+import dev.reef.gateway.internal.upstream.UpstreamClient;
+import dev.reef.metering.Estimate;
+import dev.reef.metering.LimitExceededException;
+import dev.reef.metering.MeterUnavailableException;
+import dev.reef.metering.Reservation;
+import dev.reef.metering.Usage;
+import dev.reef.metering.UsageLedger;
+import dev.reef.metering.UsageMeter;
+import dev.reef.metering.UsageRecord;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One LLM call through Reef: authenticate, check the model against the tenant's plan, reserve the worst case
+ * against every cap, forward to the first healthy provider of the model's fallback chain (sharing each provider's
+ * capacity fairly), relay the answer - streamed chunk by chunk - while reading the exact usage, then settle the
+ * reservation and write the ledger record before the client sees the end of the response.
+ *
+ * <p>Retries and fallbacks happen only before the first byte has gone to the client. A client that hangs up
+ * mid-stream is charged for what was produced, and the upstream call is cancelled.
+ */
+@Component
+public final class GatewayProxy {
+
+  private static final Logger log = LoggerFactory.getLogger(GatewayProxy.class);
+  private static final int MAX_ERROR_BODY = 64 * 1024;
+  private static final long MAX_RESPONSE_BODY = 64L * 1024 * 1024;
+  private static final Duration KEEP_ALIVE_EVERY = Duration.ofSeconds(30);
+  private static final String DEFAULT_ANTHROPIC_VERSION = "2023-06-01";
+
+  private final BearerCredentials credentials;
+  private final TenantProfiles profiles;
+  private final Catalog catalog;
+  private final UsageMeter meter;
+  private final UsageLedger ledger;
+  private final UpstreamClient upstream;
+  private final ProviderHealth health;
+  private final ProviderGates gates;
+  private final GatewayProperties properties;
+  private final JsonMapper json;
+  private final Clock clock;
+
+  GatewayProxy(BearerCredentials credentials, TenantProfiles profiles, Catalog catalog, UsageMeter meter,
+      UsageLedger ledger, UpstreamClient upstream, ProviderHealth health, ProviderGates gates,
+      GatewayProperties properties, JsonMapper json, Clock clock) {
+    this.credentials = credentials;
+    this.profiles = profiles;
+    this.catalog = catalog;
+    this.meter = meter;
+    this.ledger = ledger;
+    this.upstream = upstream;
+    this.health = health;
+    this.gates = gates;
+    this.properties = properties;
+    this.json = json;
+    this.clock = clock;
+  }
+
+  /** One candidate upstream for a call: a model of the chain, its provider, and the key to use. */
+  record Route(Model model, Provider provider, String path, String apiKey, boolean byok) {
+    String keyFingerprint() {
+      return byok ? "byok:" + Integer.toHexString(apiKey.hashCode()) : "platform";
+    }
+  }
+
+  /** An admitted call, before forwarding. */
+  record Call(ApiFlavor flavor, Caller.TenantKey caller, ObjectNode body, boolean stream, List<Route> routes,
+      long inputEstimate, Instant startedAt, long startNanos, HttpServletRequest request) {}
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Entry points
+
+  public void models(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    try {
+      Caller.TenantKey caller = authenticate(request, ApiFlavor.CHAT_COMPLETIONS);
+      PlanAccess access = catalog.snapshot().access(profile(caller.tenantId()).planId());
+      List<Map<String, Object>> data = new ArrayList<>();
+      catalog.snapshot().models().values().stream()
+          .filter(m -> access.allows(m.id()))
+          .sorted(java.util.Comparator.comparing(Model::id))
+          .forEach(m -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("id", m.id());
+            entry.put("object", "model");
+            entry.put("created", m.createdAt().getEpochSecond());
+            entry.put("owned_by", m.provider());
+            data.add(entry);
+          });
+      writeJson(response, 200, Map.of("object", "list", "data", data));
+    } catch (GatewayException e) {
+      writeError(ApiFlavor.CHAT_COMPLETIONS, response, e);
+    }
+  }
+
+  public void handle(ApiFlavor flavor, HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    Call call;
+    Reservation reservation;
+    try {
+      call = admit(flavor, request);
+      reservation = reserve(call);
+    } catch (GatewayException e) {
+      writeError(flavor, response, e);
+      return;
+    }
+    Settlement settlement = new Settlement(call, reservation);
+    try {
+      forward(call, settlement, response);
+    } catch (GatewayException e) {
+      settlement.finish(null, TokenCounts.ZERO, "error", e.status());
+      writeError(flavor, response, e);
+    } catch (RuntimeException | IOException e) {
+      settlement.finish(null, TokenCounts.ZERO, "error", 500);
+      log.error("Proxy call failed unexpectedly", e);
+      writeError(flavor, response, new GatewayException(500, "api_error", "internal_error",
+          "Reef failed to complete the call."));
+    } finally {
+      settlement.finish(null, TokenCounts.ZERO, "error", 500); // no-op if already finished
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Admission: who, what, how much
+
+  private Call admit(ApiFlavor flavor, HttpServletRequest request) throws IOException {
+    Instant startedAt = clock.instant();
+    long startNanos = System.nanoTime();
+    Caller.TenantKey caller = authenticate(request, flavor);
+    TenantProfiles.Profile profile = profile(caller.tenantId());
+    ObjectNode body = readBody(request);
+    String modelId = body.path("model").asString("");
+    if (modelId.isEmpty()) {
+      throw GatewayException.invalid("missing_model", "The request needs a 'model'.");
+    }
+    Catalog.Snapshot snapshot = catalog.snapshot();
+    PlanAccess access = snapshot.access(profile.planId());
+    Model primary = snapshot.models().get(modelId);
+    if (primary == null || !access.allows(modelId)) {
+      throw new GatewayException(404, "invalid_request_error", "model_not_found",
+          "The model '" + modelId + "' does not exist or your plan does not include it.");
+    }
+    List<Route> routes = routes(flavor, caller.tenantId(), primary, snapshot, access);
+    boolean stream = flavor != ApiFlavor.EMBEDDINGS && body.path("stream").asBoolean(false);
+    long inputEstimate = Math.max(1, request.getContentLengthLong() > 0
+        ? request.getContentLengthLong() / 4 : body.toString().length() / 4L);
+    return new Call(flavor, caller, body, stream, routes, inputEstimate, startedAt, startNanos, request);
+  }
+
+  private Caller.TenantKey authenticate(HttpServletRequest request, ApiFlavor flavor) {
+    String secret = bearer(request);
+    if (secret == null && flavor == ApiFlavor.MESSAGES) {
+      secret = request.getHeader("x-api-key");
+    }
+    if (secret == null || secret.isBlank()) {
+      throw GatewayException.unauthorized("Send your Reef API key as 'Authorization: Bearer <key>'"
+          + (flavor == ApiFlavor.MESSAGES ? " or 'x-api-key: <key>'." : "."));
+    }
+    Optional<Caller> caller = credentials.resolve(secret.trim(), request.getRemoteAddr());
+    if (caller.isEmpty() || !(caller.get() instanceof Caller.TenantKey key)) {
+      throw GatewayException.unauthorized("The API key is unknown or has been revoked.");
+    }
+    if (!key.scopes().contains(ApiKeyScope.LLM)) {
+      throw new GatewayException(403, "permission_error", "insufficient_scope",
+          "This API key lacks the 'llm' scope needed to call models.");
+    }
+    return key;
+  }
+
+  private TenantProfiles.Profile profile(TenantId tenantId) {
+    TenantProfiles.Profile profile = profiles.get(tenantId)
+        .orElseThrow(() -> GatewayException.unauthorized("The API key is unknown or has been revoked."));
+    if (profile.status() == TenantStatus.SUSPENDED) {
+      throw new GatewayException(403, "permission_error", "tenant_suspended",
+          "Your tenant is suspended; contact your platform operator.");
+    }
+    return profile;
+  }
+
+  private ObjectNode readBody(HttpServletRequest request) throws IOException {
+    long max = properties.maxBodyBytes();
+    if (request.getContentLengthLong() > max) {
+      throw tooLarge(max);
+    }
+    byte[] bytes = request.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+    if (bytes.length > max) {
+      throw tooLarge(max);
+    }
+    try {
+      JsonNode node = json.readTree(bytes);
+      if (node instanceof ObjectNode object) {
+        return object;
+      }
+    } catch (JacksonException e) {
+      throw GatewayException.invalid("invalid_json", "The request body is not valid JSON: " + e.getOriginalMessage());
+    }
+    throw GatewayException.invalid("invalid_json", "The request body must be a JSON object.");
+  }
+
+  private static GatewayException tooLarge(long max) {
+    return new GatewayException(413, "invalid_request_error", "request_too_large",
+        "The request body is larger than " + max + " bytes (REEF_GATEWAY_MAX_BODY_BYTES).");
+  }
+
+  /** The model and its fallbacks, in order, that this plan allows and whose provider serves this API. */
+  private List<Route> routes(ApiFlavor flavor, TenantId tenantId, Model primary, Catalog.Snapshot snapshot,
+      PlanAccess access) {
+    List<Route> routes = new ArrayList<>();
+    List<Model> chain = new ArrayList<>();
+    chain.add(primary);
+    primary.fallbacks().stream().map(snapshot.models()::get)
+        .filter(m -> m != null && access.allows(m.id())).forEach(chain::add);
+    for (Model model : chain) {
+      Provider provider = snapshot.providers().get(model.provider());
+      if (provider == null) {
+        continue;
+      }
+      String path = flavor.upstreamPath(provider.type());
+      if (path == null) {
+        continue;
+      }
+      Optional<String> own = catalog.byokKey(tenantId, provider.name());
+      routes.add(new Route(model, provider, path, own.orElse(snapshot.providerKeys().get(provider.name())),
+          own.isPresent()));
+    }
+    if (routes.isEmpty()) {
+      throw GatewayException.invalid("unsupported_api", "The model '" + primary.id() + "' is served by a provider "
+          + "that does not speak this API; use " + (flavor == ApiFlavor.MESSAGES ? "/v1/chat/completions"
+          : "the endpoint of its provider's API") + ".");
+    }
+    return routes;
+  }
+
+  private Reservation reserve(Call call) {
+    long maxOutput = maxOutputTokens(call.flavor(), call.body());
+    long worstCost = 0;
+    boolean allByok = true;
+    for (Route route : call.routes()) {
+      worstCost = Math.max(worstCost, route.model().costMicros(call.inputEstimate(), 0, maxOutput));
+      allByok &= route.byok();
+    }
+    TenantProfiles.Profile profile = profile(call.caller().tenantId());
+    boolean counts = !allByok || catalog.snapshot().access(profile.planId()).byokCountsAgainstBudget();
+    try {
+      return meter.reserve(call.caller().tenantId(), profile.limits(),
+          new Estimate(call.inputEstimate() + maxOutput, worstCost, counts));
+    } catch (LimitExceededException e) {
+      long seconds = Math.max(1, e.retryAfter().toSeconds());
+      throw new GatewayException(429, e.kind() == LimitExceededException.Kind.MONTHLY_BUDGET
+          ? "insufficient_quota" : "rate_limit_error", e.kind().code(),
+          "Your tenant's " + e.kind().limitName() + " limit is reached: " + e.getMessage(), Duration.ofSeconds(seconds));
+    } catch (MeterUnavailableException e) {
+      throw new GatewayException(503, "api_error", "meter_unavailable",
+          "Reef cannot verify your usage right now; try again shortly.", Duration.ofSeconds(5));
+    }
+  }
+
+  private long maxOutputTokens(ApiFlavor flavor, ObjectNode body) {
+    JsonNode value = switch (flavor) {
+      case CHAT_COMPLETIONS -> body.hasNonNull("max_completion_tokens") ? body.get("max_completion_tokens")
+          : body.get("max_tokens");
+      case RESPONSES -> body.get("max_output_tokens");
+      case MESSAGES -> body.get("max_tokens");
+      case EMBEDDINGS -> null;
+    };
+    if (flavor == ApiFlavor.EMBEDDINGS) {
+      return 0;
+    }
+    if (value != null && value.isIntegralNumber() && value.asLong() > 0) {
+      return value.asLong();
+    }
+    return properties.defaultMaxTokens();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Forwarding: fallbacks, breakers, fair capacity, retries before the first byte
+
+  private void forward(Call call, Settlement settlement, HttpServletResponse response) throws IOException {
+    GatewayException last = null;
+    for (Route route : call.routes()) {
+      CircuitBreaker breaker = health.of(route.provider().name());
+      if (!breaker.tryAcquirePermission()) {
+        last = new GatewayException(503, "api_error", "upstream_unavailable", "The provider of '"
+            + route.model().id() + "' is failing; Reef is giving it a rest.", Duration.ofSeconds(30));
+        continue;
+      }
+      FairGate gate = gates.gate(route.provider().name(), route.keyFingerprint(), route.provider().maxConcurrency());
+      FairGate.Slot slot;
+      try {
+        slot = gate.acquire(call.caller().tenantId(), properties.queueTimeout());
+      } catch (TimeoutException e) {
+        breaker.releasePermission();
+        last = new GatewayException(503, "api_error", "upstream_busy", "The provider of '" + route.model().id()
+            + "' is at capacity; try again shortly.", Duration.ofSeconds(1));
+        continue;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        breaker.releasePermission();
+        throw new GatewayException(503, "api_error", "interrupted", "Reef is shutting down.");
+      }
+      try (slot) {
+        Attempt attempt = tryRoute(call, route, breaker, settlement, response);
+        if (attempt.done()) {
+          return;
+        }
+        last = attempt.error();
+      }
+    }
+    throw last != null ? last : new GatewayException(502, "api_error", "upstream_error", "No provider could serve the call.");
+  }
+
+  /** The outcome of trying one route: either the call is done (answered), or it failed before any byte was sent. */
+  record Attempt(boolean done, GatewayException error) {}
+
+  private Attempt tryRoute(Call call, Route route, CircuitBreaker breaker, Settlement settlement,
+      HttpServletResponse response) throws IOException {
+    boolean injectedUsage = false;
+    ObjectNode body = call.body().deepCopy();
+    body.put("model", route.model().upstreamModel());
+    if (call.stream() && call.flavor() == ApiFlavor.CHAT_COMPLETIONS
+        && !body.path("stream_options").path("include_usage").asBoolean(false)) {
+      ObjectNode options = body.path("stream_options") instanceof ObjectNode o ? o : body.putObject("stream_options");
+      options.put("include_usage", true);
+      injectedUsage = true;
+    }
+    byte[] bytes = json.writeValueAsBytes(body);
+    URI uri = URI.create(route.provider().baseUrl() + route.path());
+    Map<String, String> headers = upstreamHeaders(call, route);
+    GatewayException last = null;
+    for (int attempt = 0; attempt <= properties.retries(); attempt++) {
+      if (attempt > 0) {
+        sleep(Duration.ofMillis(200L * attempt));
+        if (!breaker.tryAcquirePermission()) {
+          break;
+        }
+      }
+      long t0 = System.nanoTime();
+      UpstreamClient.Response up;
+      try {
+        up = upstream.post(uri, headers, bytes);
+      } catch (HttpTimeoutException e) {
+        breaker.onError(System.nanoTime() - t0, TimeUnit.NANOSECONDS, e);
+        last = new GatewayException(504, "api_error", "upstream_timeout",
+            "The provider of '" + route.model().id() + "' did not answer in time.");
+        continue;
+      } catch (IOException e) {
+        breaker.onError(System.nanoTime() - t0, TimeUnit.NANOSECONDS, e);
+        last = new GatewayException(502, "api_error", "upstream_unreachable",
+            "Reef could not reach the provider of '" + route.model().id() + "'.");
+        continue;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        breaker.releasePermission();
+        throw new GatewayException(503, "api_error", "interrupted", "Reef is shutting down.");
+      }
+      long elapsed = System.nanoTime() - t0;
+      int status = up.status();
+      if (status >= 200 && status < 300) {
+        breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+        if (call.stream()) {
+          relayStream(call, route, up, injectedUsage, settlement, response);
+        } else {
+          relayWhole(call, route, up, settlement, response);
+        }
+        return new Attempt(true, null);
+      }
+      byte[] errorBody = readAtMost(up.body(), MAX_ERROR_BODY);
+      if (status >= 500) {
+        breaker.onError(elapsed, TimeUnit.NANOSECONDS, new IOException("HTTP " + status));
+      } else {
+        breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+      }
+      if (status == 429 || status >= 500) {
+        last = upstreamFailure(route, status, up.header("retry-after"));
+        continue;
+      }
+      if (status == 401 || status == 403) {
+        last = new GatewayException(502, "api_error", "upstream_auth_failed", route.byok()
+            ? "The provider '" + route.provider().name() + "' rejected your own API key (BYOK); update it."
+            : "The provider '" + route.provider().name() + "' rejected the platform's key; tell your operator.");
+        break;
+      }
+      // Any other client error is about the request itself: the provider's own error body says what is wrong.
+      settlement.finish(route, TokenCounts.ZERO, "error", status);
+      response.setStatus(status);
+      response.setContentType(Optional.ofNullable(up.header("content-type")).orElse("application/json"));
+      response.getOutputStream().write(errorBody);
+      return new Attempt(true, null);
+    }
+    return new Attempt(false, last);
+  }
+
+  private Map<String, String> upstreamHeaders(Call call, Route route) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "application/json");
+    headers.put("Accept", call.stream() ? "text/event-stream" : "application/json");
+    if (route.provider().type() == ProviderType.ANTHROPIC && call.flavor() == ApiFlavor.MESSAGES) {
+      if (route.apiKey() != null) {
+        headers.put("x-api-key", route.apiKey());
+      }
+      String version = call.request().getHeader("anthropic-version");
+      headers.put("anthropic-version", version == null || version.isBlank() ? DEFAULT_ANTHROPIC_VERSION : version);
+      String beta = call.request().getHeader("anthropic-beta");
+      if (beta != null && !beta.isBlank()) {
+        headers.put("anthropic-beta", beta);
+      }
+    } else if (route.apiKey() != null) {
+      headers.put("Authorization", "Bearer " + route.apiKey());
+    }
+    return headers;
+  }
+
+  private static GatewayException upstreamFailure(Route route, int status, String retryAfter) {
+    if (status == 429) {
+      Duration wait = Duration.ofSeconds(parseSeconds(retryAfter).orElse(5L));
+      return new GatewayException(429, "rate_limit_error", "upstream_rate_limited",
+          "The provider of '" + route.model().id() + "' is rate limiting Reef; try again shortly.", wait);
+    }
+    return new GatewayException(502, "api_error", "upstream_error",
+        "The provider of '" + route.model().id() + "' failed with HTTP " + status + ".");
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Relaying answers
+
+  private void relayWhole(Call call, Route route, UpstreamClient.Response up, Settlement settlement,
+      HttpServletResponse response) throws IOException {
+    byte[] bytes;
+    try (InputStream in = up.body()) {
+      bytes = in.readNBytes((int) MAX_RESPONSE_BODY);
+    }
+    UsageReader usage = new UsageReader(call.flavor());
+    try {
+      usage.acceptBody(json.readTree(bytes));
+    } catch (JacksonException e) {
+      log.warn("Provider {} sent a response that is not JSON; charging Reef's estimate", route.provider().name());
+    }
+    // The ledger record is durable before the client sees the answer.
+    settlement.finish(route, usage.counts(call.inputEstimate()), "ok", up.status());
+    response.setStatus(up.status());
+    response.setContentType(Optional.ofNullable(up.header("content-type")).orElse("application/json"));
+    response.setContentLength(bytes.length);
+    response.getOutputStream().write(bytes);
+  }
+
+  private void relayStream(Call call, Route route, UpstreamClient.Response up, boolean injectedUsage,
+      Settlement settlement, HttpServletResponse response) throws IOException {
+    response.setStatus(up.status());
+    response.setContentType(Optional.ofNullable(up.header("content-type")).orElse("text/event-stream"));
+    response.setHeader("Cache-Control", "no-cache");
+    response.setHeader("X-Accel-Buffering", "no");
+    UsageReader usage = new UsageReader(call.flavor());
+    SseEvents events = new SseEvents(up.body());
+    OutputStream out = response.getOutputStream();
+    long lastKeepAlive = System.nanoTime();
+    try (InputStream body = up.body()) {
+      SseEvents.Event event;
+      while (true) {
+        try {
+          event = events.next();
+        } catch (IOException e) {
+          // The provider broke off (or went silent past the read timeout): charge what was produced.
+          settlement.finish(route, usage.counts(call.inputEstimate()), "error", 502);
+          writeStreamError(call.flavor(), out, e instanceof UpstreamClient.IdleTimeoutException
+              ? "The provider went silent and the stream was closed." : "The provider's stream broke off.");
+          return;
+        }
+        if (event == null) {
+          break;
+        }
+        JsonNode data = parseData(event);
+        if (data != null) {
+          usage.acceptEvent(data);
+        }
+        if (isTerminal(call.flavor(), event, data)) {
+          settlement.finish(route, usage.counts(call.inputEstimate()), "ok", up.status());
+        }
+        boolean drop = injectedUsage && data != null && data.path("usage").isObject()
+            && data.path("choices").isArray() && data.path("choices").isEmpty();
+        if (!drop) {
+          try {
+            out.write(event.raw());
+            out.flush();
+          } catch (IOException clientGone) {
+            // Closing the upstream body (try-with-resources) cancels the provider's work; bill what it produced.
+            settlement.finish(route, usage.counts(call.inputEstimate()), "cancelled", 499);
+            return;
+          }
+        }
+        if (System.nanoTime() - lastKeepAlive > KEEP_ALIVE_EVERY.toNanos()) {
+          meter.keepAlive(settlement.reservation);
+          lastKeepAlive = System.nanoTime();
+        }
+      }
+    }
+    settlement.finish(route, usage.counts(call.inputEstimate()), "ok", up.status());
+  }
+
+  private JsonNode parseData(SseEvents.Event event) {
+    if (event.data() == null || event.data().isEmpty() || event.data().equals("[DONE]")) {
+      return null;
+    }
+    try {
+      return json.readTree(event.data());
+    } catch (JacksonException e) {
+      return null;
+    }
+  }
+
+  /** The last event of a stream: the ledger record must be durable before the client receives it. */
+  private static boolean isTerminal(ApiFlavor flavor, SseEvents.Event event, JsonNode data) {
+    if ("[DONE]".equals(event.data())) {
+      return true;
+    }
+    String type = data == null ? "" : data.path("type").asString("");
+    return switch (flavor) {
+      case MESSAGES -> type.equals("message_stop");
+      case RESPONSES -> type.equals("response.completed") || type.equals("response.failed")
+          || type.equals("response.incomplete");
+      default -> false;
+    };
+  }
+
+  private void writeStreamError(ApiFlavor flavor, OutputStream out, String message) {
+    GatewayException e = new GatewayException(502, "api_error", "upstream_stream_error", message);
+    try {
+      String data = json.writeValueAsString(flavor.anthropicErrors() ? ErrorBodies.anthropic(e) : ErrorBodies.openAi(e));
+      String event = (flavor.anthropicErrors() ? "event: error\n" : "") + "data: " + data + "\n\n";
+      out.write(event.getBytes(StandardCharsets.UTF_8));
+      out.flush();
+    } catch (IOException ignored) {
+      // the client is gone too
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Settlement: exactly once per call, before the client sees the end
+
+  /** Settles or releases the reservation and writes the ledger record, exactly once. */
+  final class Settlement {
+    private final Call call;
+    private final Reservation reservation;
+    private boolean finished;
+
+    Settlement(Call call, Reservation reservation) {
+      this.call = call;
+      this.reservation = reservation;
+    }
+
+    void finish(Route route, TokenCounts counts, String status, int httpStatus) {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      long cost = route == null ? 0 : route.model().costMicros(counts.input(), counts.cached(), counts.output());
+      boolean produced = counts.input() + counts.output() > 0;
+      try {
+        if (produced) {
+          meter.settle(reservation, new Usage(counts.input(), counts.output(), counts.cached(), cost));
+        } else {
+          meter.release(reservation);
+        }
+      } catch (RuntimeException e) {
+        log.error("Could not settle reservation {} of tenant {}", reservation.id(), reservation.tenantId(), e);
+      }
+      Instant finishedAt = clock.instant();
+      ledger.record(new UsageRecord(UUID.randomUUID(), call.caller().tenantId(), null, call.caller().keyId(),
+          call.flavor().endpoint(), route == null ? call.body().path("model").asString("") : route.model().id(),
+          route == null ? null : route.provider().name(), counts.input(), counts.output(), counts.cached(), cost,
+          (System.nanoTime() - call.startNanos()) / 1_000_000, status, httpStatus, route != null && route.byok(),
+          reservation.metered(), call.startedAt(), finishedAt));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Small helpers
+
+  void writeError(ApiFlavor flavor, HttpServletResponse response, GatewayException e) throws IOException {
+    if (response.isCommitted()) {
+      return;
+    }
+    response.reset();
+    if (e.retryAfter() != null) {
+      response.setHeader("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+    }
+    writeJson(response, e.status(), flavor.anthropicErrors() ? ErrorBodies.anthropic(e) : ErrorBodies.openAi(e));
+  }
+
+  private void writeJson(HttpServletResponse response, int status, Object body) throws IOException {
+    byte[] bytes = json.writeValueAsBytes(body);
+    response.setStatus(status);
+    response.setContentType("application/json");
+    response.setContentLength(bytes.length);
+    response.getOutputStream().write(bytes);
+  }
+
+  static String bearer(HttpServletRequest request) {
+    String header = request.getHeader("Authorization");
+    if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    return header.substring(7).trim();
+  }
+
+  private static byte[] readAtMost(InputStream in, int max) {
+    try (in) {
+      return in.readNBytes(max);
+    } catch (IOException e) {
+      return new byte[0];
+    }
+  }
+
+  private static Optional<Long> parseSeconds(String value) {
+    try {
+      return value == null ? Optional.empty() : Optional.of(Math.max(1, Long.parseLong(value.trim())));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
