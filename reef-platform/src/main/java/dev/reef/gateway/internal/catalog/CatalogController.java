@@ -1,7 +1,9 @@
 package dev.reef.gateway.internal.catalog;
 
 import dev.reef.access.AccessGuard;
+import dev.reef.access.Caller;
 import dev.reef.common.NotFoundException;
+import dev.reef.gateway.GatewayEvents;
 import dev.reef.gateway.ProviderType;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -14,6 +16,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -30,10 +33,16 @@ class CatalogController {
 
   private final AccessGuard guard;
   private final Catalog catalog;
+  private final ApplicationEventPublisher events;
 
-  CatalogController(AccessGuard guard, Catalog catalog) {
+  CatalogController(AccessGuard guard, Catalog catalog, ApplicationEventPublisher events) {
     this.guard = guard;
     this.catalog = catalog;
+    this.events = events;
+  }
+
+  private void audit(Caller caller, String what, String name, String change) {
+    events.publishEvent(new GatewayEvents.CatalogChanged(caller.actor(), what, name, change));
   }
 
   /** {@code apiKey}: omit to keep the stored key, "" to remove it. */
@@ -98,17 +107,20 @@ class CatalogController {
   @PutMapping("/api/v1/providers/{name}")
   @Operation(summary = "Create or replace an upstream provider (operator)")
   ProviderView putProvider(@PathVariable String name, @Valid @RequestBody PutProvider body) {
-    guard.requireOperator();
-    return ProviderView.of(catalog.putProvider(name, ProviderType.parse(body.type()), body.baseUrl(), body.apiKey(),
-        body.maxConcurrency()));
+    Caller caller = guard.requireOperator();
+    ProviderView view = ProviderView.of(catalog.putProvider(name, ProviderType.parse(body.type()), body.baseUrl(),
+        body.apiKey(), body.maxConcurrency()));
+    audit(caller, "provider", name, "put");
+    return view;
   }
 
   @DeleteMapping("/api/v1/providers/{name}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   @Operation(summary = "Delete a provider that serves no model (operator)")
   void deleteProvider(@PathVariable String name) {
-    guard.requireOperator();
+    Caller caller = guard.requireOperator();
     catalog.deleteProvider(name);
+    audit(caller, "provider", name, "delete");
   }
 
   @GetMapping("/api/v1/models")
@@ -133,17 +145,20 @@ class CatalogController {
   @PutMapping("/api/v1/models/{modelId}")
   @Operation(summary = "Create or replace a model and its prices, USD per million tokens (operator)")
   ModelView putModel(@PathVariable String modelId, @Valid @RequestBody PutModel body) {
-    guard.requireOperator();
-    return ModelView.of(catalog.putModel(modelId, body.provider(), body.upstreamModel(), body.inputUsdPerMTok(),
-        body.outputUsdPerMTok(), body.cachedInputUsdPerMTok(), body.fallbacks()));
+    Caller caller = guard.requireOperator();
+    ModelView view = ModelView.of(catalog.putModel(modelId, body.provider(), body.upstreamModel(),
+        body.inputUsdPerMTok(), body.outputUsdPerMTok(), body.cachedInputUsdPerMTok(), body.fallbacks()));
+    audit(caller, "model", modelId, "put");
+    return view;
   }
 
   @DeleteMapping("/api/v1/models/{modelId}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   @Operation(summary = "Delete a model (operator)")
   void deleteModel(@PathVariable String modelId) {
-    guard.requireOperator();
+    Caller caller = guard.requireOperator();
     catalog.deleteModel(modelId);
+    audit(caller, "model", modelId, "delete");
   }
 
   @GetMapping("/api/v1/plans/{planId}/llm-access")
@@ -156,7 +171,10 @@ class CatalogController {
   @PutMapping("/api/v1/plans/{planId}/llm-access")
   @Operation(summary = "Restrict a plan's models and set its BYOK budget rule (operator)")
   PlanAccessView putPlanAccess(@PathVariable String planId, @Valid @RequestBody PutPlanAccess body) {
-    guard.requireOperator();
-    return PlanAccessView.of(catalog.putPlanAccess(planId, body.models(), body.byokCountsAgainstBudget()));
+    Caller caller = guard.requireOperator();
+    PlanAccessView view = PlanAccessView.of(catalog.putPlanAccess(planId, body.models(),
+        body.byokCountsAgainstBudget()));
+    audit(caller, "plan_access", planId, "put");
+    return view;
   }
 }

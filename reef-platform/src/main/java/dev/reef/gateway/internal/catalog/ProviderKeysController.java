@@ -1,9 +1,11 @@
 package dev.reef.gateway.internal.catalog;
 
 import dev.reef.access.AccessGuard;
+import dev.reef.access.Caller;
 import dev.reef.access.TenantPermission;
 import dev.reef.common.NotFoundException;
 import dev.reef.common.TenantId;
+import dev.reef.gateway.GatewayEvents;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -11,6 +13,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.List;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -29,10 +32,12 @@ class ProviderKeysController {
 
   private final AccessGuard guard;
   private final Catalog catalog;
+  private final ApplicationEventPublisher events;
 
-  ProviderKeysController(AccessGuard guard, Catalog catalog) {
+  ProviderKeysController(AccessGuard guard, Catalog catalog, ApplicationEventPublisher events) {
     this.guard = guard;
     this.catalog = catalog;
+    this.events = events;
   }
 
   record PutKey(@NotBlank @Size(max = 500) String apiKey) {}
@@ -64,15 +69,18 @@ class ProviderKeysController {
   @PutMapping("/{provider}")
   @Operation(summary = "Set the tenant's own key for a provider")
   KeyView put(@PathVariable TenantId tenantId, @PathVariable String provider, @Valid @RequestBody PutKey body) {
-    guard.require(tenantId, TenantPermission.PROVIDER_KEYS_MANAGE);
-    return KeyView.of(catalog.putByokKey(tenantId, provider, body.apiKey()));
+    Caller caller = guard.require(tenantId, TenantPermission.PROVIDER_KEYS_MANAGE);
+    KeyView view = KeyView.of(catalog.putByokKey(tenantId, provider, body.apiKey()));
+    events.publishEvent(new GatewayEvents.ProviderKeyChanged(tenantId, caller.actor(), provider, false));
+    return view;
   }
 
   @DeleteMapping("/{provider}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   @Operation(summary = "Remove the tenant's own key for a provider; calls go back to the platform's key")
   void delete(@PathVariable TenantId tenantId, @PathVariable String provider) {
-    guard.require(tenantId, TenantPermission.PROVIDER_KEYS_MANAGE);
+    Caller caller = guard.require(tenantId, TenantPermission.PROVIDER_KEYS_MANAGE);
     catalog.deleteByokKey(tenantId, provider);
+    events.publishEvent(new GatewayEvents.ProviderKeyChanged(tenantId, caller.actor(), provider, true));
   }
 }
