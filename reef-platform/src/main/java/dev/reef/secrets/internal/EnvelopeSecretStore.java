@@ -46,7 +46,7 @@ class EnvelopeSecretStore implements SecretStore {
   @Override
   public SecretRef put(TenantId tenantId, String purpose, String plaintext) {
     Objects.requireNonNull(tenantId, "tenantId");
-    if (!visibleIn(DataScope.current(), tenantId)) {
+    if (!visibleIn(DataScope.current().orElse(null), tenantId)) {
       throw new NotFoundException("tenant", tenantId.toString());
     }
     SecretRepository.SecretRow row = seal(new SecretBinding(UUID.randomUUID(), tenantId, checkPurpose(purpose)),
@@ -125,8 +125,8 @@ class EnvelopeSecretStore implements SecretStore {
     return row.orElseThrow(() -> notFound(ref));
   }
 
-  private static boolean visibleIn(Optional<DataScope> scope, TenantId tenantId) {
-    return switch (scope.orElse(null)) {
+  private static boolean visibleIn(DataScope scope, TenantId tenantId) {
+    return switch (scope) {
       case DataScope.Tenant t -> t.tenantId().equals(tenantId);
       case DataScope.Platform p -> true;
       case null -> false;
