@@ -1,0 +1,27 @@
+package dev.reef.metering.internal;
+
+import dev.reef.common.DataScope;
+import dev.reef.platform.ReefProperties;
+import java.nio.file.Path;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(LedgerProperties.class)
+class LedgerConfiguration {
+
+  /** Replays journals left by earlier runs while it is created, so before Reef serves a request. */
+  @Bean(destroyMethod = "close")
+  JournalLedger usageLedger(ReefProperties reef, LedgerProperties ledger, UsageRecordRepository repository) {
+    Path root = reef.dataDir().resolve("ledger");
+    return new JournalLedger(new Journal(root, ledger.fsync() == LedgerProperties.Fsync.ALWAYS, ledger.segmentBytes()),
+        JournalLedger.into(repository), root.resolve("rejected.jsonl"), ledger.flushInterval());
+  }
+
+  /** Month totals for seeding, read in the tenant's own scope (row-level security sees only its rows). */
+  @Bean
+  LedgerTotals ledgerTotals(UsageRecordRepository repository) {
+    return (tenantId, month) -> DataScope.callAs(tenantId, () -> repository.monthTotals(tenantId, month));
+  }
+}

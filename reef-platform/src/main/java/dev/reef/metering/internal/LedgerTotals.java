@@ -1,0 +1,18 @@
+package dev.reef.metering.internal;
+
+import dev.reef.common.TenantId;
+import java.time.YearMonth;
+
+/**
+ * What the durable ledger says a tenant used in a month: the meters seed their month counters from it when they
+ * have none (after a restart of Reef or of a Redis without persistence), so a restart never resets a budget.
+ */
+interface LedgerTotals {
+
+  MonthTotals month(TenantId tenantId, YearMonth month);
+
+  /** @param spentMicros recorded cost that counts against the budget; {@code tokens} input plus output tokens */
+  record MonthTotals(long spentMicros, long tokens) {
+    static final MonthTotals NONE = new MonthTotals(0, 0);
+  }
+}

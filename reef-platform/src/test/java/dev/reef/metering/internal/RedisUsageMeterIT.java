@@ -1,0 +1,270 @@
+package dev.reef.metering.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.reef.common.TenantId;
+import dev.reef.metering.Estimate;
+import dev.reef.metering.LimitExceededException;
+import dev.reef.metering.LimitExceededException.Kind;
+import dev.reef.metering.MeterLimits;
+import dev.reef.metering.MeterUnavailableException;
+import dev.reef.metering.Reservation;
+import dev.reef.metering.Usage;
+import dev.reef.metering.UsageMeter;
+import dev.reef.testing.TestRedis;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.health.contributor.Status;
+
+/**
+ * The contract against a real Redis, plus what only a shared store has: several replicas, Redis's own clock, key
+ * layout and expiry, and the fail modes when Redis is unreachable or silent. Each test has its own key prefix.
+ */
+class RedisUsageMeterIT extends UsageMeterContract {
+
+  /** Generous: the contract tests semantics on a busy 2-core machine, not timeouts (those are tested below). */
+  private static final Duration TEST_TIMEOUT = Duration.ofSeconds(3);
+
+  private final String prefix = TestRedis.uniquePrefix();
+  private final AtomicLong shiftMillis = new AtomicLong();
+  private final FakeClock clock = new FakeClock(Instant.now());
+  private final List<AutoCloseable> opened = new ArrayList<>();
+
+  @BeforeAll
+  static void requireRedis() {
+    TestRedis.require();
+  }
+
+  /** Starts every test one second into a minute of Redis's (shifted) clock. */
+  @BeforeEach
+  void alignToMinute() {
+    long redisNow = TestRedis.withCommands(redis -> {
+      List<String> time = redis.time();
+      return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+    });
+    long shift = 60_000 - redisNow % 60_000 + 1_000;
+    shiftMillis.set(shift);
+    clock.advance(Duration.ofMillis(shift));
+  }
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    for (AutoCloseable c : opened) {
+      c.close();
+    }
+    TestRedis.deleteKeys(prefix);
+  }
+
+  @Override
+  UsageMeter newMeter() {
+    return meter(TestRedis.url(), TEST_TIMEOUT, LEASE, MeterProperties.FailMode.CLOSED);
+  }
+
+  @Override
+  UsageMeter anotherReplica() {
+    return newMeter();
+  }
+
+  @Override
+  void advance(Duration by) {
+    shiftMillis.addAndGet(by.toMillis());
+    clock.advance(by);
+  }
+
+  @Override
+  Instant now() {
+    return Instant.ofEpochMilli(System.currentTimeMillis() + shiftMillis.get());
+  }
+
+  private RedisUsageMeter meter(String url, Duration timeout, Duration lease, MeterProperties.FailMode failMode) {
+    RedisUsageMeter meter = new RedisUsageMeter(new RedisMeterStore(url, timeout), new RedisKeys(prefix), ledger,
+        clock, lease, failMode, shiftMillis::get, null);
+    opened.add(meter);
+    return meter;
+  }
+
+  @Test
+  void twoReplicas_enforceOneConcurrencyCapAndOneBudget() throws Exception {
+    UsageMeter a = newMeter();
+    UsageMeter b = newMeter();
+    MeterLimits two = concurrency(2);
+    Reservation first = a.reserve(tenant, two, ESTIMATE);
+    b.reserve(tenant, two, ESTIMATE);
+    assertThat(kindOf(() -> a.reserve(tenant, two, ESTIMATE))).isEqualTo(Kind.CONCURRENCY);
+    assertThat(kindOf(() -> b.reserve(tenant, two, ESTIMATE))).isEqualTo(Kind.CONCURRENCY);
+    a.release(first);
+    assertThat(b.reserve(tenant, two, ESTIMATE).metered()).isTrue();
+
+    MeterLimits budget = limits(5 * ESTIMATE.costMicros(), null, null, null, null);
+    AtomicInteger admitted = new AtomicInteger();
+    TenantId other = TenantId.random();
+    runConcurrently(100, i -> {
+      try {
+        (i % 2 == 0 ? a : b).reserve(other, budget, ESTIMATE);
+        admitted.incrementAndGet();
+      } catch (LimitExceededException e) {
+        assertThat(e.kind()).isEqualTo(Kind.MONTHLY_BUDGET);
+      }
+      return null;
+    });
+    assertThat(admitted).hasValue(5);
+    assertThat(a.snapshot(other).reservedMicros()).isEqualTo(b.snapshot(other).reservedMicros())
+        .isEqualTo(5 * ESTIMATE.costMicros());
+  }
+
+  @Test
+  void deadHolder_realLeaseOnRedisClock_expires() {
+    UsageMeter shortLease = meter(TestRedis.url(), TEST_TIMEOUT, Duration.ofSeconds(1), MeterProperties.FailMode.CLOSED);
+    shortLease.reserve(tenant, concurrency(1), ESTIMATE);
+    assertThat(kindOf(() -> shortLease.reserve(tenant, concurrency(1), ESTIMATE))).isEqualTo(Kind.CONCURRENCY);
+
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+        .until(() -> shortLease.snapshot(tenant).inFlight() == 0);
+    assertThat(shortLease.reserve(tenant, concurrency(1), ESTIMATE).metered()).isTrue();
+  }
+
+  @Test
+  void keys_shareTheTenantsHashTag_andAllExpire() {
+    Reservation r = reserve(limits(1_000_000L, null, 100L, null, 10L));
+    meter().settle(reserve(MeterLimits.UNLIMITED), new Usage(1, 1, 0, 1));
+
+    List<String> keys = TestRedis.keys(prefix);
+    assertThat(keys).isNotEmpty().allMatch(k -> k.startsWith(prefix + "{" + tenant + "}:"));
+    assertThat(keys).anyMatch(k -> k.contains(":month:")).anyMatch(k -> k.contains(":minute:"))
+        .anyMatch(k -> k.endsWith(":leases")).anyMatch(k -> k.endsWith(":holds"));
+    for (String key : keys) {
+      long ttl = TestRedis.withCommands(redis -> redis.pttl(key));
+      assertThat(ttl).as("TTL of " + key).isPositive();
+    }
+    meter().release(r);
+  }
+
+  @Test
+  void scriptsFlushedFromRedis_areLoadedAgain() {
+    reserve(MeterLimits.UNLIMITED);
+    TestRedis.withCommands(redis -> redis.scriptFlush());
+    assertThat(reserve(MeterLimits.UNLIMITED).metered()).isTrue();
+    assertThat(snapshot().inFlight()).isEqualTo(2);
+  }
+
+  @Test
+  void health_isUpWithTheImplementationName() {
+    MeterHealthIndicator health = new MeterHealthIndicator((MeterProbe) meter());
+    assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+    assertThat(health.health().getDetails()).containsEntry("implementation", "redis");
+  }
+
+  @Test
+  void unreachableRedis_failClosed_refusesAtOnce_andHealthIsDown() {
+    RedisUsageMeter closed = meter("redis://127.0.0.1:1", Duration.ofMillis(200), LEASE,
+        MeterProperties.FailMode.CLOSED);
+    long started = System.nanoTime();
+    assertThatThrownBy(() -> closed.reserve(tenant, MeterLimits.UNLIMITED, ESTIMATE))
+        .isInstanceOf(MeterUnavailableException.class);
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+    assertThatThrownBy(() -> closed.snapshot(tenant)).isInstanceOf(MeterUnavailableException.class);
+    assertThat(new MeterHealthIndicator(closed).health().getStatus()).isEqualTo(Status.DOWN);
+  }
+
+  @Test
+  void silentRedis_timesOutQuickly_failClosed() throws IOException {
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      RedisUsageMeter closed = meter("redis://127.0.0.1:" + silent.getLocalPort(), Duration.ofMillis(200), LEASE,
+          MeterProperties.FailMode.CLOSED);
+      long started = System.nanoTime();
+      assertThatThrownBy(() -> closed.reserve(tenant, MeterLimits.UNLIMITED, ESTIMATE))
+          .isInstanceOf(MeterUnavailableException.class);
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+    }
+  }
+
+  @Test
+  void unreachableRedis_failOpen_admitsUnmetered() {
+    RedisUsageMeter open = meter("redis://127.0.0.1:1", Duration.ofMillis(200), LEASE, MeterProperties.FailMode.OPEN);
+    Reservation r = open.reserve(tenant, MeterLimits.UNLIMITED, ESTIMATE);
+    assertThat(r.metered()).isFalse();
+    assertThat(r.tenantId()).isEqualTo(tenant);
+    open.keepAlive(r);
+    open.settle(r, new Usage(5, 5, 0, 123));
+    assertThat(open.pendingWrites()).containsExactly(
+        new RedisUsageMeter.PendingCharge(tenant, r.month(), 123, 10, clock.millis()));
+  }
+
+  @Test
+  void failOpen_usageOfUnmeteredCalls_isAppliedWhenRedisIsBack() throws Exception {
+    try (TcpProxy proxy = new TcpProxy(TestRedis.url())) {
+      RedisUsageMeter open = meter(proxy.url(), Duration.ofMillis(500), LEASE, MeterProperties.FailMode.OPEN);
+      open.settle(open.reserve(tenant, MeterLimits.UNLIMITED, ESTIMATE), new Usage(1, 1, 0, 100)); // seeds the month
+      clock.advance(Duration.ofSeconds(1));
+
+      proxy.cut();
+      Reservation unmetered = open.reserve(tenant, MeterLimits.UNLIMITED, ESTIMATE);
+      assertThat(unmetered.metered()).isFalse();
+      open.settle(unmetered, new Usage(10, 20, 0, 2_000));
+      assertThat(open.reconcile()).as("nothing applies while Redis is unreachable").isZero();
+      assertThat(open.pendingWrites()).hasSize(1);
+
+      proxy.restore();
+      await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        open.reconcile();
+        return open.pendingWrites().isEmpty();
+      });
+      assertThat(open.snapshot(tenant).spentMicros()).isEqualTo(2_100);
+      assertThat(open.snapshot(tenant).tokens()).isEqualTo(32);
+    }
+  }
+
+  @Test
+  void settleThatCannotReachRedis_isQueued_andAppliedOnce() throws Exception {
+    try (TcpProxy proxy = new TcpProxy(TestRedis.url())) {
+      RedisUsageMeter meter = meter(proxy.url(), Duration.ofMillis(500), LEASE, MeterProperties.FailMode.CLOSED);
+      Reservation r = meter.reserve(tenant, MeterLimits.UNLIMITED, ESTIMATE);
+
+      proxy.cut();
+      meter.settle(r, new Usage(10, 10, 0, 400));
+      meter.settle(r, new Usage(10, 10, 0, 400));
+      assertThat(meter.pendingWrites()).hasSize(2);
+
+      proxy.restore();
+      await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        meter.reconcile();
+        return meter.pendingWrites().isEmpty();
+      });
+      assertThat(meter.snapshot(tenant).spentMicros()).isEqualTo(400);
+      assertThat(meter.snapshot(tenant).reservedMicros()).isZero();
+      assertThat(meter.snapshot(tenant).inFlight()).isZero();
+    }
+  }
+
+  @Test
+  void largeAmounts_surviveLuaNumbers() {
+    long micros = 123_456_789_012_345L; // beyond what Lua prints without an exponent
+    Reservation r = meter().reserve(tenant, MeterLimits.UNLIMITED, new Estimate(9_000_000_000L, micros, true));
+    assertThat(snapshot().reservedMicros()).isEqualTo(micros);
+    meter().settle(r, new Usage(4_000_000_000L, 5_000_000_001L, 0, micros + 1));
+    assertThat(snapshot().spentMicros()).isEqualTo(micros + 1);
+    assertThat(snapshot().tokens()).isEqualTo(9_000_000_001L);
+  }
+
+  private static Kind kindOf(Runnable call) {
+    try {
+      call.run();
+    } catch (LimitExceededException e) {
+      return e.kind();
+    }
+    return null;
+  }
+}
