@@ -1,0 +1,38 @@
+package dev.reef.orchestration;
+
+import java.util.function.Consumer;
+
+/**
+ * A kind of agent Reef can host (OpenClaw), implemented in the {@code runtimes} module. Declared here so
+ * orchestration does not depend on any particular runtime.
+ *
+ * <p>Installation is shared by every agent of a version; configuration is rendered per agent at each start,
+ * because each start gets fresh credentials.
+ */
+public interface AgentRuntime {
+
+  /** As in the API's {@code runtime} field, e.g. {@code openclaw}. */
+  String name();
+
+  /** The pinned version new agents get. */
+  String defaultVersion();
+
+  /**
+   * Makes {@code version} available locally, downloading it the first time; concurrent callers share one install.
+   * Reports progress as human-readable lines. Idempotent and fast once installed.
+   *
+   * @throws RuntimeInstallException with a clear reason when it cannot be installed
+   */
+  Installation install(String version, Consumer<String> progress);
+
+  /** The command, environment and config files to start one agent. */
+  Launch launch(Installation installation, RuntimeContext context);
+
+  /** The path that answers 200 once the agent is ready, e.g. {@code /readyz}. */
+  String readinessPath();
+
+  /** The agent's own OpenAI-compatible chat endpoint and the model name it answers to. */
+  String chatPath();
+
+  String chatModel();
+}
