@@ -36,6 +36,22 @@ public sealed interface Caller {
     }
   }
 
+  /**
+   * An agent's token ({@code reef_at_...}): minted when the agent starts, revoked when it stops, and accepted only
+   * by the LLM proxy, for that tenant and agent.
+   */
+  record Agent(TenantId tenantId, UUID agentId, String sourceAddress) implements Caller {
+    @Override
+    public boolean operator() {
+      return false;
+    }
+
+    @Override
+    public Actor actor() {
+      return new Actor("agent", agentId.toString(), "agent " + agentId, sourceAddress);
+    }
+  }
+
   /** A tenant API key ({@code reef_sk_...}); it can only ever reach its own tenant. */
   record TenantKey(TenantId tenantId, UUID keyId, String name, Set<ApiKeyScope> scopes, String sourceAddress)
       implements Caller {

@@ -14,6 +14,7 @@ public enum ProblemType {
   FORBIDDEN("forbidden", 403, "Not allowed"),
   TENANT_SUSPENDED("tenant-suspended", 403, "The tenant is suspended"),
   SIGNUP_CLOSED("signup-closed", 403, "Sign-up is closed"),
+  QUOTA_EXCEEDED("quota-exceeded", 403, "A limit of the tenant's plan is reached"),
   NOT_FOUND("not-found", 404, "Not found"),
   METHOD_NOT_ALLOWED("method-not-allowed", 405, "Method not allowed"),
   NOT_ACCEPTABLE("not-acceptable", 406, "Not acceptable"),
@@ -21,6 +22,7 @@ public enum ProblemType {
   PAYLOAD_TOO_LARGE("payload-too-large", 413, "The request body is too large"),
   UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
   TOO_MANY_REQUESTS("too-many-requests", 429, "Too many requests"),
+  AGENT_UNAVAILABLE("agent-unavailable", 503, "The agent is not available"),
   INTERNAL("internal-error", 500, "Internal error"),
   UNAVAILABLE("unavailable", 503, "Service unavailable");
 

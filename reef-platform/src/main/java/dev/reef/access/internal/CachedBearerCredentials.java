@@ -20,28 +20,46 @@ final class CachedBearerCredentials implements BearerCredentials {
   private static final Duration TTL = Duration.ofSeconds(5);
 
   private final ApiKeyService keys;
+  private final AgentTokenService agentTokens;
   private final Cache<String, Optional<Caller>> cache =
       Caffeine.newBuilder().expireAfterWrite(TTL).maximumSize(200_000).build();
 
-  CachedBearerCredentials(ApiKeyService keys) {
+  CachedBearerCredentials(ApiKeyService keys, AgentTokenService agentTokens) {
     this.keys = keys;
+    this.agentTokens = agentTokens;
   }
 
   @Override
   public Optional<Caller> resolve(String secret, String sourceAddress) {
-    if (!secret.startsWith(SecretTokens.TENANT_KEY_PREFIX) || secret.length() > 200) {
+    if (secret.length() > 200) {
       return Optional.empty();
     }
-    Optional<Caller> caller = cache.get(SecretTokens.sha256(secret), h -> keys.resolve(secret, ""));
+    Optional<Caller> caller;
+    if (secret.startsWith(SecretTokens.TENANT_KEY_PREFIX)) {
+      caller = cache.get(SecretTokens.sha256(secret), h -> keys.resolve(secret, ""));
+    } else if (secret.startsWith(AgentTokenService.PREFIX)) {
+      caller = cache.get(SecretTokens.sha256(secret), h -> agentTokens.resolve(secret, ""));
+    } else {
+      return Optional.empty();
+    }
     // the source address belongs to this request, not to the cached entry
-    return caller.map(c -> c instanceof Caller.TenantKey k
-        ? new Caller.TenantKey(k.tenantId(), k.keyId(), k.name(), k.scopes(), sourceAddress) : c);
+    return caller.map(c -> switch (c) {
+      case Caller.TenantKey k -> new Caller.TenantKey(k.tenantId(), k.keyId(), k.name(), k.scopes(), sourceAddress);
+      case Caller.Agent a -> new Caller.Agent(a.tenantId(), a.agentId(), sourceAddress);
+      default -> c;
+    });
   }
 
   /** After commit: invalidating earlier could let a concurrent request re-cache the key before it is revoked. */
   @TransactionalEventListener(fallbackExecution = true)
   void on(AccessEvents.ApiKeyRevoked revoked) {
     // The hash is not in the event; revocations are rare, so dropping the whole cache is cheap and certain.
+    cache.invalidateAll();
+  }
+
+  /** An agent's token dies with the agent's stop: at once, not at the end of the cache time. */
+  @TransactionalEventListener(fallbackExecution = true)
+  void on(AgentTokenService.AgentTokensRevoked revoked) {
     cache.invalidateAll();
   }
 }

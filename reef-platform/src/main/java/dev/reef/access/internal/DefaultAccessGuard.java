@@ -94,6 +94,8 @@ final class DefaultAccessGuard implements AccessGuard {
         }
         yield Optional.empty();
       }
+      // Agent tokens are for the LLM proxy only; the API never admits them.
+      case Caller.Agent agent -> throw new NotFoundException("tenant", tenantId.toString());
     };
     if (!caller.operator() && status == TenantStatus.SUSPENDED) {
       throw new ProblemException(ProblemType.TENANT_SUSPENDED,

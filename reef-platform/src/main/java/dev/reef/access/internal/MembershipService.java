@@ -100,6 +100,7 @@ class MembershipService {
       case Caller.OperatorKey k -> true;
       // a key carries no role of its own: an admin-scoped key acts with admin rights, never owner rights
       case Caller.TenantKey k -> false;
+      case Caller.Agent a -> false;
     };
     if (!owner) {
       throw new ProblemException(ProblemType.FORBIDDEN, message);

@@ -7,6 +7,7 @@ import dev.reef.common.DataScope;
 import dev.reef.common.InvalidRequestException;
 import dev.reef.common.NotFoundException;
 import dev.reef.common.TenantId;
+import dev.reef.gateway.LlmCatalog;
 import dev.reef.gateway.ProviderType;
 import dev.reef.secrets.SecretRef;
 import dev.reef.secrets.SecretStore;
@@ -38,7 +39,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * use per tenant and cached briefly.
  */
 @Service
-public class Catalog implements org.springframework.beans.factory.InitializingBean {
+public class Catalog implements LlmCatalog, org.springframework.beans.factory.InitializingBean {
 
   static final Pattern PROVIDER_NAME = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,63}$");
   static final Pattern MODEL_ID = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$");
@@ -75,6 +76,12 @@ public class Catalog implements org.springframework.beans.factory.InitializingBe
 
   public Snapshot snapshot() {
     return snapshot;
+  }
+
+  @Override
+  public List<String> modelsFor(String planId) {
+    PlanAccess access = snapshot.access(planId);
+    return snapshot.models().keySet().stream().filter(access::allows).sorted().toList();
   }
 
   @Override

@@ -80,10 +80,11 @@ public final class GatewayProxy {
   private final GatewayProperties properties;
   private final JsonMapper json;
   private final Clock clock;
+  private final ActivityTracker activity;
 
   GatewayProxy(BearerCredentials credentials, TenantProfiles profiles, Catalog catalog, UsageMeter meter,
       UsageLedger ledger, UpstreamClient upstream, ProviderHealth health, ProviderGates gates,
-      GatewayProperties properties, JsonMapper json, Clock clock) {
+      GatewayProperties properties, JsonMapper json, Clock clock, ActivityTracker activity) {
     this.credentials = credentials;
     this.profiles = profiles;
     this.catalog = catalog;
@@ -95,6 +96,7 @@ public final class GatewayProxy {
     this.properties = properties;
     this.json = json;
     this.clock = clock;
+    this.activity = activity;
   }
 
   /** One candidate upstream for a call: a model of the chain, its provider, and the key to use. */
@@ -104,8 +106,11 @@ public final class GatewayProxy {
     }
   }
 
+  /** Who is calling: a tenant API key ({@code apiKeyId}) or an agent ({@code agentId}). */
+  record LlmCaller(TenantId tenantId, UUID agentId, UUID apiKeyId) {}
+
   /** An admitted call, before forwarding. */
-  record Call(ApiFlavor flavor, Caller.TenantKey caller, ObjectNode body, boolean stream, List<Route> routes,
+  record Call(ApiFlavor flavor, LlmCaller caller, ObjectNode body, boolean stream, List<Route> routes,
       long inputEstimate, Instant startedAt, long startNanos, HttpServletRequest request) {}
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -113,7 +118,7 @@ public final class GatewayProxy {
 
   public void models(HttpServletRequest request, HttpServletResponse response) throws IOException {
     try {
-      Caller.TenantKey caller = authenticate(request, ApiFlavor.CHAT_COMPLETIONS);
+      LlmCaller caller = authenticate(request, ApiFlavor.CHAT_COMPLETIONS);
       PlanAccess access = catalog.snapshot().access(profile(caller.tenantId()).planId());
       List<Map<String, Object>> data = new ArrayList<>();
       catalog.snapshot().models().values().stream()
@@ -145,6 +150,10 @@ public final class GatewayProxy {
       return;
     }
     Settlement settlement = new Settlement(call, reservation);
+    UUID agentId = call.caller().agentId();
+    if (agentId != null) {
+      activity.begin(agentId);
+    }
     try {
       forward(call, settlement, response);
     } catch (GatewayException e) {
@@ -157,6 +166,9 @@ public final class GatewayProxy {
           "Reef failed to complete the call."));
     } finally {
       settlement.finish(null, TokenCounts.ZERO, "error", 500); // no-op if already finished
+      if (agentId != null) {
+        activity.end(agentId);
+      }
     }
   }
 
@@ -166,7 +178,7 @@ public final class GatewayProxy {
   private Call admit(ApiFlavor flavor, HttpServletRequest request) throws IOException {
     Instant startedAt = clock.instant();
     long startNanos = System.nanoTime();
-    Caller.TenantKey caller = authenticate(request, flavor);
+    LlmCaller caller = authenticate(request, flavor);
     TenantProfiles.Profile profile = profile(caller.tenantId());
     ObjectNode body = readBody(request);
     String modelId = body.path("model").asString("");
@@ -187,7 +199,7 @@ public final class GatewayProxy {
     return new Call(flavor, caller, body, stream, routes, inputEstimate, startedAt, startNanos, request);
   }
 
-  private Caller.TenantKey authenticate(HttpServletRequest request, ApiFlavor flavor) {
+  private LlmCaller authenticate(HttpServletRequest request, ApiFlavor flavor) {
     String secret = bearer(request);
     if (secret == null && flavor == ApiFlavor.MESSAGES) {
       secret = request.getHeader("x-api-key");
@@ -197,14 +209,14 @@ public final class GatewayProxy {
           + (flavor == ApiFlavor.MESSAGES ? " or 'x-api-key: <key>'." : "."));
     }
     Optional<Caller> caller = credentials.resolve(secret.trim(), request.getRemoteAddr());
-    if (caller.isEmpty() || !(caller.get() instanceof Caller.TenantKey key)) {
-      throw GatewayException.unauthorized("The API key is unknown or has been revoked.");
-    }
-    if (!key.scopes().contains(ApiKeyScope.LLM)) {
-      throw new GatewayException(403, "permission_error", "insufficient_scope",
-          "This API key lacks the 'llm' scope needed to call models.");
-    }
-    return key;
+    return switch (caller.orElse(null)) {
+      case Caller.TenantKey key when !key.scopes().contains(ApiKeyScope.LLM) ->
+          throw new GatewayException(403, "permission_error", "insufficient_scope",
+              "This API key lacks the 'llm' scope needed to call models.");
+      case Caller.TenantKey key -> new LlmCaller(key.tenantId(), null, key.keyId());
+      case Caller.Agent agent -> new LlmCaller(agent.tenantId(), agent.agentId(), null);
+      case null, default -> throw GatewayException.unauthorized("The API key is unknown or has been revoked.");
+    };
   }
 
   private TenantProfiles.Profile profile(TenantId tenantId) {
@@ -604,7 +616,9 @@ public final class GatewayProxy {
         log.error("Could not settle reservation {} of tenant {}", reservation.id(), reservation.tenantId(), e);
       }
       Instant finishedAt = clock.instant();
-      ledger.record(new UsageRecord(UUID.randomUUID(), call.caller().tenantId(), null, call.caller().keyId(),
+      UUID agent = call.caller().agentId();
+      ledger.record(new UsageRecord(UUID.randomUUID(), call.caller().tenantId(), agent == null ? null
+          : agent.toString(), call.caller().apiKeyId(),
           call.flavor().endpoint(), route == null ? call.body().path("model").asString("") : route.model().id(),
           route == null ? null : route.provider().name(), counts.input(), counts.output(), counts.cached(), cost,
           (System.nanoTime() - call.startNanos()) / 1_000_000, status, httpStatus, route != null && route.byok(),

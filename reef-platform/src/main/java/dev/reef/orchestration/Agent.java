@@ -1,0 +1,28 @@
+package dev.reef.orchestration;
+
+import dev.reef.common.TenantId;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A tenant's agent as the API and dashboard show it.
+ *
+ * @param model the model it uses, or null for the operator's default
+ * @param address where Reef reaches it (internal; shown to the tenant for diagnosis only)
+ * @param idle whether it was stopped for idleness (the next chat wakes it)
+ */
+public record Agent(
+    UUID id,
+    TenantId tenantId,
+    String name,
+    String runtime,
+    String runtimeVersion,
+    String model,
+    DesiredState desired,
+    AgentState state,
+    Instant stateChangedAt,
+    String address,
+    Instant startedAt,
+    Instant lastActivityAt,
+    boolean idle,
+    Instant createdAt) {}

@@ -1,0 +1,519 @@
+package dev.reef.orchestration.internal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.reef.access.AgentTokens;
+import dev.reef.common.DataScope;
+import dev.reef.common.TenantId;
+import dev.reef.gateway.LlmActivity;
+import dev.reef.orchestration.AgentRuntime;
+import dev.reef.orchestration.AgentSpec;
+import dev.reef.orchestration.AgentState;
+import dev.reef.orchestration.ComputeDriver;
+import dev.reef.orchestration.DesiredState;
+import dev.reef.orchestration.Installation;
+import dev.reef.orchestration.Launch;
+import dev.reef.orchestration.Observed;
+import dev.reef.orchestration.Placement;
+import dev.reef.orchestration.RuntimeContext;
+import dev.reef.orchestration.RuntimeInstallException;
+import dev.reef.secrets.SecretRef;
+import dev.reef.secrets.SecretStore;
+import dev.reef.tenancy.EffectiveLimits;
+import dev.reef.tenancy.Limits;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Drives every agent's actual state toward its desired state.
+ *
+ * <p>Design note: every few seconds the reconciler looks at all agents (one query) and, for each that needs
+ * something done - start, stop, health check, restart after a crash, idle stop, clean-up after delete - hands it to
+ * a virtual thread. Before acting on an agent a replica takes that agent's lease in the database (one conditional
+ * update), and renews it while it works, so when several Reef replicas run, exactly one acts on a given agent at a
+ * time, and a replica that dies hands its agents over when its leases lapse. A request (start, stop, chat)
+ * {@link #nudge nudges} the agent so it does not wait for the next tick.
+ *
+ * <p>Restarts after crashes back off exponentially; after {@code maxCrashes} crashes in a row the agent is marked
+ * failed and only a person's start request tries again. An agent is idle when nobody chatted with it and it had no
+ * LLM call in flight for the tenant's {@code idleStopMinutes}: waiting on the model counts as busy.
+ */
+@Component
+final class AgentReconciler implements DisposableBean {
+
+  private static final Logger log = LoggerFactory.getLogger(AgentReconciler.class);
+  private static final Duration LEASE = Duration.ofSeconds(30);
+  private static final Duration STABLE_AFTER = Duration.ofMinutes(10);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final AgentRepository agents;
+  private final ComputeDriver driver;
+  private final Runtimes runtimes;
+  private final AgentTokens agentTokens;
+  private final SecretStore secrets;
+  private final EffectiveLimits limits;
+  private final LlmActivity activity;
+  private final AgentModels models;
+  private final OrchestrationProperties properties;
+  private final InstallLog installLog;
+  private final TransactionTemplate tx;
+  private final JsonMapper json;
+  private final Clock clock;
+  private final String owner;
+  private final Set<UUID> working = ConcurrentHashMap.newKeySet();
+  private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  private final Cache<TenantId, Optional<Long>> idleMinutes =
+      Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(30)).maximumSize(100_000).build();
+
+  AgentReconciler(AgentRepository agents, ComputeDriver driver, Runtimes runtimes, AgentTokens agentTokens,
+      SecretStore secrets, EffectiveLimits limits, LlmActivity activity, AgentModels models,
+      OrchestrationProperties properties, InstallLog installLog, TransactionTemplate tx, JsonMapper json,
+      Clock clock) {
+    this.agents = agents;
+    this.driver = driver;
+    this.runtimes = runtimes;
+    this.agentTokens = agentTokens;
+    this.secrets = secrets;
+    this.limits = limits;
+    this.activity = activity;
+    this.models = models;
+    this.properties = properties;
+    this.installLog = installLog;
+    this.tx = tx;
+    this.json = json;
+    this.clock = clock;
+    this.owner = hostName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** Looks at every agent and acts on those that need it. */
+  @Scheduled(initialDelayString = "${reef.agents.reconcile-interval:2s}",
+      fixedDelayString = "${reef.agents.reconcile-interval:2s}")
+  void tick() {
+    try {
+      for (AgentRow row : platform(agents::allAcrossTenants)) {
+        if (needsAttention(row)) {
+          nudge(row.id(), row.tenantId());
+        }
+      }
+      for (AgentRow orphan : platform(agents::orphansAcrossTenants)) {
+        if (orphan.desired() != DesiredState.DELETED) {
+          // Its tenant was deleted: everything it had goes, at once.
+          platform(() -> {
+            agents.markDeleted(orphan.tenantId(), orphan.id(), clock.instant().minus(properties.deleteGrace()),
+                clock.instant());
+            return null;
+          });
+          nudge(orphan.id(), orphan.tenantId());
+        }
+      }
+    } catch (RuntimeException e) {
+      log.error("Reconciling agents failed; trying again at the next tick", e);
+    }
+  }
+
+  /** Acts on one agent now (on a virtual thread), unless this replica is already acting on it. */
+  void nudge(UUID agentId, TenantId tenantId) {
+    if (working.add(agentId)) {
+      workers.submit(() -> {
+        try {
+          reconcile(tenantId, agentId);
+        } catch (RuntimeException e) {
+          log.error("Reconciling agent {} failed", agentId, e);
+        } finally {
+          working.remove(agentId);
+        }
+      });
+    }
+  }
+
+  private boolean needsAttention(AgentRow row) {
+    Instant now = clock.instant();
+    return switch (row.desired()) {
+      case DELETED -> true;
+      case STOPPED -> !(row.state() instanceof AgentState.Stopped || row.state() instanceof AgentState.Failed);
+      case RUNNING -> switch (row.state()) {
+        case AgentState.Failed f -> false;
+        case AgentState.Crashed c -> row.nextAttemptAt() == null || !now.isBefore(row.nextAttemptAt());
+        default -> true; // running: health and idle checks; anything else: (re)start or finish what was begun
+      };
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  private void reconcile(TenantId tenantId, UUID agentId) {
+    Instant now = clock.instant();
+    if (!platform(() -> agents.acquireLease(agentId, owner, now, now.plus(LEASE)))) {
+      return; // another replica is on it
+    }
+    try (LeaseRenewal renewal = new LeaseRenewal(agentId)) {
+      Optional<AgentRow> found = inTenant(tenantId, () -> agents.findAny(tenantId, agentId));
+      if (found.isEmpty()) {
+        return;
+      }
+      AgentRow row = found.get();
+      switch (row.desired()) {
+        case DELETED -> cleanUp(row);
+        case STOPPED -> {
+          if (!(row.state() instanceof AgentState.Stopped) && !(row.state() instanceof AgentState.Failed)) {
+            stop(row, "stopped on request");
+          }
+        }
+        case RUNNING -> keepRunning(row);
+      }
+    } finally {
+      platform(() -> {
+        agents.releaseLease(agentId, owner);
+        return null;
+      });
+    }
+  }
+
+  private void keepRunning(AgentRow row) {
+    switch (row.state()) {
+      case AgentState.Running running -> checkHealth(row);
+      case AgentState.Failed failed -> {
+      }
+      case AgentState.Crashed crashed -> {
+        if (row.nextAttemptAt() == null || !clock.instant().isBefore(row.nextAttemptAt())) {
+          start(row);
+        }
+      }
+      case AgentState.Pending p -> start(row);
+      case AgentState.Stopped s -> start(row);
+      case AgentState.Stopping s -> start(row);
+      // Interrupted mid-way (Reef restarted): pick up where it was.
+      case AgentState.Installing i -> start(row);
+      case AgentState.Starting s -> start(row);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Start
+
+  private void start(AgentRow row) {
+    AgentRuntime runtime = runtimes.find(row.runtime()).orElse(null);
+    if (runtime == null) {
+      setState(row, new AgentState.Failed("runtime '" + row.runtime() + "' is not available on this Reef"));
+      return;
+    }
+    Placement placement = placement(row);
+    if (placement != null && driver.observe(placement) instanceof Observed.Running) {
+      // Already running (Reef restarted while it was starting): adopt it rather than start a second one.
+      awaitReady(row, runtime, placement);
+      return;
+    }
+    Installation installation;
+    try {
+      if (driver.needsLocalRuntime()) {
+        setState(row, new AgentState.Installing("installing " + row.runtime() + " " + row.runtimeVersion()));
+        installation = runtime.install(row.runtimeVersion(), line -> {
+          installLog.append(row.id(), line);
+          inTenant(row.tenantId(), () -> {
+            agents.updateReason(row.tenantId(), row.id(), "installing: " + line, clock.instant());
+            return null;
+          });
+        });
+      } else {
+        installation = new Installation(row.runtime(), row.runtimeVersion(), null);
+      }
+    } catch (RuntimeInstallException e) {
+      crashed(row, "install failed: " + e.getMessage());
+      return;
+    }
+    Optional<String> model = models.modelFor(row);
+    if (model.isEmpty()) {
+      setState(row, new AgentState.Failed(
+          "no model to use: the operator has not put any model your plan allows in the catalog"));
+      return;
+    }
+    setState(row, new AgentState.Starting("launching"));
+    long memoryMb = limitOf(row.tenantId()).agentMemoryMb() == null ? 0 : limitOf(row.tenantId()).agentMemoryMb();
+    if (placement == null) {
+      Limits l = limitOf(row.tenantId());
+      placement = driver.create(new AgentSpec(row.tenantId(), row.id(), row.name(), row.runtime(), memoryMb,
+          l.agentCpuMillis() == null ? 0 : l.agentCpuMillis(), properties.port()));
+    }
+    String agentToken = agentTokens.mint(row.tenantId(), row.id());
+    String gatewayToken = newGatewayToken();
+    SecretRef gatewaySecret = storeGatewayToken(row, gatewayToken);
+    Launch launch = runtime.launch(installation,
+        new RuntimeContext(placement, agentToken, gatewayToken, model.get(), memoryMb));
+    Placement started;
+    try {
+      started = driver.start(placement, launch);
+    } catch (RuntimeException e) {
+      agentTokens.revoke(row.tenantId(), row.id());
+      savePlacement(row, placement, gatewaySecret);
+      crashed(row, "could not be launched: " + e.getMessage());
+      return;
+    }
+    savePlacement(row, started, gatewaySecret);
+    awaitReady(row, runtime, started);
+  }
+
+  private void awaitReady(AgentRow row, AgentRuntime runtime, Placement placement) {
+    Instant deadline = clock.instant().plus(properties.startTimeout());
+    URI ready = URI.create(placement.address() + runtime.readinessPath());
+    while (clock.instant().isBefore(deadline)) {
+      Observed observed = driver.observe(placement);
+      if (!(observed instanceof Observed.Running)) {
+        agentTokens.revoke(row.tenantId(), row.id());
+        crashed(row, "ended while starting: " + describe(observed));
+        return;
+      }
+      if (answers(ready)) {
+        inTenant(row.tenantId(), () -> {
+          agents.markStarted(row.tenantId(), row.id(), clock.instant());
+          return null;
+        });
+        setState(row, new AgentState.Running("ready"));
+        return;
+      }
+      sleep(Duration.ofMillis(250));
+    }
+    driver.stop(placement, properties.stopGrace());
+    agentTokens.revoke(row.tenantId(), row.id());
+    crashed(row, "did not become ready within " + properties.startTimeout().toSeconds() + " s");
+  }
+
+  private boolean answers(URI uri) {
+    try {
+      HttpResponse<Void> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET()
+          .build(), HttpResponse.BodyHandlers.discarding());
+      return response.statusCode() == 200;
+    } catch (java.io.IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Running: health and idleness
+
+  private void checkHealth(AgentRow row) {
+    Placement placement = placement(row);
+    Observed observed = placement == null ? new Observed.Missing() : driver.observe(placement);
+    if (!(observed instanceof Observed.Running)) {
+      agentTokens.revoke(row.tenantId(), row.id());
+      crashed(row, describe(observed));
+      return;
+    }
+    Instant now = clock.instant();
+    if (row.crashCount() > 0 && row.startedAt() != null && row.startedAt().plus(STABLE_AFTER).isBefore(now)) {
+      inTenant(row.tenantId(), () -> {
+        agents.resetCrashes(row.tenantId(), row.id());
+        return null;
+      });
+    }
+    Optional<Long> idle = idleMinutes.get(row.tenantId(), t -> Optional.ofNullable(limitOf(t).idleStopMinutes()));
+    if (idle.isEmpty()) {
+      return;
+    }
+    if (activity.inFlight(row.id()) > 0) {
+      return; // waiting on the model is being busy
+    }
+    Instant last = latest(row.lastActivityAt(), row.startedAt(), activity.lastCall(row.id()).orElse(null));
+    if (last != null && last.plus(Duration.ofMinutes(idle.get())).isBefore(now)) {
+      inTenant(row.tenantId(), () -> {
+        agents.setDesiredKeepingCrashes(row.tenantId(), row.id(), DesiredState.STOPPED, now);
+        return null;
+      });
+      stop(row, AgentRow.IDLE_REASON_PREFIX + " no chat or LLM call for " + idle.get() + " minutes");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Stop, crash, clean up
+
+  private void stop(AgentRow row, String reason) {
+    Placement placement = placement(row);
+    setState(row, new AgentState.Stopping(reason));
+    if (placement != null) {
+      driver.stop(placement, properties.stopGrace());
+    }
+    agentTokens.revoke(row.tenantId(), row.id());
+    setState(row, new AgentState.Stopped(reason));
+  }
+
+  private void crashed(AgentRow row, String reason) {
+    int crashes = row.crashCount() + 1;
+    Instant now = clock.instant();
+    if (crashes >= properties.maxCrashes()) {
+      setState(row, new AgentState.Failed(reason + "; gave up after " + crashes + " attempts in a row"));
+      return;
+    }
+    Duration wait = properties.backoff(crashes);
+    inTenant(row.tenantId(), () -> {
+      agents.recordCrash(row.tenantId(), row.id(), crashes, now.plus(wait), now);
+      return null;
+    });
+    setState(row, new AgentState.Crashed(reason + "; restarting in " + Math.max(1, wait.toSeconds()) + " s"));
+  }
+
+  private void cleanUp(AgentRow row) {
+    Placement placement = placement(row);
+    if (!(row.state() instanceof AgentState.Stopped) && !(row.state() instanceof AgentState.Failed)) {
+      stop(row, "deleted");
+    }
+    agentTokens.revoke(row.tenantId(), row.id());
+    Instant removeAt = row.deletedAt() == null ? clock.instant() : row.deletedAt().plus(properties.deleteGrace());
+    if (clock.instant().isBefore(removeAt)) {
+      return; // files kept for the grace period
+    }
+    if (placement != null) {
+      driver.destroy(placement);
+    }
+    installLog.forget(row.id());
+    inTenant(row.tenantId(), () -> {
+      if (row.gatewayTokenSecret() != null) {
+        try {
+          secrets.delete(new SecretRef(row.gatewayTokenSecret()));
+        } catch (RuntimeException e) {
+          log.debug("Gateway token of agent {} already gone", row.id());
+        }
+      }
+      agents.delete(row.tenantId(), row.id());
+      return null;
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Helpers
+
+  private void setState(AgentRow row, AgentState state) {
+    inTenant(row.tenantId(), () -> {
+      agents.changeState(row.tenantId(), row.id(), state, clock.instant());
+      return null;
+    });
+  }
+
+  Placement placement(AgentRow row) {
+    return row.placementJson() == null ? null : json.readValue(row.placementJson(), Placement.class);
+  }
+
+  private void savePlacement(AgentRow row, Placement placement, SecretRef gatewaySecret) {
+    String text = json.writeValueAsString(placement);
+    inTenant(row.tenantId(), () -> {
+      agents.savePlacement(row.tenantId(), row.id(), text, gatewaySecret.id(), clock.instant());
+      return null;
+    });
+  }
+
+  private SecretRef storeGatewayToken(AgentRow row, String token) {
+    return inTenant(row.tenantId(), () -> {
+      Optional<AgentRow> current = agents.findAny(row.tenantId(), row.id());
+      UUID existing = current.map(AgentRow::gatewayTokenSecret).orElse(null);
+      if (existing != null) {
+        secrets.replace(new SecretRef(existing), token);
+        return new SecretRef(existing);
+      }
+      return secrets.put(row.tenantId(), "agent-gateway:" + row.id(), token);
+    });
+  }
+
+  private Limits limitOf(TenantId tenantId) {
+    return inTenant(tenantId, () -> limits.of(tenantId));
+  }
+
+  private static String describe(Observed observed) {
+    return switch (observed) {
+      case Observed.Exited exited -> exited.reason();
+      case Observed.Missing missing -> "its process is gone";
+      case Observed.Running running -> "running";
+    };
+  }
+
+  private static Instant latest(Instant... instants) {
+    Instant max = null;
+    for (Instant i : instants) {
+      if (i != null && (max == null || i.isAfter(max))) {
+        max = i;
+      }
+    }
+    return max;
+  }
+
+  private static String newGatewayToken() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private <T> T inTenant(TenantId tenantId, java.util.function.Supplier<T> work) {
+    return DataScope.callAs(tenantId, () -> tx.execute(s -> work.get()));
+  }
+
+  private <T> T platform(java.util.function.Supplier<T> work) {
+    return DataScope.callAsPlatform(() -> tx.execute(s -> work.get()));
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "reef";
+    }
+  }
+
+  @Override
+  public void destroy() {
+    workers.shutdownNow();
+  }
+
+  /** Keeps the agent's lease alive while a long action (an install, a slow start) runs. */
+  private final class LeaseRenewal implements AutoCloseable {
+    private final Thread renewer;
+
+    LeaseRenewal(UUID agentId) {
+      renewer = Thread.ofVirtual().start(() -> {
+        while (!Thread.currentThread().isInterrupted()) {
+          try {
+            Thread.sleep(LEASE.dividedBy(3));
+          } catch (InterruptedException e) {
+            return;
+          }
+          Instant now = clock.instant();
+          platform(() -> agents.acquireLease(agentId, owner, now, now.plus(LEASE)));
+        }
+      });
+    }
+
+    @Override
+    public void close() {
+      renewer.interrupt();
+    }
+  }
+}

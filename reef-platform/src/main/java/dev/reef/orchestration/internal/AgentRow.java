@@ -1,0 +1,37 @@
+package dev.reef.orchestration.internal;
+
+import dev.reef.common.TenantId;
+import dev.reef.orchestration.Agent;
+import dev.reef.orchestration.AgentState;
+import dev.reef.orchestration.DesiredState;
+import java.time.Instant;
+import java.util.UUID;
+
+/** An agent as stored, including what only orchestration needs (placement, backoff, lease). */
+record AgentRow(
+    UUID id,
+    TenantId tenantId,
+    String name,
+    String runtime,
+    String runtimeVersion,
+    String model,
+    DesiredState desired,
+    AgentState state,
+    Instant stateChangedAt,
+    String placementJson,
+    UUID gatewayTokenSecret,
+    Instant startedAt,
+    Instant lastActivityAt,
+    int crashCount,
+    Instant nextAttemptAt,
+    Instant deletedAt,
+    Instant createdAt) {
+
+  static final String IDLE_REASON_PREFIX = "idle:";
+
+  Agent view(String address) {
+    boolean idle = state instanceof AgentState.Stopped s && s.reason().startsWith(IDLE_REASON_PREFIX);
+    return new Agent(id, tenantId, name, runtime, runtimeVersion, model, desired, state, stateChangedAt, address,
+        startedAt, lastActivityAt, idle, createdAt);
+  }
+}

@@ -1,0 +1,49 @@
+package dev.reef.orchestration.internal;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Agent lifecycle settings ({@code REEF_AGENT_*}).
+ *
+ * @param defaultModel the model agents use unless their tenant picks another (empty: the first model the tenant's
+ *     plan allows)
+ * @param port the port agents listen on inside their placement
+ * @param startTimeout how long an agent may take from launch to ready
+ * @param wakeTimeout how long a chat waits for a stopped agent to wake before giving up
+ * @param stopGrace between asking an agent to stop and killing it
+ * @param deleteGrace how long a deleted agent's files are kept before they are removed
+ * @param maxCrashes crashes in a row before an agent is marked failed
+ * @param backoffBase the first restart delay; it doubles with each crash up to {@code backoffMax}
+ * @param reconcileInterval how often the reconciler looks at every agent
+ */
+@ConfigurationProperties("reef.agents")
+record OrchestrationProperties(
+    String defaultModel,
+    int port,
+    Duration startTimeout,
+    Duration wakeTimeout,
+    Duration stopGrace,
+    Duration deleteGrace,
+    int maxCrashes,
+    Duration backoffBase,
+    Duration backoffMax,
+    Duration reconcileInterval) {
+
+  OrchestrationProperties {
+    port = port <= 0 ? 18789 : port;
+    startTimeout = startTimeout == null ? Duration.ofSeconds(120) : startTimeout;
+    wakeTimeout = wakeTimeout == null ? Duration.ofSeconds(120) : wakeTimeout;
+    stopGrace = stopGrace == null ? Duration.ofSeconds(10) : stopGrace;
+    deleteGrace = deleteGrace == null ? Duration.ofMinutes(10) : deleteGrace;
+    maxCrashes = maxCrashes <= 0 ? 5 : maxCrashes;
+    backoffBase = backoffBase == null ? Duration.ofSeconds(1) : backoffBase;
+    backoffMax = backoffMax == null ? Duration.ofMinutes(5) : backoffMax;
+    reconcileInterval = reconcileInterval == null ? Duration.ofSeconds(2) : reconcileInterval;
+  }
+
+  Duration backoff(int crashes) {
+    long millis = backoffBase.toMillis() << Math.min(20, Math.max(0, crashes - 1));
+    return Duration.ofMillis(Math.min(millis, backoffMax.toMillis()));
+  }
+}
