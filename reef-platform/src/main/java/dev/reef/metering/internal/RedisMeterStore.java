@@ -12,6 +12,8 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -54,6 +56,7 @@ final class RedisMeterStore implements AutoCloseable {
 
   private static final long RECONNECT_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+  private final ClientResources resources;
   private final RedisClient client;
   private final RedisURI uri;
   private final Map<Script, String> sources = new EnumMap<>(Script.class);
@@ -64,7 +67,11 @@ final class RedisMeterStore implements AutoCloseable {
   RedisMeterStore(String url, Duration timeout) {
     this.uri = RedisURI.create(url);
     uri.setTimeout(timeout);
-    this.client = RedisClient.create();
+    // Reconnect quickly once Redis is back (Lettuce's default backs off to 30 s, that long failing for nothing).
+    this.resources = ClientResources.builder()
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+        .build();
+    this.client = RedisClient.create(resources);
     client.setOptions(ClientOptions.builder()
         .autoReconnect(true)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -154,6 +161,7 @@ final class RedisMeterStore implements AutoCloseable {
       current.close();
     }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
   }
 
   private static String resource(String name) {
