@@ -23,6 +23,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The Redis connection and the meter's Lua scripts.
@@ -61,6 +62,7 @@ final class RedisMeterStore implements AutoCloseable {
   private final RedisURI uri;
   private final Map<Script, String> sources = new EnumMap<>(Script.class);
   private final Map<Script, String> shas = new java.util.concurrent.ConcurrentHashMap<>();
+  private final ReentrantLock connecting = new ReentrantLock();
   private volatile StatefulRedisConnection<String, String> connection;
   private volatile long nextConnectAttempt = System.nanoTime();
 
@@ -129,19 +131,25 @@ final class RedisMeterStore implements AutoCloseable {
     return current != null ? current.sync() : connect().sync();
   }
 
-  private synchronized StatefulRedisConnection<String, String> connect() {
-    if (connection != null) {
-      return connection;
-    }
-    if (System.nanoTime() - nextConnectAttempt < 0) {
-      throw new UnavailableException("Redis at " + where() + " was unreachable moments ago", null);
-    }
+  /** A lock, not {@code synchronized}: a virtual thread waiting out a connect must not pin its carrier. */
+  private StatefulRedisConnection<String, String> connect() {
+    connecting.lock();
     try {
-      connection = client.connect(StringCodec.UTF8, uri);
-      return connection;
-    } catch (RedisException e) {
-      nextConnectAttempt = System.nanoTime() + RECONNECT_PAUSE_NANOS;
-      throw unavailable(e);
+      if (connection != null) {
+        return connection;
+      }
+      if (System.nanoTime() - nextConnectAttempt < 0) {
+        throw new UnavailableException("Redis at " + where() + " was unreachable moments ago", null);
+      }
+      try {
+        connection = client.connect(StringCodec.UTF8, uri);
+        return connection;
+      } catch (RedisException e) {
+        nextConnectAttempt = System.nanoTime() + RECONNECT_PAUSE_NANOS;
+        throw unavailable(e);
+      }
+    } finally {
+      connecting.unlock();
     }
   }
 
