@@ -68,7 +68,7 @@ final class InProcessUsageMeter implements UsageMeter, MeterProbe {
       MonthCounters month;
       try {
         month = tenant.seededMonth(tenantId, MeterWindows.month(now), ledger);
-      } catch (RuntimeException ledgerUnreachable) {
+      } catch (MeterUnavailableException ledgerUnreachable) {
         return failMode.whenUnavailable(tenantId, estimate, now, ledgerUnreachable);
       }
       tenant.advance(now);
@@ -153,12 +153,7 @@ final class InProcessUsageMeter implements UsageMeter, MeterProbe {
     Instant now = clock.instant();
     tenant.lock.lock();
     try {
-      MonthCounters month;
-      try {
-        month = tenant.seededMonth(tenantId, MeterWindows.month(now), ledger);
-      } catch (RuntimeException ledgerUnreachable) {
-        throw new MeterUnavailableException("The usage ledger cannot be read to seed the month", ledgerUnreachable);
-      }
+      MonthCounters month = tenant.seededMonth(tenantId, MeterWindows.month(now), ledger);
       tenant.advance(now);
       return new MeterSnapshot(month.month, month.spentMicros, month.reservedMicros, month.tokens,
           month.reservedTokens, tenant.holds.size(), tenant.requests, tenant.minuteTokens);
@@ -199,11 +194,21 @@ final class InProcessUsageMeter implements UsageMeter, MeterProbe {
     long requests;
     long minuteTokens;
 
-    /** This month's counters, seeded from the ledger the first time the month is seen (so exactly once). */
+    /**
+     * This month's counters, seeded from the ledger the first time the month is seen (so exactly once).
+     *
+     * @throws MeterUnavailableException when the ledger cannot be read
+     */
     MonthCounters seededMonth(TenantId tenantId, YearMonth month, LedgerTotals ledger) {
       MonthCounters counters = months.get(month);
       if (counters == null) {
-        counters = new MonthCounters(month, ledger.month(tenantId, month));
+        LedgerTotals.MonthTotals totals;
+        try {
+          totals = ledger.month(tenantId, month);
+        } catch (RuntimeException e) {
+          throw new MeterUnavailableException("The usage ledger cannot be read to seed the month's counters", e);
+        }
+        counters = new MonthCounters(month, totals);
         months.put(month, counters);
         // Older months are no longer checked; a reservation from last month may still settle into it.
         months.keySet().removeIf(m -> m.isBefore(month.minusMonths(1)));

@@ -12,6 +12,8 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,6 +23,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The Redis connection and the meter's Lua scripts.
@@ -54,17 +57,23 @@ final class RedisMeterStore implements AutoCloseable {
 
   private static final long RECONNECT_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+  private final ClientResources resources;
   private final RedisClient client;
   private final RedisURI uri;
   private final Map<Script, String> sources = new EnumMap<>(Script.class);
   private final Map<Script, String> shas = new java.util.concurrent.ConcurrentHashMap<>();
+  private final ReentrantLock connecting = new ReentrantLock();
   private volatile StatefulRedisConnection<String, String> connection;
   private volatile long nextConnectAttempt = System.nanoTime();
 
   RedisMeterStore(String url, Duration timeout) {
     this.uri = RedisURI.create(url);
     uri.setTimeout(timeout);
-    this.client = RedisClient.create();
+    // Reconnect quickly once Redis is back (Lettuce's default backs off to 30 s, that long failing for nothing).
+    this.resources = ClientResources.builder()
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+        .build();
+    this.client = RedisClient.create(resources);
     client.setOptions(ClientOptions.builder()
         .autoReconnect(true)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -122,19 +131,25 @@ final class RedisMeterStore implements AutoCloseable {
     return current != null ? current.sync() : connect().sync();
   }
 
-  private synchronized StatefulRedisConnection<String, String> connect() {
-    if (connection != null) {
-      return connection;
-    }
-    if (System.nanoTime() - nextConnectAttempt < 0) {
-      throw new UnavailableException("Redis at " + where() + " was unreachable moments ago", null);
-    }
+  /** A lock, not {@code synchronized}: a virtual thread waiting out a connect must not pin its carrier. */
+  private StatefulRedisConnection<String, String> connect() {
+    connecting.lock();
     try {
-      connection = client.connect(StringCodec.UTF8, uri);
-      return connection;
-    } catch (RedisException e) {
-      nextConnectAttempt = System.nanoTime() + RECONNECT_PAUSE_NANOS;
-      throw unavailable(e);
+      if (connection != null) {
+        return connection;
+      }
+      if (System.nanoTime() - nextConnectAttempt < 0) {
+        throw new UnavailableException("Redis at " + where() + " was unreachable moments ago", null);
+      }
+      try {
+        connection = client.connect(StringCodec.UTF8, uri);
+        return connection;
+      } catch (RedisException e) {
+        nextConnectAttempt = System.nanoTime() + RECONNECT_PAUSE_NANOS;
+        throw unavailable(e);
+      }
+    } finally {
+      connecting.unlock();
     }
   }
 
@@ -154,6 +169,7 @@ final class RedisMeterStore implements AutoCloseable {
       current.close();
     }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
   }
 
   private static String resource(String name) {

@@ -25,6 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +63,7 @@ final class RedisUsageMeter implements UsageMeter, MeterProbe, AutoCloseable {
   private final Deque<PendingWrite> pending = new ConcurrentLinkedDeque<>();
   private final AtomicInteger pendingCount = new AtomicInteger();
   private final AtomicBoolean reachable = new AtomicBoolean(true);
+  private final ReentrantLock reconciling = new ReentrantLock();
   private final ScheduledExecutorService reconciler;
 
   /** A write that could not reach Redis yet. */
@@ -196,20 +198,25 @@ final class RedisUsageMeter implements UsageMeter, MeterProbe, AutoCloseable {
     return new ArrayList<>(pending);
   }
 
-  /** Applies queued writes in order until Redis fails again; returns how many were applied. */
+  /** Applies queued writes in order until Redis fails again; returns how many were applied. One run at a time. */
   int reconcile() {
-    int applied = 0;
-    for (PendingWrite write; (write = pending.pollFirst()) != null; applied++) {
-      pendingCount.decrementAndGet();
-      try {
-        apply(write);
-      } catch (RedisMeterStore.UnavailableException e) {
-        pending.addFirst(write);
-        pendingCount.incrementAndGet();
-        break;
+    reconciling.lock();
+    try {
+      int applied = 0;
+      for (PendingWrite write; (write = pending.pollFirst()) != null; applied++) {
+        pendingCount.decrementAndGet();
+        try {
+          apply(write);
+        } catch (RedisMeterStore.UnavailableException e) {
+          pending.addFirst(write);
+          pendingCount.incrementAndGet();
+          break;
+        }
       }
+      return applied;
+    } finally {
+      reconciling.unlock();
     }
-    return applied;
   }
 
   private void reconcileQuietly() {

@@ -33,14 +33,18 @@ class UsageRecordRepository {
     this.template = template;
   }
 
-  /** Inserts in one batch; a record whose request id is already there is skipped, so replays never duplicate. */
+  /**
+   * Inserts in one batch; a record whose request id is already there is skipped, so replays never duplicate. (The
+   * conflict target is left out because H2's PostgreSQL mode only knows that form; request_id is the only unique
+   * constraint.)
+   */
   void insertAll(List<UsageRecord> records) {
     template.batchUpdate("""
         insert into usage_records (request_id, tenant_id, agent_id, api_key_id, endpoint, model, provider,
           input_tokens, output_tokens, cached_input_tokens, cost_micros, latency_millis, status, http_status, byok,
           metered, started_at, finished_at, started_day)
         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        on conflict (request_id) do nothing""", records, records.size(), UsageRecordRepository::bind);
+        on conflict do nothing""", records, records.size(), UsageRecordRepository::bind);
   }
 
   private static void bind(PreparedStatement st, UsageRecord r) throws SQLException {

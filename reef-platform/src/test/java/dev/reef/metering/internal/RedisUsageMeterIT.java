@@ -218,10 +218,7 @@ class RedisUsageMeterIT extends UsageMeterContract {
       assertThat(open.pendingWrites()).hasSize(1);
 
       proxy.restore();
-      await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() -> {
-        open.reconcile();
-        return open.pendingWrites().isEmpty();
-      });
+      reconcileUntilDone(open);
       assertThat(open.snapshot(tenant).spentMicros()).isEqualTo(2_100);
       assertThat(open.snapshot(tenant).tokens()).isEqualTo(32);
     }
@@ -239,10 +236,7 @@ class RedisUsageMeterIT extends UsageMeterContract {
       assertThat(meter.pendingWrites()).hasSize(2);
 
       proxy.restore();
-      await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() -> {
-        meter.reconcile();
-        return meter.pendingWrites().isEmpty();
-      });
+      reconcileUntilDone(meter);
       assertThat(meter.snapshot(tenant).spentMicros()).isEqualTo(400);
       assertThat(meter.snapshot(tenant).reservedMicros()).isZero();
       assertThat(meter.snapshot(tenant).inFlight()).isZero();
@@ -257,6 +251,14 @@ class RedisUsageMeterIT extends UsageMeterContract {
     meter().settle(r, new Usage(4_000_000_000L, 5_000_000_001L, 0, micros + 1));
     assertThat(snapshot().spentMicros()).isEqualTo(micros + 1);
     assertThat(snapshot().tokens()).isEqualTo(9_000_000_001L);
+  }
+
+  /** Runs the reconciler until its queue is empty (Lettuce reconnects on its own schedule once Redis is back). */
+  private static void reconcileUntilDone(RedisUsageMeter meter) {
+    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      meter.reconcile();
+      return meter.pendingWrites().isEmpty();
+    });
   }
 
   private static Kind kindOf(Runnable call) {

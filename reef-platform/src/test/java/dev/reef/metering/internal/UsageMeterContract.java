@@ -57,7 +57,8 @@ abstract class UsageMeterContract {
   /** The meters' time now. */
   abstract Instant now();
 
-  UsageMeter meter() {
+  /** Created on first use (the subclass's store is set up by then); synchronized, as test threads race to it. */
+  synchronized UsageMeter meter() {
     if (meter == null) {
       meter = newMeter();
     }

@@ -49,6 +49,14 @@ local function month_key(month)
   return base .. 'month:' .. month
 end
 
+-- The current month's key, or nil (and the month) when its counters do not exist yet: the caller asks for seeding.
+local function seeded_month(now)
+  local month = month_of(now)
+  local mkey = month_key(month)
+  if redis.call('HEXISTS', mkey, 'seeded') == 0 then return nil, month end
+  return mkey, month
+end
+
 local function window_key(minute)
   return base .. 'minute:' .. minute
 end

@@ -3,11 +3,8 @@
 -- ARGV: 3 id, 4 micros, 5 tokens, 6 countsAgainstBudget (1/0), 7 budget, 8 monthlyTokens, 9 requestsPerMinute,
 --       10 tokensPerMinute, 11 maxConcurrent (a negative cap is unlimited), 12 leaseMs, 13 monthTtlMs
 local now = now_ms()
-local month = month_of(now)
-local mkey = month_key(month)
-if redis.call('HEXISTS', mkey, 'seeded') == 0 then
-  return { 'seed', month, int(now) }
-end
+local mkey, month = seeded_month(now)
+if not mkey then return { 'seed', month, int(now) } end
 purge(now)
 
 local id = ARGV[3]

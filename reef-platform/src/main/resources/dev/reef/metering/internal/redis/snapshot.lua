@@ -1,11 +1,8 @@
 -- snapshot: the tenant's counters now. Returns {'seed', month, now} when the month has no counters yet, else
 -- {'ok', month, spent, reserved, tokens, reservedTokens, inFlight, requestsThisMinute, tokensThisMinute, now}
 local now = now_ms()
-local month = month_of(now)
-local mkey = month_key(month)
-if redis.call('HEXISTS', mkey, 'seeded') == 0 then
-  return { 'seed', month, int(now) }
-end
+local mkey, month = seeded_month(now)
+if not mkey then return { 'seed', month, int(now) } end
 purge(now)
 local m = redis.call('HMGET', mkey, 'spent', 'reserved', 'tokens', 'reservedTokens')
 local w = redis.call('HMGET', window_key(int(now - (now % 60000))), 'requests', 'tokens')
