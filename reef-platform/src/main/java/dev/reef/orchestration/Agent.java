@@ -10,6 +10,7 @@ import java.util.UUID;
  * @param model the model it uses, or null for the operator's default
  * @param address where Reef reaches it (internal; shown to the tenant for diagnosis only)
  * @param idle whether it was stopped for idleness (the next chat wakes it)
+ * @param memoryBytes memory in use while running, as its driver measures it; null when not running or unknown
  */
 public record Agent(
     UUID id,
@@ -25,4 +26,5 @@ public record Agent(
     Instant startedAt,
     Instant lastActivityAt,
     boolean idle,
+    Long memoryBytes,
     Instant createdAt) {}

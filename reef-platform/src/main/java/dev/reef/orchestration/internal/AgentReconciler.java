@@ -87,12 +87,12 @@ final class AgentReconciler implements DisposableBean {
   private final Cache<TenantId, Optional<Long>> idleMinutes =
       Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(30)).maximumSize(100_000).build();
 
-  AgentReconciler(AgentRepository agents, ComputeDriver driver, Runtimes runtimes, AgentTokens agentTokens,
+  AgentReconciler(AgentRepository agents, ActiveDriver driver, Runtimes runtimes, AgentTokens agentTokens,
       SecretStore secrets, EffectiveLimits limits, LlmActivity activity, AgentModels models,
       OrchestrationProperties properties, InstallLog installLog, TransactionTemplate tx, JsonMapper json,
       Clock clock) {
     this.agents = agents;
-    this.driver = driver;
+    this.driver = driver.get();
     this.runtimes = runtimes;
     this.agentTokens = agentTokens;
     this.secrets = secrets;
@@ -146,6 +146,37 @@ final class AgentReconciler implements DisposableBean {
         }
       });
     }
+  }
+
+  /** Stops the agent if it runs and starts it again, now. */
+  void restart(UUID agentId, TenantId tenantId) {
+    workers.submit(() -> {
+      // wait for any action already under way on this agent to finish first
+      while (!working.add(agentId)) {
+        sleep(Duration.ofMillis(100));
+      }
+      try {
+        Instant now = clock.instant();
+        if (!platform(() -> agents.acquireLease(agentId, owner, now, now.plus(LEASE)))) {
+          return;
+        }
+        try (LeaseRenewal renewal = new LeaseRenewal(agentId)) {
+          inTenant(tenantId, () -> agents.find(tenantId, agentId)).ifPresent(row -> {
+            stop(row, "restarting on request");
+            inTenant(tenantId, () -> agents.find(tenantId, agentId)).ifPresent(this::start);
+          });
+        } finally {
+          platform(() -> {
+            agents.releaseLease(agentId, owner);
+            return null;
+          });
+        }
+      } catch (RuntimeException e) {
+        log.error("Restarting agent {} failed", agentId, e);
+      } finally {
+        working.remove(agentId);
+      }
+    });
   }
 
   private boolean needsAttention(AgentRow row) {

@@ -29,9 +29,9 @@ record AgentRow(
 
   static final String IDLE_REASON_PREFIX = "idle:";
 
-  Agent view(String address) {
+  Agent view(String address, Long memoryBytes) {
     boolean idle = state instanceof AgentState.Stopped s && s.reason().startsWith(IDLE_REASON_PREFIX);
     return new Agent(id, tenantId, name, runtime, runtimeVersion, model, desired, state, stateChangedAt, address,
-        startedAt, lastActivityAt, idle, createdAt);
+        startedAt, lastActivityAt, idle, memoryBytes, createdAt);
   }
 }

@@ -1,0 +1,353 @@
+package dev.reef.orchestration.internal;
+
+import dev.reef.common.Actor;
+import dev.reef.common.ConflictException;
+import dev.reef.common.DataScope;
+import dev.reef.common.InvalidRequestException;
+import dev.reef.common.NotFoundException;
+import dev.reef.common.ProblemException;
+import dev.reef.common.ProblemType;
+import dev.reef.common.TenantId;
+import dev.reef.orchestration.Agent;
+import dev.reef.orchestration.AgentAuditEvents;
+import dev.reef.orchestration.AgentEvent;
+import dev.reef.orchestration.AgentRuntime;
+import dev.reef.orchestration.AgentState;
+import dev.reef.orchestration.Agents;
+import dev.reef.orchestration.ComputeDriver;
+import dev.reef.orchestration.DesiredState;
+import dev.reef.orchestration.Observed;
+import dev.reef.orchestration.Placement;
+import dev.reef.secrets.SecretRef;
+import dev.reef.secrets.SecretStore;
+import dev.reef.tenancy.EffectiveLimits;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+@Service
+final class AgentService implements Agents {
+
+  static final Pattern NAME = Pattern.compile("^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$");
+
+  private final AgentRepository agents;
+  private final AgentReconciler reconciler;
+  private final ComputeDriver driver;
+  private final Runtimes runtimes;
+  private final AgentModels models;
+  private final EffectiveLimits limits;
+  private final SecretStore secrets;
+  private final InstallLog installLog;
+  private final OrchestrationProperties properties;
+  private final ApplicationEventPublisher events;
+  private final TransactionTemplate tx;
+  private final JsonMapper json;
+  private final Clock clock;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  AgentService(AgentRepository agents, AgentReconciler reconciler, ActiveDriver driver, Runtimes runtimes,
+      AgentModels models, EffectiveLimits limits, SecretStore secrets, InstallLog installLog,
+      OrchestrationProperties properties, ApplicationEventPublisher events, TransactionTemplate tx, JsonMapper json,
+      Clock clock) {
+    this.agents = agents;
+    this.reconciler = reconciler;
+    this.driver = driver.get();
+    this.runtimes = runtimes;
+    this.models = models;
+    this.limits = limits;
+    this.secrets = secrets;
+    this.installLog = installLog;
+    this.properties = properties;
+    this.events = events;
+    this.tx = tx;
+    this.json = json;
+    this.clock = clock;
+  }
+
+  @Override
+  public Agent create(TenantId tenantId, String name, String runtime, String model, Actor actor) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new InvalidRequestException("name",
+          "must be 1 to 64 lower-case letters, digits and dashes, starting and ending with a letter or digit");
+    }
+    AgentRuntime chosen = runtimes.find(runtime).orElseThrow(() -> new InvalidRequestException("runtime",
+        "must be one of " + runtimes.names()));
+    String checkedModel = models.check(tenantId, model);
+    AgentRow created = inTenant(tenantId, () -> {
+      Long max = limits.of(tenantId).maxAgents();
+      if (max != null && agents.countLive(tenantId) >= max) {
+        throw new ProblemException(ProblemType.QUOTA_EXCEEDED, "Your plan allows " + max + " agent"
+            + (max == 1 ? "" : "s") + "; delete one or ask your operator for more.")
+            .with("limit", "maxAgents").with("value", max);
+      }
+      if (agents.nameTaken(tenantId, name)) {
+        throw new ConflictException("There is already an agent named '" + name + "'.");
+      }
+      Instant now = clock.instant();
+      AgentRow row = new AgentRow(UUID.randomUUID(), tenantId, name, chosen.name(), chosen.defaultVersion(),
+          checkedModel, DesiredState.RUNNING, new AgentState.Pending("waiting to be deployed"), now, null, null, null,
+          null, 0, null, null, now);
+      agents.insert(tenantId, row, now);
+      agents.changeState(tenantId, row.id(), row.state(), now);
+      events.publishEvent(new AgentAuditEvents.AgentChanged(tenantId, actor, row.id(), name, "created"));
+      return row;
+    });
+    reconciler.nudge(created.id(), tenantId);
+    return get(tenantId, created.id());
+  }
+
+  @Override
+  public List<Agent> list(TenantId tenantId) {
+    return inTenant(tenantId, () -> agents.list(tenantId)).stream().map(this::view).toList();
+  }
+
+  @Override
+  public Agent get(TenantId tenantId, UUID agentId) {
+    return view(row(tenantId, agentId));
+  }
+
+  @Override
+  public void delete(TenantId tenantId, UUID agentId, Actor actor) {
+    AgentRow row = row(tenantId, agentId);
+    inTenant(tenantId, () -> {
+      agents.markDeleted(tenantId, agentId, clock.instant(), clock.instant());
+      events.publishEvent(new AgentAuditEvents.AgentChanged(tenantId, actor, agentId, row.name(), "deleted"));
+      return null;
+    });
+    reconciler.nudge(agentId, tenantId);
+  }
+
+  @Override
+  public Agent start(TenantId tenantId, UUID agentId, Actor actor) {
+    return desire(tenantId, agentId, DesiredState.RUNNING, actor, "start");
+  }
+
+  @Override
+  public Agent stop(TenantId tenantId, UUID agentId, Actor actor) {
+    return desire(tenantId, agentId, DesiredState.STOPPED, actor, "stop");
+  }
+
+  @Override
+  public Agent restart(TenantId tenantId, UUID agentId, Actor actor) {
+    AgentRow row = row(tenantId, agentId);
+    inTenant(tenantId, () -> {
+      agents.setDesired(tenantId, agentId, DesiredState.RUNNING, clock.instant());
+      events.publishEvent(new AgentAuditEvents.AgentChanged(tenantId, actor, agentId, row.name(), "restart"));
+      return null;
+    });
+    reconciler.restart(agentId, tenantId);
+    return get(tenantId, agentId);
+  }
+
+  @Override
+  public Agent changeModel(TenantId tenantId, UUID agentId, String model, Actor actor) {
+    AgentRow row = row(tenantId, agentId);
+    String checked = models.check(tenantId, model);
+    inTenant(tenantId, () -> {
+      agents.setModel(tenantId, agentId, checked, clock.instant());
+      events.publishEvent(new AgentAuditEvents.AgentChanged(tenantId, actor, agentId, row.name(), "updated"));
+      return null;
+    });
+    return get(tenantId, agentId);
+  }
+
+  @Override
+  public List<AgentEvent> events(TenantId tenantId, UUID agentId, int limit) {
+    row(tenantId, agentId);
+    return inTenant(tenantId, () -> agents.events(tenantId, agentId, limit));
+  }
+
+  @Override
+  public List<String> logTail(TenantId tenantId, UUID agentId, int lines) throws IOException {
+    AgentRow row = row(tenantId, agentId);
+    List<String> out = new ArrayList<>(installLog.lines(agentId));
+    Placement placement = reconciler.placement(row);
+    if (placement != null) {
+      out.addAll(driver.logs(placement).tail(lines));
+    }
+    return out.size() <= lines ? out : out.subList(out.size() - lines, out.size());
+  }
+
+  @Override
+  public AutoCloseable followLogs(TenantId tenantId, UUID agentId, Consumer<String> sink) throws IOException {
+    AgentRow row = row(tenantId, agentId);
+    Placement placement = reconciler.placement(row);
+    if (placement == null) {
+      throw new ProblemException(ProblemType.AGENT_UNAVAILABLE, "The agent has not been deployed yet; no logs.");
+    }
+    return driver.logs(placement).follow(sink);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Chat
+
+  @Override
+  public void chat(TenantId tenantId, UUID agentId, String message, String session, ChatListener listener) {
+    AgentRow row = awake(tenantId, agentId, listener);
+    AgentRuntime runtime = runtimes.find(row.runtime()).orElseThrow();
+    Placement placement = reconciler.placement(row);
+    String gatewayToken = inTenant(tenantId, () -> secrets.reveal(new SecretRef(row.gatewayTokenSecret())));
+    touch(tenantId, agentId);
+    Map<String, Object> body = Map.of("model", runtime.chatModel(), "stream", true,
+        "user", session == null || session.isBlank() ? "reef-chat" : session,
+        "messages", List.of(Map.of("role", "user", "content", message)));
+    HttpRequest request = HttpRequest.newBuilder(URI.create(placement.address() + runtime.chatPath()))
+        .header("Authorization", "Bearer " + gatewayToken).header("Content-Type", "application/json")
+        .header("Accept", "text/event-stream").timeout(Duration.ofMinutes(10))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body))).build();
+    try {
+      HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream in = response.body()) {
+        if (response.statusCode() != 200) {
+          String detail = new String(in.readNBytes(2000), StandardCharsets.UTF_8);
+          throw new ProblemException(ProblemType.AGENT_UNAVAILABLE,
+              "The agent answered HTTP " + response.statusCode() + ": " + detail);
+        }
+        relay(in, listener);
+      }
+    } catch (IOException e) {
+      throw new ProblemException(ProblemType.AGENT_UNAVAILABLE, "Could not reach the agent: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ProblemException(ProblemType.AGENT_UNAVAILABLE, "Interrupted while talking to the agent.");
+    } finally {
+      touch(tenantId, agentId);
+    }
+    listener.done();
+  }
+
+  /** Streams the agent's OpenAI-style chunks to the listener as plain text deltas. */
+  private void relay(InputStream in, ChatListener listener) throws IOException {
+    BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    for (String line; (line = reader.readLine()) != null; ) {
+      if (!line.startsWith("data:")) {
+        continue;
+      }
+      String data = line.substring(5).trim();
+      if (data.equals("[DONE]")) {
+        return;
+      }
+      try {
+        JsonNode chunk = json.readTree(data);
+        if (chunk.has("error")) {
+          throw new ProblemException(ProblemType.AGENT_UNAVAILABLE,
+              "The agent failed: " + chunk.path("error").path("message").asString("unknown error"));
+        }
+        for (JsonNode choice : chunk.path("choices")) {
+          String text = choice.path("delta").path("content").asString("");
+          if (text.isEmpty()) {
+            text = choice.path("message").path("content").asString("");
+          }
+          if (!text.isEmpty()) {
+            listener.delta(text);
+          }
+        }
+      } catch (JacksonException e) {
+        // not JSON: skip it, as SSE clients do with unknown lines
+      }
+    }
+  }
+
+  /** The agent, running: woken (and waited for) if it was stopped. */
+  private AgentRow awake(TenantId tenantId, UUID agentId, ChatListener listener) {
+    AgentRow row = row(tenantId, agentId);
+    if (row.desired() == DesiredState.RUNNING && row.state() instanceof AgentState.Running) {
+      return row;
+    }
+    if (row.state() instanceof AgentState.Failed failed && row.desired() == DesiredState.RUNNING) {
+      throw new ProblemException(ProblemType.AGENT_UNAVAILABLE, "The agent has failed: " + failed.reason()
+          + ". Start it again once the cause is fixed.");
+    }
+    inTenant(tenantId, () -> {
+      agents.setDesired(tenantId, agentId, DesiredState.RUNNING, clock.instant());
+      return null;
+    });
+    reconciler.nudge(agentId, tenantId);
+    listener.waking(row.state().name());
+    Instant deadline = clock.instant().plus(properties.wakeTimeout());
+    while (clock.instant().isBefore(deadline)) {
+      AgentRow now = row(tenantId, agentId);
+      switch (now.state()) {
+        case AgentState.Running r -> {
+          return now;
+        }
+        case AgentState.Failed f -> throw new ProblemException(ProblemType.AGENT_UNAVAILABLE,
+            "The agent could not be started: " + f.reason());
+        default -> sleep(Duration.ofMillis(200));
+      }
+    }
+    throw new ProblemException(ProblemType.AGENT_UNAVAILABLE, "The agent did not wake within "
+        + properties.wakeTimeout().toSeconds() + " s (REEF_AGENT_WAKE_TIMEOUT); it is "
+        + row(tenantId, agentId).state().name() + ": " + row(tenantId, agentId).state().reason())
+        .with("retryAfterSeconds", 10);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  private Agent desire(TenantId tenantId, UUID agentId, DesiredState desired, Actor actor, String change) {
+    AgentRow row = row(tenantId, agentId);
+    inTenant(tenantId, () -> {
+      agents.setDesired(tenantId, agentId, desired, clock.instant());
+      events.publishEvent(new AgentAuditEvents.AgentChanged(tenantId, actor, agentId, row.name(), change));
+      return null;
+    });
+    reconciler.nudge(agentId, tenantId);
+    return get(tenantId, agentId);
+  }
+
+  private void touch(TenantId tenantId, UUID agentId) {
+    inTenant(tenantId, () -> {
+      agents.touch(tenantId, agentId, clock.instant());
+      return null;
+    });
+  }
+
+  private AgentRow row(TenantId tenantId, UUID agentId) {
+    return inTenant(tenantId, () -> agents.find(tenantId, agentId))
+        .orElseThrow(() -> new NotFoundException("agent", agentId.toString()));
+  }
+
+  private Agent view(AgentRow row) {
+    Placement placement = reconciler.placement(row);
+    Long memory = null;
+    if (placement != null && row.state() instanceof AgentState.Running
+        && driver.observe(placement) instanceof Observed.Running running && running.memoryBytes() >= 0) {
+      memory = running.memoryBytes();
+    }
+    return row.view(placement == null ? null : placement.address(), memory);
+  }
+
+  private <T> T inTenant(TenantId tenantId, java.util.function.Supplier<T> work) {
+    return DataScope.callAs(tenantId, () -> tx.execute(s -> work.get()));
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ProblemException(ProblemType.AGENT_UNAVAILABLE, "Interrupted.");
+    }
+  }
+}
