@@ -1,5 +1,7 @@
 package dev.reef.secrets;
 
+import dev.reef.testing.StandaloneReef;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -15,7 +15,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * (always PostgreSQL). Tests share one application context per kind, so each test makes its own tenants (unique
  * names) rather than relying on a clean database.
  */
-@SpringBootTest(classes = ReefApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(classes = {ReefApplication.class, TestClock.Configuration.class}, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
         "reef.admin.email=operator@reef.test",
         "reef.admin.password=operator-password-1",
@@ -23,7 +23,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
         "reef.signup=open",
         "reef.login.max-attempts-per-address=100000",
         "reef.api.max-body-bytes=65536",
-        "reef.data-dir=target/reef-it-data"
+        "reef.data-dir=target/reef-it-data",
+        "reef.agents.delete-grace=1s",
+        "reef.agents.reconcile-interval=500ms",
+        "reef.agents.backoff-base=200ms"
     })
 public abstract class ReefApplicationIT {
 

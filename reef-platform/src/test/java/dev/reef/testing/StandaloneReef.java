@@ -1,10 +1,6 @@
-package dev.reef.secrets;
+package dev.reef.testing;
 
 import dev.reef.ReefApplication;
-import dev.reef.testing.Api;
-import dev.reef.testing.PostgresTestDatabase;
-import dev.reef.testing.ReefApplicationIT;
-import dev.reef.testing.TestDatabase;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -16,18 +12,18 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * A Reef of its own, for tests that restart it with other master keys: its own database (H2 in memory, or a fresh
+ * A Reef of its own, for tests that restart it (with other master keys, or to see agents survive a restart): its own database (H2 in memory, or a fresh
  * PostgreSQL database in the PostgreSQL run) and its own data dir, both kept across restarts. The shared test
  * context cannot do this: its keyring and database are shared with every other test.
  */
-final class StandaloneReef implements AutoCloseable {
+public final class StandaloneReef implements AutoCloseable {
 
   private final Path dataDir;
   private final PostgresTestDatabase postgres;
   private final Map<String, Object> database = new LinkedHashMap<>();
   private ConfigurableApplicationContext context;
 
-  StandaloneReef(Path dataDir) {
+  public StandaloneReef(Path dataDir) {
     this.dataDir = dataDir;
     if (TestDatabase.postgres()) {
       postgres = PostgresTestDatabase.create();
@@ -44,7 +40,7 @@ final class StandaloneReef implements AutoCloseable {
   }
 
   /** Starts (or restarts) Reef with these extra properties, e.g. {@code reef.secrets.master-key=...}. */
-  StandaloneReef start(Map<String, Object> properties) {
+  public StandaloneReef start(Map<String, Object> properties) {
     stop();
     Map<String, Object> all = new LinkedHashMap<>();
     all.put("server.port", "0");
@@ -61,19 +57,19 @@ final class StandaloneReef implements AutoCloseable {
     return this;
   }
 
-  <T> T bean(Class<T> type) {
+  public <T> T bean(Class<T> type) {
     return context.getBean(type);
   }
 
-  Api api() {
+  public Api api() {
     return new Api(((WebServerApplicationContext) context).getWebServer().getPort());
   }
 
-  Path keyringFile() {
+  public Path keyringFile() {
     return dataDir.resolve("secrets").resolve("master.keys");
   }
 
-  void stop() {
+  public void stop() {
     if (context != null) {
       context.close();
       context = null;

@@ -1,0 +1,264 @@
+package dev.reef.orchestration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.reef.testing.Api;
+import dev.reef.testing.Api.Response;
+import dev.reef.testing.GatewayFixture;
+import dev.reef.testing.MockUpstream;
+import dev.reef.testing.ReefIT;
+import dev.reef.testing.TestClock;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Agents end to end with the fake runtime (a real separate process that answers readiness and chat and calls Reef's
+ * proxy with its agent token): deploy, chat, stop, crash and restart, idle stop and wake, delete.
+ */
+class AgentLifecycleIT extends ReefIT {
+
+  private static final MockUpstream UPSTREAM = new MockUpstream();
+  private static GatewayFixture catalog;
+
+  @Autowired
+  TestClock clock;
+
+  @Autowired
+  JdbcClient jdbc;
+
+  private SignedUp tenant;
+
+  @AfterAll
+  static void stopUpstream() {
+    UPSTREAM.close();
+  }
+
+  @BeforeEach
+  void setUp() {
+    UPSTREAM.reset();
+    if (catalog == null) {
+      catalog = new GatewayFixture(api, UPSTREAM, unique("agents"));
+    }
+    tenant = signUp("Agent Owner");
+    catalog.generousLimits(tenant.tenantId());
+  }
+
+  @AfterEach
+  void cleanUp() {
+    clock.reset();
+    // Delete this test's agents so their processes do not outlive the test.
+    for (JsonNode agent : api.get(agents(), tenant.apiKey()).json().path("items")) {
+      api.delete(agents() + "/" + agent.path("id").asString(), tenant.apiKey());
+    }
+  }
+
+  @Test
+  void deploy_reachesRunning_throughEveryState_withAddressAndMemory() {
+    String id = deploy("first");
+    JsonNode agent = api.get(agents() + "/" + id, tenant.apiKey()).json();
+    assertThat(agent.path("address").asString()).startsWith("http://127.");
+    assertThat(agent.path("startedAt").isNull()).isFalse();
+    assertThat(agent.path("memoryBytes").asLong()).isPositive();
+    List<String> states = events(id).findValuesAsString("state");
+    assertThat(states.reversed()).containsSubsequence("pending", "installing", "starting", "running");
+  }
+
+  @Test
+  void chat_streamsTheAgentsReply_producedThroughReefsProxy_onThisTenantsBill() throws Exception {
+    String id = deploy("chatty");
+    UPSTREAM.reply("Reef says hello");
+    String reply = chat(id, "Hi there");
+    assertThat(reply).isEqualTo("Reef says hello");
+    MockUpstream.Seen seen = UPSTREAM.lastRequest();
+    assertThat(seen.header("authorization")).isEqualTo("Bearer " + GatewayFixture.PLATFORM_OPENAI_KEY);
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> usageByAgent(tenant).path("groups").size() == 1);
+    assertThat(usageByAgent(tenant).at("/groups/0/key").asString()).isEqualTo(id);
+    SignedUp other = signUp("Bystander");
+    assertThat(usageByAgent(other).path("totals").path("requests").asLong()).isZero();
+  }
+
+  @Test
+  void stop_revokesTheAgentsTokenAtOnce() throws Exception {
+    String id = deploy("tokens");
+    String agentToken = agentToken(id);
+    Map<String, Object> body = Api.body("model", catalog.gpt, "messages", List.of(Map.of("role", "user",
+        "content", "hi")));
+    assertThat(api.post("/v1/chat/completions", agentToken, body).status()).isEqualTo(200);
+    assertThat(api.get("/api/v1/tenants/" + tenant.tenantId(), agentToken).status())
+        .as("an agent token is no API credential").isEqualTo(401);
+
+    api.post(agents() + "/" + id + "/stop", tenant.apiKey(), null);
+    awaitState(id, "stopped");
+    assertThat(api.post("/v1/chat/completions", agentToken, body).status()).isEqualTo(401);
+  }
+
+  @Test
+  void kill9_agentIsRestarted_andTheEventSaysWhy() throws Exception {
+    String id = deploy("crashy");
+    String startedAt = api.get(agents() + "/" + id, tenant.apiKey()).at("/startedAt");
+    long pid = pid(id);
+    new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> events(id).findValuesAsString("state").contains("crashed"));
+    JsonNode crash = events(id).valueStream().filter(e -> e.path("state").asString().equals("crashed"))
+        .findFirst().orElseThrow();
+    assertThat(crash.path("reason").asString()).contains("9");
+    awaitState(id, "running");
+    assertThat(api.get(agents() + "/" + id, tenant.apiKey()).at("/startedAt")).isNotEqualTo(startedAt);
+    assertThat(pid(id)).isNotEqualTo(pid);
+  }
+
+  @Test
+  void idle_agentIsStopped_andTheNextChatWakesIt() throws Exception {
+    api.put("/api/v1/tenants/" + tenant.tenantId() + "/limits", MASTER_KEY, Map.of("idleStopMinutes", 5,
+        "requestsPerMinute", 100000, "maxConcurrentRequests", 1000, "monthlyBudgetUsd", 1000));
+    String id = deploy("sleepy");
+    clock.advance(Duration.ofMinutes(6));
+    awaitState(id, "stopped");
+    JsonNode stopped = api.get(agents() + "/" + id, tenant.apiKey()).json();
+    assertThat(stopped.path("idle").asBoolean()).isTrue();
+    assertThat(stopped.path("stateReason").asString()).contains("idle");
+
+    String reply = chat(id, "wake up");
+    assertThat(reply).isEqualTo("Hello from the mock provider");
+    assertThat(api.get(agents() + "/" + id, tenant.apiKey()).at("/state")).isEqualTo("running");
+  }
+
+  @Test
+  void maxAgents_isEnforced() {
+    deploy("only-one");
+    Response second = api.post(agents(), tenant.apiKey(), Api.body("name", "second", "runtime", "fake"));
+    assertThat(second.status()).isEqualTo(403);
+    assertThat(second.at("/type")).isEqualTo("urn:reef:problem:quota-exceeded");
+  }
+
+  @Test
+  void create_badInput_namesTheField() {
+    Response badName = api.post(agents(), tenant.apiKey(), Api.body("name", "Not Valid!", "runtime", "fake"));
+    assertThat(badName.status()).isEqualTo(400);
+    assertThat(badName.at("/errors/0/field")).isEqualTo("name");
+    Response badRuntime = api.post(agents(), tenant.apiKey(), Api.body("name", "ok", "runtime", "nope"));
+    assertThat(badRuntime.at("/errors/0/field")).isEqualTo("runtime");
+    Response badModel = api.post(agents(), tenant.apiKey(), Api.body("name", "ok", "runtime", "fake",
+        "model", "not-a-model"));
+    assertThat(badModel.at("/errors/0/field")).isEqualTo("model");
+  }
+
+  @Test
+  void delete_stopsTheAgent_andRemovesItsFiles() throws Exception {
+    String id = deploy("doomed");
+    long pid = pid(id);
+    Path state = Path.of(placementPath(id, "state"));
+    assertThat(Files.isDirectory(state)).isTrue();
+    assertThat(api.delete(agents() + "/" + id, tenant.apiKey()).status()).isEqualTo(204);
+    assertThat(api.get(agents() + "/" + id, tenant.apiKey()).status()).isEqualTo(404);
+    await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(pid).isEmpty() && !Files.exists(state));
+  }
+
+  @Test
+  void logs_tailAndEvents() throws Exception {
+    String id = deploy("talkative");
+    chat(id, "hello");
+    Response logs = api.send("GET", agents() + "/" + id + "/logs?tail=50", tenant.apiKey(), null,
+        Map.of("Accept", "text/plain"));
+    assertThat(logs.status()).isEqualTo(200);
+    assertThat(logs.text()).isNotBlank();
+    assertThat(events(id).size()).isGreaterThanOrEqualTo(3);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  private String agents() {
+    return "/api/v1/tenants/" + tenant.tenantId() + "/agents";
+  }
+
+  private String deploy(String name) {
+    Response created = api.post(agents(), tenant.apiKey(), Api.body("name", name, "runtime", "fake"));
+    assertThat(created.status()).as(created.toString()).isEqualTo(201);
+    String id = created.at("/id");
+    awaitState(id, "running");
+    return id;
+  }
+
+  private void awaitState(String id, String state) {
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+        api.get(agents() + "/" + id, tenant.apiKey()).at("/state").equals(state));
+  }
+
+  private JsonNode events(String id) {
+    return api.get(agents() + "/" + id + "/events", tenant.apiKey()).json().path("items");
+  }
+
+  /** Sends a chat and returns the text of its delta events. */
+  private String chat(String id, String message) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(api.base() + agents() + "/" + id + "/chat"))
+        .header("Authorization", "Bearer " + tenant.apiKey()).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(Api.JSON.writeValueAsString(Map.of("message", message))))
+        .build();
+    HttpResponse<java.util.stream.Stream<String>> response = HttpClient.newHttpClient().send(request,
+        HttpResponse.BodyHandlers.ofLines());
+    assertThat(response.statusCode()).isEqualTo(200);
+    StringBuilder text = new StringBuilder();
+    String event = "";
+    for (String line : response.body().toList()) {
+      if (line.startsWith("event:")) {
+        event = line.substring(6).trim();
+      } else if (line.startsWith("data:") && event.equals("delta")) {
+        text.append(Api.JSON.readTree(line.substring(5).trim()).path("text").asString());
+      } else if (line.startsWith("data:") && event.equals("error")) {
+        throw new AssertionError("chat failed: " + line);
+      }
+    }
+    return text.toString();
+  }
+
+  private JsonNode usageByAgent(SignedUp t) {
+    return api.get("/api/v1/tenants/" + t.tenantId() + "/usage?groupBy=agent", t.apiKey()).json();
+  }
+
+  private JsonNode placement(String id) {
+    String json = dev.reef.common.DataScope.callAsPlatform(() -> jdbc.sql(
+        "select placement from agents where id = :id").param("id", java.util.UUID.fromString(id))
+        .query(String.class).single());
+    return Api.JSON.readTree(json);
+  }
+
+  private long pid(String id) {
+    return Long.parseLong(placement(id).path("attributes").path("pid").asString());
+  }
+
+  private String placementPath(String id, String name) {
+    return placement(id).path("paths").path(name).asString();
+  }
+
+  /** The agent's token, as its runtime received it: in the config file the fake runtime writes. */
+  private String agentToken(String id) throws Exception {
+    Path state = Path.of(placementPath(id, "state"));
+    try (var files = Files.walk(state)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        String text = Files.readString(file);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("reef_at_[0-9A-Za-z]+").matcher(text);
+        if (m.find()) {
+          return m.group();
+        }
+      }
+    }
+    throw new AssertionError("no agent token found under " + state);
+  }
+}
