@@ -249,6 +249,32 @@ class GatewayProxyIT extends ReefIT {
     assertThat(UPSTREAM.requestCount()).isZero();
   }
 
+  /** LiteLLM's bug: concurrent requests each pass a budget check that only some of them fit. */
+  @Test
+  void twoHundredParallelRequests_admitOnlyWhatTheBudgetHolds_andTheLedgerStaysWithinIt() throws Exception {
+    String model = unique("budgeted");
+    // input free, output $10/M: 100 max tokens reserve exactly $0.001 per call; the budget holds 25 of them
+    catalog.model(model, catalog.openAiProvider, "gpt-upstream", "0", "10", "0", List.of());
+    api.put("/api/v1/tenants/" + tenant.tenantId() + "/limits", MASTER_KEY, Map.of("monthlyBudgetUsd", 0.025,
+        "requestsPerMinute", 100000, "maxConcurrentRequests", 1000, "tokensPerMinute", 100000000));
+    UPSTREAM.latency(Duration.ofSeconds(1));
+    Map<String, Object> body = Api.body("model", model, "max_tokens", 100,
+        "messages", List.of(Map.of("role", "user", "content", "Hi")));
+    List<java.util.concurrent.Future<Integer>> calls = new ArrayList<>();
+    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < 200; i++) {
+        calls.add(pool.submit(() -> chat(tenant.apiKey(), body).status()));
+      }
+    }
+    long admitted = 0;
+    for (var call : calls) {
+      admitted += call.get() == 200 ? 1 : 0;
+    }
+    assertThat(admitted).isEqualTo(25);
+    JsonNode totals = awaitUsage(tenant, 25);
+    assertThat(totals.path("costUsd").decimalValue()).isLessThanOrEqualTo(new BigDecimal("0.025"));
+  }
+
   @Test
   void suspendedTenant_refused() {
     api.post("/api/v1/tenants/" + tenant.tenantId() + "/suspend", MASTER_KEY, null);

@@ -23,6 +23,15 @@ public final class StandaloneReef implements AutoCloseable {
   private final Map<String, Object> database = new LinkedHashMap<>();
   private ConfigurableApplicationContext context;
 
+  /** A Reef on a database other Reefs share (several replicas): the caller owns and drops that database. */
+  public StandaloneReef(Path dataDir, PostgresTestDatabase shared) {
+    this.dataDir = dataDir;
+    this.postgres = null;
+    database.put("spring.datasource.url", shared.jdbcUrl());
+    database.put("spring.datasource.username", shared.username());
+    database.put("spring.datasource.password", shared.password());
+  }
+
   public StandaloneReef(Path dataDir) {
     this.dataDir = dataDir;
     if (TestDatabase.postgres()) {
@@ -81,7 +90,7 @@ public final class StandaloneReef implements AutoCloseable {
     stop();
     if (postgres != null) {
       postgres.drop();
-    } else {
+    } else if (((String) database.get("spring.datasource.url")).startsWith("jdbc:h2:")) {
       shutdownH2((String) database.get("spring.datasource.url"));
     }
   }
