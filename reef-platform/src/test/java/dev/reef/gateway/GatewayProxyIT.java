@@ -257,7 +257,7 @@ class GatewayProxyIT extends ReefIT {
     catalog.model(model, catalog.openAiProvider, "gpt-upstream", "0", "10", "0", List.of());
     api.put("/api/v1/tenants/" + tenant.tenantId() + "/limits", MASTER_KEY, Map.of("monthlyBudgetUsd", 0.025,
         "requestsPerMinute", 100000, "maxConcurrentRequests", 1000, "tokensPerMinute", 100000000));
-    UPSTREAM.latency(Duration.ofSeconds(1));
+    UPSTREAM.latency(Duration.ofSeconds(5)); // all 200 are refused or in flight before the first one settles
     Map<String, Object> body = Api.body("model", model, "max_tokens", 100,
         "messages", List.of(Map.of("role", "user", "content", "Hi")));
     List<java.util.concurrent.Future<Integer>> calls = new ArrayList<>();
