@@ -1,0 +1,41 @@
+package dev.reef.metering.internal;
+
+import dev.reef.common.DataScope;
+import dev.reef.common.TenantId;
+import dev.reef.metering.MeterLimits.Money;
+import dev.reef.metering.UsageReports;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.springframework.stereotype.Component;
+
+/** The usage API's numbers, for other modules (the dashboard). */
+@Component
+final class LedgerReports implements UsageReports {
+
+  private final UsageRecordRepository records;
+
+  LedgerReports(UsageRecordRepository records) {
+    this.records = records;
+  }
+
+  @Override
+  public Report report(TenantId tenantId, LocalDate from, LocalDate to, Grouping grouping) {
+    UsageRecordRepository.GroupBy by = UsageRecordRepository.GroupBy.valueOf(grouping.name());
+    List<UsageRecordRepository.GroupRow> rows = DataScope.callAs(tenantId, () -> records.groups(tenantId,
+        from.atStartOfDay().toInstant(ZoneOffset.UTC), to.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC), by));
+    long requests = 0;
+    long input = 0;
+    long output = 0;
+    long micros = 0;
+    for (UsageRecordRepository.GroupRow row : rows) {
+      requests += row.requests();
+      input += row.inputTokens();
+      output += row.outputTokens();
+      micros += row.costMicros();
+    }
+    List<Line> lines = rows.stream().map(r -> new Line(r.key() == null ? "(none)" : r.key(), r.requests(),
+        r.inputTokens(), r.outputTokens(), Money.toUsd(r.costMicros()))).toList();
+    return new Report(from, to, grouping, new Line("total", requests, input, output, Money.toUsd(micros)), lines);
+  }
+}
