@@ -17,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -120,6 +121,11 @@ final class InstallCache {
         }
         removeLeftovers(version, home, progress);
         Path staging = Files.createTempDirectory(root, "." + version + ".staging-");
+        // a temp directory is private to its owner; agents may run as other users and must be able to read it
+        PosixFileAttributeView view = Files.getFileAttributeView(staging, PosixFileAttributeView.class);
+        if (view != null) {
+          view.setPermissions(PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
         try {
           stageAndVerify(version, staging, progress);
           moveIntoPlace(staging, home);

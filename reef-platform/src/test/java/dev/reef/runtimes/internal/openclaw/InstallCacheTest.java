@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,8 +96,9 @@ class InstallCacheTest {
   }
 
   @Test
-  void install_leavesTheInstalledTreeReadOnly() throws IOException {
+  void install_leavesTheInstalledTreeReadOnlyForEveryone() throws IOException {
     Path home = cache(installer(Duration.ZERO, null)).install("2026.9.6", progress::add);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home))).isEqualTo("r-xr-xr-x");
     for (Path path : List.of(home, home.resolve("node_modules"), home.resolve("node_modules/openclaw/openclaw.mjs"))) {
       assertThat(Files.getPosixFilePermissions(path)).as(path.toString())
           .doesNotContain(PosixFilePermission.OWNER_WRITE, PosixFilePermission.GROUP_WRITE,
