@@ -130,12 +130,14 @@ final class InstallCache {
           stageAndVerify(version, staging, progress);
           moveIntoPlace(staging, home);
         } finally {
-          deleteTree(staging); // gone after a successful move; the remains of a failed attempt otherwise
+          deleteQuietly(staging); // gone after a successful move; the remains of a failed attempt otherwise
         }
         makeReadOnly(home);
         return home;
       }
-    } catch (IOException e) {
+    } catch (RuntimeInstallException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
       throw new RuntimeInstallException("could not install " + runtime + " " + version + " into " + root + ": "
           + describe(e), e);
     } catch (InterruptedException e) {
@@ -258,6 +260,15 @@ final class InstallCache {
     });
   }
 
+  /** After a failure, so that a second failure (of the clean-up) does not hide the first. */
+  private static void deleteQuietly(Path path) {
+    try {
+      deleteTree(path);
+    } catch (IOException e) {
+      log.warn("could not remove {} (the next install removes it): {}", path, e.toString());
+    }
+  }
+
   private String checkVersion(String version) {
     if (version == null || !VERSION.matcher(version).matches()) {
       throw new RuntimeInstallException("'" + version + "' is not an exact " + runtime
@@ -266,7 +277,7 @@ final class InstallCache {
     return version;
   }
 
-  private static String describe(IOException e) {
+  private static String describe(Exception e) {
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     return message.contains("No space left on device") ? "the disk is full (" + message + ")" : message;
   }

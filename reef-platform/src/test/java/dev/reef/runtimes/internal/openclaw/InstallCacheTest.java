@@ -121,6 +121,15 @@ class InstallCacheTest {
   }
 
   @Test
+  void install_unexpectedFailure_isReportedAsAnInstallFailure() {
+    InstallCache cache = cache(installer(Duration.ZERO, new IllegalStateException("boom")));
+    assertThatThrownBy(() -> cache.install("2026.9.6", progress::add))
+        .isInstanceOf(RuntimeInstallException.class).hasMessageContaining("could not install openclaw 2026.9.6")
+        .hasMessageContaining("boom");
+    assertThat(siblings()).containsExactly(".2026.9.6.lock");
+  }
+
+  @Test
   void install_failedVerification_isNotInstalled() {
     InstallCache cache = cache(new InstallCache.Installer() {
       @Override
