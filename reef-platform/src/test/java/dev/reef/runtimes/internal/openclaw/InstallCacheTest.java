@@ -91,7 +91,8 @@ class InstallCacheTest {
     assertThat(cache.isInstalled("2026.9.6")).isTrue();
     assertThat(home.resolve("node_modules/openclaw/openclaw.mjs")).exists();
     assertThat(home.resolve(InstallCache.MARKER)).content().contains("openclaw 2026.9.6", "verified");
-    assertThat(progress).contains("installing 2026.9.6").anyMatch(line -> line.startsWith("installed openclaw 2026.9.6"));
+    assertThat(progress).contains("installing 2026.9.6")
+        .anyMatch(line -> line.startsWith("installed openclaw 2026.9.6"));
     assertThat(siblings()).containsExactlyInAnyOrder("2026.9.6", ".2026.9.6.lock");
   }
 
