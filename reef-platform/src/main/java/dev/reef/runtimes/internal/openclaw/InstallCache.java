@@ -80,10 +80,6 @@ final class InstallCache {
     this.clock = clock;
   }
 
-  Path root() {
-    return root;
-  }
-
   /** Where {@code version} lives once installed. */
   Path home(String version) {
     return root.resolve(checkVersion(version));
@@ -102,7 +98,13 @@ final class InstallCache {
     ReentrantLock lock = locks.computeIfAbsent(version, v -> new ReentrantLock());
     if (!lock.tryLock()) {
       progress.accept("waiting for the install of " + runtime + " " + version + " already in progress");
-      lock.lock();
+      try {
+        lock.lockInterruptibly();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RuntimeInstallException("waiting for the install of " + runtime + " " + version
+            + " was interrupted", e);
+      }
     }
     try {
       return installLocked(version, home, progress);
