@@ -163,6 +163,33 @@ class ProcessComputeDriverIT extends ComputeDriverContract {
   }
 
   @Test
+  void agent_outlivesTheReefThatStartedIt_andTheNextReefFindsAndStopsIt() throws Exception {
+    Process reef = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), DyingReef.class.getName(),
+        dataDir.toString(), proxy.openAiBaseUrl(), "reef-it")
+        .redirectError(dataDir.resolve("dying-reef.err").toFile()).start();
+    unrelated.add(reef);
+    // its log lines come first; the placement is the line that is JSON
+    var out = new java.io.BufferedReader(new java.io.InputStreamReader(reef.getInputStream()));
+    String line = out.readLine();
+    while (line != null && !line.startsWith("{")) {
+      line = out.readLine();
+    }
+    assertThat(line).as("the placement, printed by " + DyingReef.class.getSimpleName()).isNotNull();
+    Placement p = Api.JSON.readValue(line, Placement.class);
+    trackForCleanup(p);
+    awaitReady(p);
+
+    reef.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, nothing of it left
+
+    assertThat(get(p, "/readyz", null).status()).isEqualTo(200);
+    assertThat(driver().observe(p)).isInstanceOf(Observed.Running.class);
+    killAgentProcess(p);
+    await().atMost(Duration.ofSeconds(10)).until(() -> driver().observe(p) instanceof Observed.Exited);
+    assertThat(((Observed.Exited) driver().observe(p)).reason()).isEqualTo("killed by signal 9 (SIGKILL)");
+  }
+
+  @Test
   void placementFromAnotherBoot_isNotAdopted_evenWithTheRightStartTime() {
     Placement p = driver().stop(startFakeAgent(create()), GRACE);
     Process other = startUnrelated();
