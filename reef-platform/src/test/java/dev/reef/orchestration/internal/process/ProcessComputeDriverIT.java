@@ -222,6 +222,18 @@ class ProcessComputeDriverIT extends ComputeDriverContract {
   }
 
   @Test
+  void destroy_removesOnlyRealControlGroups_notADirectoryATamperedPlacementNames() throws IOException {
+    Placement p = create();
+    Path decoy = Files.createDirectories(dataDir.resolve("elsewhere").resolve(p.agentId().toString()));
+    Map<String, String> attributes = new HashMap<>(p.attributes());
+    attributes.put(ProcessComputeDriver.CGROUP_MEMORY, decoy.toString());
+
+    driver().destroy(p.withAttributes(attributes));
+
+    assertThat(decoy).isDirectory();
+  }
+
+  @Test
   void start_commandThatDoesNotExist_isExitedWith127() {
     Placement p = driver().start(create(), new Launch(List.of("/no/such/program"), Map.of(), Map.of()));
 
@@ -246,7 +258,7 @@ class ProcessComputeDriverIT extends ComputeDriverContract {
   }
 
   @Test
-  void cpu_isLimitedByTheAgentsControlGroup_whereTheMachineAllows() throws IOException {
+  void cpu_isLimitedByTheAgentsControlGroup_whereTheMachineAllows_untilItStops() throws IOException {
     Placement p = driver().start(create(), shell("sleep 1000"));
     String enforcement = p.attributes().get(ProcessComputeDriver.CPU_ENFORCEMENT);
     Assumptions.assumeFalse(enforcement.equals("none"), "CPU limits are not enforceable here: "
@@ -260,6 +272,10 @@ class ProcessComputeDriverIT extends ComputeDriverContract {
       assertThat(Files.readString(group.resolve("cpu.max")).trim()).isEqualTo("100000 100000");
     }
     assertThat(Cgroups.members(group)).contains(pid(p, ProcessComputeDriver.PID));
+
+    driver().stop(p, GRACE);
+    assertThat(group).as("a stopped agent leaves no control group behind").doesNotExist();
+    assertThat(Path.of(p.attributes().get(ProcessComputeDriver.CGROUP_MEMORY))).doesNotExist();
   }
 
   @Test
