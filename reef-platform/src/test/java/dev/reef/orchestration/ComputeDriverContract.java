@@ -97,6 +97,11 @@ public abstract class ComputeDriverContract {
 
   // --- helpers -----------------------------------------------------------------------------------------------------
 
+  /** Destroys {@code placement} after the test, with the others this test made. */
+  protected void trackForCleanup(Placement placement) {
+    made.add(placement);
+  }
+
   protected Placement create() {
     return create(512);
   }

@@ -4,6 +4,7 @@ import dev.reef.orchestration.AgentRuntime;
 import dev.reef.orchestration.Installation;
 import dev.reef.orchestration.Launch;
 import dev.reef.orchestration.RuntimeContext;
+import dev.reef.orchestration.RuntimeInstallException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -62,9 +63,14 @@ public class FakeRuntime implements AgentRuntime {
   public Installation install(String version, Consumer<String> progress) {
     List<String> lines = installProgress;
     Duration step = installDelay.dividedBy(Math.max(1, lines.size()));
-    for (String line : lines) {
-      sleep(step);
-      progress.accept(line);
+    try {
+      for (String line : lines) {
+        Thread.sleep(step);
+        progress.accept(line);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RuntimeInstallException("the fake runtime's install was interrupted", e);
     }
     return new Installation(NAME, version, Path.of(System.getProperty("java.home")));
   }
@@ -99,16 +105,5 @@ public class FakeRuntime implements AgentRuntime {
   @Override
   public String chatModel() {
     return MODEL;
-  }
-
-  private static void sleep(Duration d) {
-    if (d.isZero()) {
-      return;
-    }
-    try {
-      Thread.sleep(d);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

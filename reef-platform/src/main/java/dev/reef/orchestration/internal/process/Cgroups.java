@@ -219,6 +219,15 @@ final class Cgroups {
     }
   }
 
+  /** Whether {@code dir} is a control group: a directory on a cgroup (v1 or v2) filesystem. */
+  static boolean isControlGroup(Path dir) {
+    try {
+      return Files.isDirectory(dir) && Set.of("cgroup", "cgroup2").contains(Files.getFileStore(dir).type());
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** The processes in a group, per its {@code cgroup.procs}; none when the group does not exist. */
   static List<Long> members(Path dir) {
     try {

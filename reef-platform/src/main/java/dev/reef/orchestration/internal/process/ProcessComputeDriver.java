@@ -320,7 +320,7 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
         awaitUntil(() -> processes.group(group).isEmpty(), KILL_TIMEOUT);
       }
     }
-    killControlGroupMembers(placement);
+    emptyControlGroups(placement);
     try {
       clearRunFiles(dir.resolve(RUN));
     } catch (IOException e) {
@@ -341,13 +341,17 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
             || processes.running(r.pgid(), r.pgidStart()).isPresent());
   }
 
-  /** Processes that left the agent's process group (a daemon that made its own session) are still in its groups. */
-  private void killControlGroupMembers(Placement placement) {
+  /**
+   * Kills what is left in the agent's control groups, processes that left its process group (a daemon that made
+   * its own session), and removes the groups: a stopped agent leaves nothing behind, and the next start makes them
+   * afresh.
+   */
+  private void emptyControlGroups(Placement placement) {
     for (Path group : controlGroups(placement)) {
       List<Long> members = Cgroups.members(group);
       members.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-      if (!members.isEmpty()) {
-        awaitUntil(() -> Cgroups.members(group).isEmpty(), KILL_TIMEOUT);
+      if (!awaitUntil(() -> Cgroups.members(group).isEmpty() && Cgroups.remove(group), KILL_TIMEOUT)) {
+        log.warn("Could not remove control group {} of agent {}", group, placement.agentId());
       }
     }
   }
@@ -358,21 +362,20 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
         .flatMap(Optional::stream), cgroups.groupsOf(placement.agentId()).stream()).distinct().toList();
   }
 
-  /** A control group the placement names; a stored path is not trusted blindly: an agent's group is named after it. */
+  /**
+   * A control group the placement names, if it still exists. A stored path is not trusted blindly, since destroy
+   * removes it: it must be a group (on a cgroup filesystem) named after the agent.
+   */
   private static Optional<Path> controlGroup(Placement placement, String attribute) {
     return Optional.ofNullable(placement.attributes().get(attribute)).filter(s -> !s.isBlank()).map(Path::of)
-        .filter(p -> p.getFileName() != null && p.getFileName().toString().equals(placement.agentId().toString()));
+        .filter(p -> p.getFileName() != null && p.getFileName().toString().equals(placement.agentId().toString()))
+        .filter(Cgroups::isControlGroup);
   }
 
   @Override
   public void destroy(Placement given) {
     Path dir = agentDir(given);
     Placement placement = stop(given, DESTROY_GRACE);
-    for (Path group : controlGroups(placement)) {
-      if (!awaitUntil(() -> Cgroups.remove(group), KILL_TIMEOUT)) {
-        log.warn("Could not remove control group {} of agent {}", group, placement.agentId());
-      }
-    }
     rotation.forget(dir.resolve("logs").resolve(LOG_FILE));
     try {
       deleteTree(dir);

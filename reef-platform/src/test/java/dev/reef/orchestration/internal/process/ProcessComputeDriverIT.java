@@ -163,6 +163,33 @@ class ProcessComputeDriverIT extends ComputeDriverContract {
   }
 
   @Test
+  void agent_outlivesTheReefThatStartedIt_andTheNextReefFindsAndStopsIt() throws Exception {
+    Process reef = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), DyingReef.class.getName(),
+        dataDir.toString(), proxy.openAiBaseUrl(), "reef-it")
+        .redirectError(dataDir.resolve("dying-reef.err").toFile()).start();
+    unrelated.add(reef);
+    // its log lines come first; the placement is the line that is JSON
+    var out = new java.io.BufferedReader(new java.io.InputStreamReader(reef.getInputStream()));
+    String line = out.readLine();
+    while (line != null && !line.startsWith("{")) {
+      line = out.readLine();
+    }
+    assertThat(line).as("the placement, printed by " + DyingReef.class.getSimpleName()).isNotNull();
+    Placement p = Api.JSON.readValue(line, Placement.class);
+    trackForCleanup(p);
+    awaitReady(p);
+
+    reef.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, nothing of it left
+
+    assertThat(get(p, "/readyz", null).status()).isEqualTo(200);
+    assertThat(driver().observe(p)).isInstanceOf(Observed.Running.class);
+    killAgentProcess(p);
+    await().atMost(Duration.ofSeconds(10)).until(() -> driver().observe(p) instanceof Observed.Exited);
+    assertThat(((Observed.Exited) driver().observe(p)).reason()).isEqualTo("killed by signal 9 (SIGKILL)");
+  }
+
+  @Test
   void placementFromAnotherBoot_isNotAdopted_evenWithTheRightStartTime() {
     Placement p = driver().stop(startFakeAgent(create()), GRACE);
     Process other = startUnrelated();
@@ -195,6 +222,18 @@ class ProcessComputeDriverIT extends ComputeDriverContract {
   }
 
   @Test
+  void destroy_removesOnlyRealControlGroups_notADirectoryATamperedPlacementNames() throws IOException {
+    Placement p = create();
+    Path decoy = Files.createDirectories(dataDir.resolve("elsewhere").resolve(p.agentId().toString()));
+    Map<String, String> attributes = new HashMap<>(p.attributes());
+    attributes.put(ProcessComputeDriver.CGROUP_MEMORY, decoy.toString());
+
+    driver().destroy(p.withAttributes(attributes));
+
+    assertThat(decoy).isDirectory();
+  }
+
+  @Test
   void start_commandThatDoesNotExist_isExitedWith127() {
     Placement p = driver().start(create(), new Launch(List.of("/no/such/program"), Map.of(), Map.of()));
 
@@ -219,7 +258,7 @@ class ProcessComputeDriverIT extends ComputeDriverContract {
   }
 
   @Test
-  void cpu_isLimitedByTheAgentsControlGroup_whereTheMachineAllows() throws IOException {
+  void cpu_isLimitedByTheAgentsControlGroup_whereTheMachineAllows_untilItStops() throws IOException {
     Placement p = driver().start(create(), shell("sleep 1000"));
     String enforcement = p.attributes().get(ProcessComputeDriver.CPU_ENFORCEMENT);
     Assumptions.assumeFalse(enforcement.equals("none"), "CPU limits are not enforceable here: "
@@ -233,6 +272,10 @@ class ProcessComputeDriverIT extends ComputeDriverContract {
       assertThat(Files.readString(group.resolve("cpu.max")).trim()).isEqualTo("100000 100000");
     }
     assertThat(Cgroups.members(group)).contains(pid(p, ProcessComputeDriver.PID));
+
+    driver().stop(p, GRACE);
+    assertThat(group).as("a stopped agent leaves no control group behind").doesNotExist();
+    assertThat(Path.of(p.attributes().get(ProcessComputeDriver.CGROUP_MEMORY))).doesNotExist();
   }
 
   @Test
