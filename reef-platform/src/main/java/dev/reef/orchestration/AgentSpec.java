@@ -9,7 +9,7 @@ import java.util.UUID;
  * @param memoryMb the memory limit (the tenant's {@code agentMemoryMb}), passed to the runtime and enforced where
  *     the platform allows
  * @param cpuMillis the CPU limit (the tenant's {@code agentCpuMillis}), where the platform allows
- * @param port the port the agent listens on inside its placement (a driver may choose another, see
+ * @param port the port the agent listens on inside its placement, or 0 to let the driver choose one per agent (see
  *     {@link Placement#listenPort()})
  */
 public record AgentSpec(TenantId tenantId, UUID agentId, String name, String runtime, long memoryMb, long cpuMillis,

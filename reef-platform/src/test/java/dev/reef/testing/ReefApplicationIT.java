@@ -31,6 +31,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 public abstract class ReefApplicationIT {
 
   public static final String MASTER_KEY = "test-master-key-0123456789abcdefghijklmnop";
+
+  static {
+    LeftoverAgents.killAtExit(java.nio.file.Path.of("target/reef-it-data"));
+  }
   private static final AtomicInteger COUNTER = new AtomicInteger();
 
   @LocalServerPort

@@ -8,7 +8,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *
  * @param defaultModel the model agents use unless their tenant picks another (empty: the first model the tenant's
  *     plan allows)
- * @param port the port agents listen on inside their placement
+ * @param port the port agents listen on inside their placement; 0 (the default) lets the driver give each its own
  * @param startTimeout how long an agent may take from launch to ready
  * @param wakeTimeout how long a chat waits for a stopped agent to wake before giving up
  * @param stopGrace between asking an agent to stop and killing it
@@ -31,7 +31,7 @@ record OrchestrationProperties(
     Duration reconcileInterval) {
 
   OrchestrationProperties {
-    port = port <= 0 ? 18789 : port;
+    port = Math.max(0, port);
     startTimeout = startTimeout == null ? Duration.ofSeconds(120) : startTimeout;
     wakeTimeout = wakeTimeout == null ? Duration.ofSeconds(120) : wakeTimeout;
     stopGrace = stopGrace == null ? Duration.ofSeconds(10) : stopGrace;

@@ -58,6 +58,19 @@ final class LoopbackAddresses {
             + "to the loopback interface (only Linux does by default)?"));
   }
 
+  /** The first port for this agent (in 20000-59999, from a hash of its id) that no other agent holds and is free. */
+  static int allocatePort(UUID agentId, Set<Integer> reserved, BiPredicate<String, Integer> free) {
+    for (int attempt = 0; attempt < ATTEMPTS * 4; attempt++) {
+      byte[] hash = sha256(ByteBuffer.allocate(20).putLong(agentId.getLeastSignificantBits())
+          .putLong(agentId.getMostSignificantBits()).putInt(-1 - attempt).array());
+      int port = 20000 + (int) (Integer.toUnsignedLong(ByteBuffer.wrap(hash).getInt()) % 40000);
+      if (!reserved.contains(port) && free.test("127.0.0.1", port)) {
+        return port;
+      }
+    }
+    throw new IllegalStateException("No free port in 20000-59999 for agent " + agentId);
+  }
+
   /** Whether a listening socket can be bound at {@code host:port} right now. */
   static boolean canListen(String host, int port) {
     try (ServerSocket socket = new ServerSocket()) {

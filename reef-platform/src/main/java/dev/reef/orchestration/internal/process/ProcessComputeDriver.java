@@ -140,21 +140,31 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
   /** Synchronized so that two agents created at once cannot take the same address. */
   @Override
   public synchronized Placement create(AgentSpec spec) {
-    if (spec.port() < 1 || spec.port() > 65535) {
+    if (spec.port() < 0 || spec.port() > 65535) {
       throw new IllegalArgumentException("agent port " + spec.port() + " is not a TCP port");
     }
     Path dir = agentsRoot.resolve(spec.tenantId().toString()).resolve(spec.agentId().toString());
     try {
       makePrivateDirectories(dir);
       Path addressFile = dir.resolve(RUN).resolve(ADDRESS_FILE);
-      String host = Files.exists(addressFile) ? hostOf(Files.readString(addressFile))
-          : LoopbackAddresses.allocate(spec.agentId(), spec.port(), reservedAddresses(),
-              LoopbackAddresses::canListen);
-      writePrivate(addressFile, (host + ":" + spec.port()).getBytes(StandardCharsets.US_ASCII));
+      String host;
+      int port;
+      if (Files.exists(addressFile)) {
+        String stored = Files.readString(addressFile).trim();
+        host = hostOf(stored);
+        port = Integer.parseInt(stored.substring(stored.lastIndexOf(':') + 1));
+      } else {
+        // Port 0: each agent its own port too. Some runtimes (OpenClaw) also bind 127.0.0.1 on the same port, so
+        // a port shared between agents on different addresses would still collide.
+        port = spec.port() > 0 ? spec.port() : LoopbackAddresses.allocatePort(spec.agentId(), reservedPorts(),
+            LoopbackAddresses::canListen);
+        host = LoopbackAddresses.allocate(spec.agentId(), port, reservedAddresses(), LoopbackAddresses::canListen);
+      }
+      writePrivate(addressFile, (host + ":" + port).getBytes(StandardCharsets.US_ASCII));
       Map<String, String> paths = new LinkedHashMap<>();
       DIRECTORIES.forEach(name -> paths.put(name, dir.resolve(name).toString()));
-      return new Placement(NAME, spec.tenantId(), spec.agentId(), host, spec.port(),
-          "http://" + host + ":" + spec.port(), paths, proxyBaseUrl.get(),
+      return new Placement(NAME, spec.tenantId(), spec.agentId(), host, port,
+          "http://" + host + ":" + port, paths, proxyBaseUrl.get(),
           Map.of(MEMORY_MB, Long.toString(spec.memoryMb()), CPU_MILLIS, Long.toString(spec.cpuMillis())));
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create the directories of agent " + spec.agentId() + " in " + dir, e);
@@ -172,19 +182,36 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
   }
 
   /** Addresses held by the agents that exist. */
+  /** Ports other agents hold (from their address files). */
+  private Set<Integer> reservedPorts() throws IOException {
+    Set<Integer> ports = new HashSet<>();
+    for (String hostAndPort : addressFiles()) {
+      ports.add(Integer.parseInt(hostAndPort.substring(hostAndPort.lastIndexOf(':') + 1)));
+    }
+    return ports;
+  }
+
   private Set<String> reservedAddresses() throws IOException {
     Set<String> reserved = new HashSet<>();
+    for (String hostAndPort : addressFiles()) {
+      reserved.add(hostOf(hostAndPort));
+    }
+    return reserved;
+  }
+
+  private List<String> addressFiles() throws IOException {
+    List<String> found = new ArrayList<>();
     try (Stream<Path> files = Files.find(agentsRoot, 4, (p, a) -> p.getFileName().toString().equals(ADDRESS_FILE)
         && p.getParent().getFileName().toString().equals(RUN))) {
       for (Path f : files.toList()) {
         try {
-          reserved.add(hostOf(Files.readString(f)));
+          found.add(Files.readString(f).trim());
         } catch (NoSuchFileException e) {
           // its agent was destroyed meanwhile
         }
       }
     }
-    return reserved;
+    return found;
   }
 
   private static String hostOf(String hostAndPort) {

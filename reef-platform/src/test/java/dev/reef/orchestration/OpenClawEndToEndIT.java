@@ -1,0 +1,112 @@
+package dev.reef.orchestration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.reef.testing.Api;
+import dev.reef.testing.Api.Response;
+import dev.reef.testing.GatewayFixture;
+import dev.reef.testing.MockUpstream;
+import dev.reef.testing.ReefIT;
+import dev.reef.testing.RequiredService;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The real thing: an OpenClaw agent deployed by Reef for a tenant (installed from the npm registry on first use),
+ * chatted with through Reef, its model calls answered by a mock provider behind Reef's proxy, and the usage on
+ * that tenant only.
+ */
+class OpenClawEndToEndIT extends ReefIT {
+
+  private static final MockUpstream UPSTREAM = new MockUpstream();
+
+  @BeforeAll
+  static void needsNpm() {
+    String missing = null;
+    try {
+      if (new ProcessBuilder("npm", "--version").start().waitFor() != 0) {
+        missing = "npm does not run";
+      }
+    } catch (Exception e) {
+      missing = "npm is not installed";
+    }
+    RequiredService.require(missing, "Install Node.js and npm (apt-get install nodejs npm) to run OpenClaw agents.");
+  }
+
+  @AfterAll
+  static void stopUpstream() {
+    UPSTREAM.close();
+  }
+
+  @Test
+  void deploy_chat_usage_onlyForThatTenant() throws Exception {
+    GatewayFixture catalog = new GatewayFixture(api, UPSTREAM, unique("claw"));
+    UPSTREAM.reply("Hello from the model behind Reef");
+    SignedUp tenant = signUp("Claw Owner");
+    SignedUp bystander = signUp("Claw Bystander");
+    catalog.generousLimits(tenant.tenantId());
+    String agents = "/api/v1/tenants/" + tenant.tenantId() + "/agents";
+
+    Response created = api.post(agents, tenant.apiKey(), Api.body("name", "claw", "runtime", "openclaw",
+        "model", catalog.gpt));
+    assertThat(created.status()).as(created.toString()).isEqualTo(201);
+    String id = created.at("/id");
+    try {
+      await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+        Response agent = api.get(agents + "/" + id, tenant.apiKey());
+        assertThat(agent.at("/state")).as(agent.toString()).isNotIn("failed");
+        return "running".equals(agent.at("/state"));
+      });
+
+      String reply = chat(agents + "/" + id + "/chat", tenant.apiKey(), "Say hello");
+      assertThat(reply).contains("Hello from the model behind Reef");
+      // OpenClaw called the model through Reef with its own agent token, never the provider's key
+      assertThat(UPSTREAM.requests()).isNotEmpty();
+      assertThat(UPSTREAM.lastRequest().header("authorization"))
+          .isEqualTo("Bearer " + GatewayFixture.PLATFORM_OPENAI_KEY);
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> usage(tenant).path("groups").size() == 1);
+      JsonNode usage = usage(tenant);
+      assertThat(usage.at("/groups/0/key").asString()).isEqualTo(id);
+      assertThat(usage.at("/totals/requests").asLong()).isPositive();
+      assertThat(usage(bystander).at("/totals/requests").asLong()).isZero();
+    } finally {
+      api.delete(agents + "/" + id, tenant.apiKey());
+    }
+  }
+
+  private JsonNode usage(SignedUp t) {
+    return api.get("/api/v1/tenants/" + t.tenantId() + "/usage?groupBy=agent", t.apiKey()).json();
+  }
+
+  private String chat(String path, String key, String message) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(api.base() + path))
+        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+        .timeout(Duration.ofMinutes(3))
+        .POST(HttpRequest.BodyPublishers.ofString(Api.JSON.writeValueAsString(Map.of("message", message))))
+        .build();
+    HttpResponse<java.util.stream.Stream<String>> response = HttpClient.newHttpClient().send(request,
+        HttpResponse.BodyHandlers.ofLines());
+    StringBuilder text = new StringBuilder();
+    String event = "";
+    for (String line : response.body().toList()) {
+      if (line.startsWith("event:")) {
+        event = line.substring(6).trim();
+      } else if (line.startsWith("data:") && event.equals("delta")) {
+        text.append(Api.JSON.readTree(line.substring(5).trim()).path("text").asString());
+      } else if (line.startsWith("data:") && event.equals("error")) {
+        throw new AssertionError("chat failed: " + line);
+      }
+    }
+    return text.toString();
+  }
+}
