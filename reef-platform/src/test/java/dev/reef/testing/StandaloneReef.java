@@ -74,6 +74,10 @@ public final class StandaloneReef implements AutoCloseable {
     return new Api(((WebServerApplicationContext) context).getWebServer().getPort());
   }
 
+  public Path dataDir() {
+    return dataDir;
+  }
+
   public Path keyringFile() {
     return dataDir.resolve("secrets").resolve("master.keys");
   }

@@ -83,7 +83,8 @@ final class AgentReconciler implements DisposableBean {
   private final String owner;
   private final Set<UUID> working = ConcurrentHashMap.newKeySet();
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1))
+      .version(HttpClient.Version.HTTP_1_1).build(); // no h2c upgrade: Node servers stall on it
   private final Cache<TenantId, Optional<Long>> idleMinutes =
       Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(30)).maximumSize(100_000).build();
 

@@ -64,7 +64,8 @@ final class AgentService implements Agents {
   private final TransactionTemplate tx;
   private final JsonMapper json;
   private final Clock clock;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+      .version(HttpClient.Version.HTTP_1_1).build(); // no h2c upgrade: Node servers stall on it
 
   AgentService(AgentRepository agents, AgentReconciler reconciler, ActiveDriver driver, Runtimes runtimes,
       AgentModels models, EffectiveLimits limits, SecretStore secrets, InstallLog installLog,
