@@ -1,0 +1,613 @@
+package dev.reef.orchestration.internal.process;
+
+import dev.reef.orchestration.AgentSpec;
+import dev.reef.orchestration.ComputeDriver;
+import dev.reef.orchestration.Launch;
+import dev.reef.orchestration.LogStream;
+import dev.reef.orchestration.Observed;
+import dev.reef.orchestration.Placement;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each agent as a detached group of local OS processes, the default driver.
+ *
+ * <p>Design note. Every agent has private directories (0700) under {@code <REEF_DATA_DIR>/agents/<tenant>/<agent>},
+ * its own loopback address, and its memory and CPU limits in control groups where the machine allows. It runs under
+ * {@link AgentWrapper} in a session of its own, with only the environment its launch gives (plus its own
+ * {@code HOME}, {@code TMPDIR} and a minimal {@code PATH}) and its output appended to a file, so it outlives Reef.
+ * Everything needed to find it again is in the placement: the pids and start times of the agent and of its
+ * wrapper (whose pid is also the process group id), and the boot they belong to. An id whose process has another
+ * start time is somebody else's and is never signalled. The exit status is in a file written by the wrapper, so
+ * it is known after a restart of Reef too.
+ *
+ * <p>What this does not isolate: agents run as Reef's own Unix user, so they can read each other's files and
+ * Reef's if they try; see docs/process-driver.md.
+ */
+final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
+
+  static final String NAME = "process";
+
+  // placement attributes
+  static final String MEMORY_MB = "memoryMb";
+  static final String CPU_MILLIS = "cpuMillis";
+  static final String MEMORY_ENFORCEMENT = "memoryEnforcement";
+  static final String CPU_ENFORCEMENT = "cpuEnforcement";
+  static final String CGROUP_MEMORY = "cgroupMemory";
+  static final String CGROUP_CPU = "cgroupCpu";
+  static final String BOOT_ID = "bootId";
+  static final String PID = "pid";
+  static final String PID_START = "pidStartTicks";
+  static final String PGID = "pgid";
+  static final String PGID_START = "pgidStartTicks";
+  static final String STARTED_AT = "startedAt";
+  /** Facts about one run, dropped when it is stopped. */
+  private static final List<String> RUN_ATTRIBUTES = List.of(BOOT_ID, PID, PID_START, PGID, PGID_START, STARTED_AT);
+
+  static final List<String> DIRECTORIES = List.of("state", "workspace", "home", "tmp", "logs");
+  static final String LOG_FILE = "agent.log";
+  /** Where the wrapper keeps its pid files and the exit status; not given to the agent as a path. */
+  private static final String RUN = "run";
+  /** Holds {@code host:port}, reserving the address while the agent exists, running or not. */
+  private static final String ADDRESS_FILE = "address";
+  /** The run's attributes again, for a caller that comes back with an older placement (the one from create). */
+  private static final String RUN_RECORD = "process";
+  static final String MINIMAL_PATH = "/usr/local/bin:/usr/bin:/bin";
+
+  private static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration KILL_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration DESTROY_GRACE = Duration.ofSeconds(10);
+  private static final Duration POLL = Duration.ofMillis(20);
+  private static final Logger log = LoggerFactory.getLogger(ProcessComputeDriver.class);
+
+  private final Path agentsRoot;
+  private final Supplier<String> proxyBaseUrl;
+  private final ProcessTable processes;
+  private final Cgroups cgroups;
+  private final LogRotation rotation;
+  private final Path setsid;
+  private final ScheduledExecutorService rotator;
+
+  /**
+   * @param dataDir Reef's data directory; agents live in its {@code agents} directory
+   * @param proxyBaseUrl where agents reach Reef's LLM proxy, asked at each create (Reef's port is known only once
+   *     its server has started)
+   * @param rotationCheck how often logs are checked for rotation; null for never (tests rotate by hand)
+   */
+  ProcessComputeDriver(Path dataDir, Supplier<String> proxyBaseUrl, ProcessTable processes, Cgroups cgroups,
+      LogRotation rotation, Duration rotationCheck) {
+    this.agentsRoot = dataDir.toAbsolutePath().normalize().resolve("agents");
+    this.proxyBaseUrl = proxyBaseUrl;
+    this.processes = processes;
+    this.cgroups = cgroups;
+    this.rotation = rotation;
+    this.setsid = Stream.of("/usr/bin/setsid", "/bin/setsid").map(Path::of).filter(Files::isExecutable).findFirst()
+        .orElseThrow(() -> new IllegalStateException("The process driver needs setsid (util-linux), found neither "
+            + "/usr/bin/setsid nor /bin/setsid. Install util-linux, or choose another REEF_COMPUTE_DRIVER."));
+    if (rotationCheck == null) {
+      this.rotator = null;
+    } else {
+      this.rotator = Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().daemon().name("reef-agent-log-rotation").factory());
+      rotator.scheduleWithFixedDelay(this::rotateLogsQuietly, rotationCheck.toMillis(), rotationCheck.toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public boolean needsLocalRuntime() {
+    return true;
+  }
+
+  // --- create ------------------------------------------------------------------------------------------------------
+
+  /** Synchronized so that two agents created at once cannot take the same address. */
+  @Override
+  public synchronized Placement create(AgentSpec spec) {
+    if (spec.port() < 1 || spec.port() > 65535) {
+      throw new IllegalArgumentException("agent port " + spec.port() + " is not a TCP port");
+    }
+    Path dir = agentsRoot.resolve(spec.tenantId().toString()).resolve(spec.agentId().toString());
+    try {
+      makePrivateDirectories(dir);
+      Path addressFile = dir.resolve(RUN).resolve(ADDRESS_FILE);
+      String host = Files.exists(addressFile) ? hostOf(Files.readString(addressFile))
+          : LoopbackAddresses.allocate(spec.agentId(), spec.port(), reservedAddresses(),
+              LoopbackAddresses::canListen);
+      writePrivate(addressFile, (host + ":" + spec.port()).getBytes(StandardCharsets.US_ASCII));
+      Map<String, String> paths = new LinkedHashMap<>();
+      DIRECTORIES.forEach(name -> paths.put(name, dir.resolve(name).toString()));
+      return new Placement(NAME, spec.tenantId(), spec.agentId(), host, spec.port(),
+          "http://" + host + ":" + spec.port(), paths, proxyBaseUrl.get(),
+          Map.of(MEMORY_MB, Long.toString(spec.memoryMb()), CPU_MILLIS, Long.toString(spec.cpuMillis())));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create the directories of agent " + spec.agentId() + " in " + dir, e);
+    }
+  }
+
+  /** The agents directory, the tenant's and the agent's, and the agent's own, all 0700 whatever the umask. */
+  private void makePrivateDirectories(Path dir) throws IOException {
+    List<Path> all = new ArrayList<>(List.of(agentsRoot, dir.getParent(), dir, dir.resolve(RUN)));
+    DIRECTORIES.forEach(name -> all.add(dir.resolve(name)));
+    for (Path d : all) {
+      Files.createDirectories(d);
+      Files.setPosixFilePermissions(d, PRIVATE_DIR);
+    }
+  }
+
+  /** Addresses held by the agents that exist. */
+  private Set<String> reservedAddresses() throws IOException {
+    Set<String> reserved = new HashSet<>();
+    try (Stream<Path> files = Files.find(agentsRoot, 4, (p, a) -> p.getFileName().toString().equals(ADDRESS_FILE)
+        && p.getParent().getFileName().toString().equals(RUN))) {
+      for (Path f : files.toList()) {
+        try {
+          reserved.add(hostOf(Files.readString(f)));
+        } catch (NoSuchFileException e) {
+          // its agent was destroyed meanwhile
+        }
+      }
+    }
+    return reserved;
+  }
+
+  private static String hostOf(String hostAndPort) {
+    String s = hostAndPort.trim();
+    return s.substring(0, s.lastIndexOf(':'));
+  }
+
+  // --- start -------------------------------------------------------------------------------------------------------
+
+  @Override
+  public Placement start(Placement placement, Launch launch) {
+    Path dir = agentDir(placement);
+    if (observe(placement) instanceof Observed.Running) {
+      return current(placement);
+    }
+    Path run = dir.resolve(RUN);
+    if (recorded(current(placement)).isPresent()) {
+      placement = stop(placement, KILL_TIMEOUT); // what is left of an earlier run: its wrapper, stragglers
+    }
+    Path logFile = dir.resolve("logs").resolve(LOG_FILE);
+    try {
+      makePrivateDirectories(dir);
+      Path state = dir.resolve("state");
+      for (Map.Entry<String, byte[]> file : launch.files().entrySet()) {
+        writePrivate(inside(state, file.getKey()), file.getValue());
+      }
+      clearRunFiles(run);
+      if (!Files.exists(logFile)) {
+        writePrivate(logFile, new byte[0]);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot prepare the files of agent " + placement.agentId(), e);
+    }
+    Cgroups.Prepared limits = cgroups.prepare(placement.agentId(), longAttribute(placement, MEMORY_MB),
+        longAttribute(placement, CPU_MILLIS));
+    ProcessBuilder builder = new ProcessBuilder(
+        AgentWrapper.commandLine(setsid, run, limits.procsFiles(), launch.command()))
+        .directory(dir.resolve("workspace").toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+        .redirectErrorStream(true);
+    builder.environment().clear();
+    builder.environment().putAll(environment(dir, launch));
+    Process wrapper;
+    try {
+      wrapper = builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot start agent " + placement.agentId(), e);
+    }
+    // The JVM reaps the wrapper when it ends; nothing else is kept of the Process: the placement is what counts.
+    awaitUntil(() -> Files.exists(run.resolve(AgentWrapper.EXIT)) || readPid(run.resolve(AgentWrapper.AGENT_PID)) > 0
+        || !wrapper.isAlive() && readPid(run.resolve(AgentWrapper.WRAPPER_PID)) <= 0, START_TIMEOUT);
+    long wrapperPid = readPid(run.resolve(AgentWrapper.WRAPPER_PID));
+    long agentPid = readPid(run.resolve(AgentWrapper.AGENT_PID));
+    if (wrapperPid <= 0 || agentPid <= 0) {
+      wrapper.destroyForcibly();
+      throw new IllegalStateException("Agent " + placement.agentId() + " did not start within " + START_TIMEOUT
+          .toSeconds() + " s; its log says: " + lastLines(logFile));
+    }
+    Map<String, String> attributes = new HashMap<>(placement.attributes());
+    attributes.put(BOOT_ID, processes.bootId());
+    attributes.put(PGID, Long.toString(wrapperPid));
+    attributes.put(PGID_START, Long.toString(processes.stat(wrapperPid).map(ProcStat::startTicks).orElse(-1L)));
+    attributes.put(PID, Long.toString(agentPid));
+    // -1 when the command ended already: then only its exit status is left to see
+    long agentStart = processes.stat(agentPid).map(ProcStat::startTicks).orElse(-1L);
+    attributes.put(PID_START, Long.toString(agentStart));
+    if (agentStart >= 0) {
+      attributes.put(STARTED_AT, processes.startInstant(agentStart).toString());
+    }
+    recordLimits(attributes, limits, agentPid, agentStart);
+    try {
+      StringBuilder record = new StringBuilder();
+      attributes.forEach((name, value) -> record.append(name).append('=').append(value).append('\n'));
+      writePrivate(run.resolve(RUN_RECORD), record.toString().getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      log.warn("Could not write the run record of agent {}: {}", placement.agentId(), e.toString());
+    }
+    log.info("Started agent {} of tenant {}: pid {}, {}:{}, memory limit {} MB ({}), CPU {} millis ({})",
+        placement.agentId(), placement.tenantId(), agentPid, placement.listenHost(), placement.listenPort(),
+        attributes.get(MEMORY_MB), attributes.get(MEMORY_ENFORCEMENT), attributes.get(CPU_MILLIS),
+        attributes.get(CPU_ENFORCEMENT));
+    return placement.withAttributes(attributes);
+  }
+
+  /**
+   * The agent's environment: its launch's, and its own home and temporary directory (always: they are part of its
+   * isolation) and a minimal PATH (unless the launch has its own, e.g. with its runtime's binaries first).
+   */
+  static Map<String, String> environment(Path agentDir, Launch launch) {
+    Map<String, String> env = new HashMap<>(launch.environment());
+    env.put("HOME", agentDir.resolve("home").toString());
+    env.put("TMPDIR", agentDir.resolve("tmp").toString());
+    env.putIfAbsent("PATH", MINIMAL_PATH);
+    return env;
+  }
+
+  /** Records which limits apply; a group the agent did not manage to join enforces nothing. */
+  private void recordLimits(Map<String, String> attributes, Cgroups.Prepared limits, long agentPid, long agentStart) {
+    String memory = limits.memoryEnforcement();
+    String cpu = limits.cpuEnforcement();
+    attributes.remove(CGROUP_MEMORY);
+    attributes.remove(CGROUP_CPU);
+    if (limits.memoryDir() != null) {
+      attributes.put(CGROUP_MEMORY, limits.memoryDir().toString());
+      if (agentStart >= 0 && !Cgroups.members(limits.memoryDir()).contains(agentPid)) {
+        memory = Cgroups.NOT_ENFORCED;
+      }
+    }
+    if (limits.cpuDir() != null) {
+      attributes.put(CGROUP_CPU, limits.cpuDir().toString());
+      if (agentStart >= 0 && !Cgroups.members(limits.cpuDir()).contains(agentPid)) {
+        cpu = Cgroups.NOT_ENFORCED;
+      }
+    }
+    attributes.put(MEMORY_ENFORCEMENT, memory);
+    attributes.put(CPU_ENFORCEMENT, cpu);
+  }
+
+  // --- stop, destroy -----------------------------------------------------------------------------------------------
+
+  @Override
+  public Placement stop(Placement given, Duration grace) {
+    Path dir = agentDir(given);
+    Placement placement = current(given);
+    Optional<Recorded> recorded = recorded(placement);
+    if (recorded.isPresent() && owned(recorded.get())) {
+      long group = recorded.get().pgid();
+      signalGroup(group, "TERM");
+      if (!awaitUntil(() -> processes.group(group).isEmpty(), grace)) {
+        log.info("Agent {} did not stop within {}; killing it", placement.agentId(), grace);
+        signalGroup(group, "KILL");
+        awaitUntil(() -> processes.group(group).isEmpty(), KILL_TIMEOUT);
+      }
+    }
+    killControlGroupMembers(placement);
+    try {
+      clearRunFiles(dir.resolve(RUN));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot clear the run files of agent " + placement.agentId(), e);
+    }
+    Map<String, String> attributes = new HashMap<>(placement.attributes());
+    RUN_ATTRIBUTES.forEach(attributes::remove);
+    return placement.withAttributes(attributes);
+  }
+
+  /**
+   * Whether the recorded process group is still this agent's: its wrapper or the agent itself runs, with the start
+   * time recorded, in this boot. While either lives the group id cannot be taken by another process.
+   */
+  private boolean owned(Recorded r) {
+    return r.bootId().equals(processes.bootId())
+        && (processes.running(r.pid(), r.pidStart()).isPresent()
+            || processes.running(r.pgid(), r.pgidStart()).isPresent());
+  }
+
+  /** Processes that left the agent's process group (a daemon that made its own session) are still in its groups. */
+  private void killControlGroupMembers(Placement placement) {
+    for (Path group : controlGroups(placement)) {
+      List<Long> members = Cgroups.members(group);
+      members.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+      if (!members.isEmpty()) {
+        awaitUntil(() -> Cgroups.members(group).isEmpty(), KILL_TIMEOUT);
+      }
+    }
+  }
+
+  /** The groups the placement names, and those the agent has under the parents configured now. */
+  private List<Path> controlGroups(Placement placement) {
+    return Stream.concat(Stream.of(CGROUP_MEMORY, CGROUP_CPU).map(a -> controlGroup(placement, a))
+        .flatMap(Optional::stream), cgroups.groupsOf(placement.agentId()).stream()).distinct().toList();
+  }
+
+  /** A control group the placement names; a stored path is not trusted blindly: an agent's group is named after it. */
+  private static Optional<Path> controlGroup(Placement placement, String attribute) {
+    return Optional.ofNullable(placement.attributes().get(attribute)).filter(s -> !s.isBlank()).map(Path::of)
+        .filter(p -> p.getFileName() != null && p.getFileName().toString().equals(placement.agentId().toString()));
+  }
+
+  @Override
+  public void destroy(Placement given) {
+    Path dir = agentDir(given);
+    Placement placement = stop(given, DESTROY_GRACE);
+    for (Path group : controlGroups(placement)) {
+      if (!awaitUntil(() -> Cgroups.remove(group), KILL_TIMEOUT)) {
+        log.warn("Could not remove control group {} of agent {}", group, placement.agentId());
+      }
+    }
+    rotation.forget(dir.resolve("logs").resolve(LOG_FILE));
+    try {
+      deleteTree(dir);
+      try {
+        Files.deleteIfExists(dir.getParent()); // the tenant's directory, once its last agent is gone
+      } catch (java.nio.file.DirectoryNotEmptyException e) {
+        // the tenant has other agents
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete the files of agent " + placement.agentId() + " in " + dir, e);
+    }
+    log.info("Destroyed agent {} of tenant {}", placement.agentId(), placement.tenantId());
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  // --- observe, logs -----------------------------------------------------------------------------------------------
+
+  @Override
+  public Observed observe(Placement given) {
+    Path run = agentDir(given).resolve(RUN);
+    Placement placement = current(given);
+    Optional<Recorded> recorded = recorded(placement);
+    if (recorded.isEmpty()) {
+      return new Observed.Missing();
+    }
+    Recorded r = recorded.get();
+    boolean thisBoot = r.bootId().equals(processes.bootId());
+    if (thisBoot && processes.running(r.pid(), r.pidStart()).isPresent()) {
+      return new Observed.Running(processes.startInstant(r.pidStart()), residentBytes(placement, r.pgid()));
+    }
+    Optional<Integer> exit = readExit(run);
+    if (exit.isEmpty() && thisBoot && processes.running(r.pgid(), r.pgidStart()).isPresent()) {
+      // the agent has just ended and its wrapper is about to write down how
+      awaitUntil(() -> readExit(run).isPresent(), Duration.ofSeconds(1));
+      exit = readExit(run);
+    }
+    if (exit.isPresent()) {
+      int code = exit.get();
+      boolean outOfMemory = controlGroup(placement, CGROUP_MEMORY).filter(Cgroups::outOfMemoryKills).isPresent();
+      return new Observed.Exited(code, ExitStatus.describe(code, outOfMemory,
+          placement.attributes().get(MEMORY_MB) + " MB"));
+    }
+    return new Observed.Missing();
+  }
+
+  /** Resident memory of the agent's processes: those in its memory control group, else those in its group. */
+  private long residentBytes(Placement placement, long processGroup) {
+    List<Long> pids = controlGroup(placement, CGROUP_MEMORY).map(Cgroups::members)
+        .orElseGet(() -> processes.group(processGroup).stream().map(ProcStat::pid).toList());
+    return processes.residentBytes(pids);
+  }
+
+  @Override
+  public LogStream logs(Placement placement) {
+    return new AgentLog(agentDir(placement).resolve("logs").resolve(LOG_FILE), rotation);
+  }
+
+  /** Rotates every agent's log that has reached its size limit. */
+  void rotateLogs() throws IOException {
+    if (!Files.isDirectory(agentsRoot)) {
+      return;
+    }
+    try (Stream<Path> logs = Files.find(agentsRoot, 4, (p, a) -> p.getFileName().toString().equals(LOG_FILE))) {
+      for (Path file : logs.toList()) {
+        rotation.rotateIfFull(file);
+      }
+    }
+  }
+
+  private void rotateLogsQuietly() {
+    try {
+      rotateLogs();
+    } catch (IOException | RuntimeException e) {
+      log.warn("Rotating agent logs failed: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    if (rotator != null) {
+      rotator.shutdownNow();
+    }
+  }
+
+  // --- helpers -----------------------------------------------------------------------------------------------------
+
+  /** What a placement says about a run: the agent's pid, its wrapper's (the group's), their start times, the boot. */
+  private record Recorded(long pid, long pidStart, long pgid, long pgidStart, String bootId) {}
+
+  /**
+   * The placement, or, when it says nothing of a run (a caller holding the placement from create), the one the last
+   * start returned, from its run record.
+   */
+  private Placement current(Placement placement) {
+    if (placement.attributes().containsKey(PID)) {
+      return placement;
+    }
+    try {
+      Map<String, String> record = new HashMap<>();
+      for (String line : Files.readAllLines(agentDir(placement).resolve(RUN).resolve(RUN_RECORD))) {
+        int eq = line.indexOf('=');
+        if (eq > 0) {
+          record.put(line.substring(0, eq), line.substring(eq + 1));
+        }
+      }
+      return placement.withAttributes(record);
+    } catch (IOException e) {
+      return placement;
+    }
+  }
+
+  private static Optional<Recorded> recorded(Placement placement) {
+    Map<String, String> a = placement.attributes();
+    if (!a.containsKey(PID) || !a.containsKey(PGID)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new Recorded(Long.parseLong(a.get(PID)), Long.parseLong(a.getOrDefault(PID_START, "-1")),
+          Long.parseLong(a.get(PGID)), Long.parseLong(a.getOrDefault(PGID_START, "-1")), a.getOrDefault(BOOT_ID, "")));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The agent's directory. A stored placement is not trusted to name it: it must be this driver's, for this tenant
+   * and agent, under this data directory.
+   */
+  private Path agentDir(Placement placement) {
+    if (!NAME.equals(placement.driver())) {
+      throw new IllegalArgumentException("placement of driver '" + placement.driver() + "', not '" + NAME + "'");
+    }
+    return agentsRoot.resolve(placement.tenantId().toString()).resolve(placement.agentId().toString());
+  }
+
+  private static long longAttribute(Placement placement, String name) {
+    try {
+      return Long.parseLong(placement.attributes().getOrDefault(name, "0"));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /** Resolves a launch file's name inside {@code base}; a name that leads out of it is refused. */
+  static Path inside(Path base, String relative) {
+    Path resolved = base.resolve(relative).normalize();
+    if (Path.of(relative).isAbsolute() || !resolved.startsWith(base) || resolved.equals(base)) {
+      throw new IllegalArgumentException("launch file '" + relative + "' is not inside the state directory");
+    }
+    return resolved;
+  }
+
+  /** Writes a file readable only by its owner, atomically (written aside, then renamed). */
+  private static void writePrivate(Path file, byte[] content) throws IOException {
+    Path parent = file.getParent();
+    if (!Files.isDirectory(parent)) {
+      Files.createDirectories(parent);
+      Files.setPosixFilePermissions(parent, PRIVATE_DIR);
+    }
+    Path aside = parent.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    try (FileChannel channel = FileChannel.open(aside, Set.of(StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PRIVATE_FILE))) {
+      channel.write(java.nio.ByteBuffer.wrap(content));
+    }
+    Files.setPosixFilePermissions(aside, PRIVATE_FILE);
+    Files.move(aside, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static void clearRunFiles(Path run) throws IOException {
+    for (String name : List.of(AgentWrapper.WRAPPER_PID, AgentWrapper.AGENT_PID, AgentWrapper.EXIT, RUN_RECORD)) {
+      Files.deleteIfExists(run.resolve(name));
+    }
+  }
+
+  /** A pid the wrapper wrote, or -1 while it is not (completely) there. */
+  private static long readPid(Path file) {
+    try {
+      String s = Files.readString(file).trim();
+      return s.isEmpty() ? -1 : Long.parseLong(s);
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static Optional<Integer> readExit(Path run) {
+    long code = readPid(run.resolve(AgentWrapper.EXIT));
+    return code < 0 ? Optional.empty() : Optional.of((int) code);
+  }
+
+  /** Signals every process of a group: {@code kill -s SIG -- -pgid}, which Java cannot do by itself. */
+  private static void signalGroup(long processGroup, String signal) {
+    try {
+      Process kill = new ProcessBuilder("/bin/sh", "-c", "kill -s " + signal + " -- -" + processGroup)
+          .redirectErrorStream(true).start();
+      kill.getInputStream().readAllBytes();
+      kill.waitFor(KILL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot signal process group " + processGroup, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Polls until {@code condition} holds or {@code timeout} passes; returns whether it holds. */
+  private static boolean awaitUntil(BooleanSupplier condition, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      try {
+        Thread.sleep(POLL);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return condition.getAsBoolean();
+      }
+    }
+    return true;
+  }
+
+  private String lastLines(Path logFile) {
+    try {
+      return String.join(" | ", AgentLog.lastLines(logFile, 5));
+    } catch (IOException e) {
+      return "(unreadable: " + e.getMessage() + ")";
+    }
+  }
+}
