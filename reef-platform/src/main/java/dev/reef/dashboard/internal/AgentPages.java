@@ -97,7 +97,7 @@ class AgentPages {
     return "agent";
   }
 
-  record EventLine(String at, String state, String reason) {}
+  public record EventLine(String at, String state, String reason) {}
 
   /**
    * The live part of a card or an agent's page, polled every two seconds. {@code seen} is the version the page
@@ -111,9 +111,8 @@ class AgentPages {
     if (view.version().equals(seen)) {
       return ResponseEntity.noContent().build();
     }
-    model.addAttribute("tenantId", tenantId.toString());
     model.addAttribute("a", view);
-    return "agents :: status";
+    return "fragments/agent-status :: status";
   }
 
   @PostMapping("/agents/{agentId}/start")

@@ -14,7 +14,7 @@ import java.util.List;
  * @param step how far a deploy has got: 0 queued, 1 installing, 2 starting, 3 ready; -1 when not deploying
  * @param tone {@code ok}, {@code busy}, {@code idle} or {@code bad}, for the badge's colour
  */
-record AgentView(String id, String name, String runtime, String model, String state, String label, String reason,
+public record AgentView(String id, String tenantId, String name, String runtime, String model, String state, String label, String reason,
     String tone, int step, boolean idle, boolean wanted, String memory, String started, String lastActivity) {
 
   static final List<String> STEPS = List.of("Queued", "Installing", "Starting", "Ready");
@@ -48,7 +48,7 @@ record AgentView(String id, String name, String runtime, String model, String st
       case AgentState.Failed f -> "bad";
       default -> "busy";
     };
-    return new AgentView(a.id().toString(), a.name(), a.runtime() + " " + a.runtimeVersion(),
+    return new AgentView(a.id().toString(), a.tenantId().toString(), a.name(), a.runtime() + " " + a.runtimeVersion(),
         a.model() == null ? "default" : a.model(), state, label, a.state().reason(), tone, step, a.idle(), wanted,
         a.memoryBytes() == null ? null : (a.memoryBytes() / (1024 * 1024)) + " MB",
         a.startedAt() == null ? null : TIME.format(a.startedAt()),
@@ -56,20 +56,20 @@ record AgentView(String id, String name, String runtime, String model, String st
   }
 
   /** A deploy (or start) under way: the progress steps are shown. */
-  boolean deploying() {
+  public boolean deploying() {
     return wanted && step >= 0 && step < 3;
   }
 
-  List<String> steps() {
+  public List<String> steps() {
     return STEPS;
   }
 
   /** Changes whenever what the live status shows changes. */
-  String version() {
+  public String version() {
     return Integer.toHexString(java.util.Objects.hash(state, wanted, idle, reason));
   }
 
-  boolean running() {
+  public boolean running() {
     return "running".equals(state);
   }
 

@@ -27,7 +27,7 @@ final class DashboardErrors {
   private static final Logger log = LoggerFactory.getLogger(DashboardErrors.class);
 
   /** What the error page says. */
-  record Problem(int status, String title, String message) {}
+  public record Problem(int status, String title, String message) {}
 
   @ExceptionHandler(ProblemException.class)
   String problem(ProblemException e, HttpServletResponse response, Model model) {

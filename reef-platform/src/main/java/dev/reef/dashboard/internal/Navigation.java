@@ -37,10 +37,10 @@ final class Navigation {
   }
 
   /** A tenant in the switcher. */
-  record TenantLink(String id, String name, String slug, String status, String role) {}
+  public record TenantLink(String id, String name, String slug, String status, String role) {}
 
   /** The current tenant, and what the caller may do there. */
-  record Current(String id, String name, String slug, String status, String plan, String role, boolean admin) {}
+  public record Current(String id, String name, String slug, String status, String plan, String role, boolean admin) {}
 
   /** The logged-in person (the dashboard has no other callers). */
   Caller.User user() {

@@ -66,11 +66,11 @@ class OperatorPages {
     this.health = health;
   }
 
-  record TenantRow(String id, String name, String slug, String status, String statusReason, String plan,
+  public record TenantRow(String id, String name, String slug, String status, String statusReason, String plan,
       String spent, String tokens, long running, long agents) {}
 
   /** One limit on the edit form: how it is set now, and where the effective value comes from. */
-  record LimitField(String name, String label, String mode, String value, String effective, String source,
+  public record LimitField(String name, String label, String mode, String value, String effective, String source,
       boolean decimal) {}
 
   @GetMapping

@@ -56,14 +56,14 @@ class SettingsPages {
     this.audit = audit;
   }
 
-  record KeyLine(String id, String name, String hint, String scopes, String created, String lastUsed,
+  public record KeyLine(String id, String name, String hint, String scopes, String created, String lastUsed,
       boolean revoked) {}
 
-  record MemberLine(String userId, String email, String role, String since) {}
+  public record MemberLine(String userId, String email, String role, String since) {}
 
-  record ProviderKeyLine(String provider, String hint, String updated) {}
+  public record ProviderKeyLine(String provider, String hint, String updated) {}
 
-  record AuditLine(String at, String action, String actor, String address, String details) {}
+  public record AuditLine(String at, String action, String actor, String address, String details) {}
 
   /** Settings open on the first page the caller's role may see. */
   @GetMapping

@@ -38,13 +38,13 @@ final class SystemHealth {
     this.agents = agents;
   }
 
-  record Component(String name, String status, String details) {
-    boolean up() {
+  public record Component(String name, String status, String details) {
+    public boolean up() {
       return "UP".equals(status);
     }
   }
 
-  record Snapshot(String overall, List<Component> components, long tenants, long suspended, long agents,
+  public record Snapshot(String overall, List<Component> components, long tenants, long suspended, long agents,
       long running, String heapUsed, String heapMax, int heapPercent, String uptime, int processors,
       String java) {}
 

@@ -22,24 +22,24 @@ final class UsageCharts {
   private UsageCharts() {}
 
   /** One bar: its box, the label under it (may be empty to avoid crowding) and its value for the tooltip. */
-  record Bar(double x, double y, double width, double height, String label, String value, boolean labelled) {
+  public record Bar(double x, double y, double width, double height, String label, String value, boolean labelled) {
     /** The bar's length as a share of the chart's scale, for bars drawn in HTML. */
-    int percent() {
+    public int percent() {
       return (int) Math.round(height * 100 / (HEIGHT - TOP - BOTTOM));
     }
 
-    double middle() {
+    public double middle() {
       return Math.round((x + width / 2) * 10) / 10.0;
     }
   }
 
   /** A chart: bars, gridlines at {@code ticks} with their labels, and whether there is anything to show. */
-  record Chart(String title, List<Bar> bars, List<Tick> ticks, boolean empty) {}
+  public record Chart(String title, List<Bar> bars, List<Tick> ticks, boolean empty) {}
 
-  record Tick(double y, String label) {}
+  public record Tick(double y, String label) {}
 
   /** One value per label (a day, a model). */
-  record Point(String label, BigDecimal value) {}
+  public record Point(String label, BigDecimal value) {}
 
   static Chart columns(String title, List<Point> points, Unit unit) {
     BigDecimal max = points.stream().map(Point::value).reduce(BigDecimal.ZERO, BigDecimal::max);

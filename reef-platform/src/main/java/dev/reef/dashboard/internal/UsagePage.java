@@ -62,13 +62,13 @@ class UsagePage {
   }
 
   /** A line of the per-model table. */
-  record ModelLine(String model, long requests, String inputTokens, String outputTokens, String cost) {}
+  public record ModelLine(String model, long requests, String inputTokens, String outputTokens, String cost) {}
 
   /**
    * A cap: {@code percent} used (null when unlimited), {@code tone} {@code ok}, {@code warn} (at least 80 %) or
    * {@code over} (reached).
    */
-  record Cap(String name, String used, String limit, Integer percent, String tone) {}
+  public record Cap(String name, String used, String limit, Integer percent, String tone) {}
 
   @GetMapping("/usage")
   String usage(@PathVariable TenantId tenantId, @RequestParam(required = false) String month, Model model) {
