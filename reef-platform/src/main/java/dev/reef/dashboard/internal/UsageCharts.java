@@ -18,6 +18,7 @@ final class UsageCharts {
   static final int LEFT = 56;
   static final int BOTTOM = 24;
   static final int TOP = 12;
+  private static final BigDecimal CENT = new BigDecimal("0.01");
 
   private UsageCharts() {}
 
@@ -83,8 +84,10 @@ final class UsageCharts {
     USD {
       @Override
       String format(BigDecimal v) {
-        return "$" + v.setScale(v.compareTo(BigDecimal.ONE) < 0 && v.signum() != 0 ? 4 : 2, RoundingMode.HALF_UP)
-            .toPlainString();
+        if (v.signum() != 0 && v.abs().compareTo(CENT) < 0) {
+          return "$" + v.setScale(6, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString(); // fractions of a cent
+        }
+        return "$" + v.setScale(2, RoundingMode.HALF_UP).toPlainString();
       }
     },
     TOKENS {
