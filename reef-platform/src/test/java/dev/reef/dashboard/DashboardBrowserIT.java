@@ -214,7 +214,14 @@ class DashboardBrowserIT extends ReefIT {
       open(path);
       Object overflow = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
           "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
-      assertThat(((Number) overflow).intValue()).as(path).isLessThanOrEqualTo(1);
+      Object culprits = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("""
+          var w = document.documentElement.clientWidth, out = [];
+          document.querySelectorAll('body *').forEach(function (e) {
+            var r = e.getBoundingClientRect();
+            if (r.right > w + 1 && !e.closest('.table-wrap')) { out.push(e.tagName + '.' + e.className + '#' + e.id); }
+          });
+          return out.slice(0, 6).join(', ');""");
+      assertThat(((Number) overflow).intValue()).as(path + ": " + culprits).isLessThanOrEqualTo(1);
     }
     open("/t/" + tenant.tenantId());
     screenshot("mobile-home");

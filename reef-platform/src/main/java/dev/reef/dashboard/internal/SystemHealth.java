@@ -15,6 +15,7 @@ import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthContributor;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.health.registry.HealthContributorRegistry;
 import org.springframework.stereotype.Component;
 
@@ -31,11 +32,14 @@ final class SystemHealth {
   private final HealthContributorRegistry registry;
   private final TenantAdministration tenants;
   private final Agents agents;
+  private final String driver;
 
-  SystemHealth(HealthContributorRegistry registry, TenantAdministration tenants, Agents agents) {
+  SystemHealth(HealthContributorRegistry registry, TenantAdministration tenants, Agents agents,
+      @Value("${reef.compute.driver:process}") String driver) {
     this.registry = registry;
     this.tenants = tenants;
     this.agents = agents;
+    this.driver = driver;
   }
 
   public record Component(String name, String status, String details) {
@@ -45,8 +49,8 @@ final class SystemHealth {
   }
 
   public record Snapshot(String overall, List<Component> components, long tenants, long suspended, long agents,
-      long running, String heapUsed, String heapMax, int heapPercent, String uptime, int processors,
-      String java) {}
+      long running, String driver, String heapUsed, String heapMax, int heapPercent, String uptime,
+      int processors, String java) {}
 
   Snapshot now() {
     List<Component> components = new ArrayList<>();
@@ -72,7 +76,8 @@ final class SystemHealth {
     Runtime jvm = Runtime.getRuntime();
     long used = jvm.totalMemory() - jvm.freeMemory();
     long max = jvm.maxMemory();
-    return new Snapshot(overall, components, tenantCount, suspended, agentCount, running, mb(used), mb(max),
+    return new Snapshot(overall, components, tenantCount, suspended, agentCount, running, driver, size(used),
+        size(max),
         (int) (used * 100 / Math.max(1, max)), uptime(Duration.ofMillis(ManagementFactory.getRuntimeMXBean()
             .getUptime())), jvm.availableProcessors(), Runtime.version().toString());
   }
@@ -98,8 +103,9 @@ final class SystemHealth {
         .map(d -> d.getKey() + ": " + d.getValue()).collect(Collectors.joining(", ")));
   }
 
-  private static String mb(long bytes) {
-    return (bytes / (1024 * 1024)) + " MB";
+  static String size(long bytes) {
+    long mb = bytes / (1024 * 1024);
+    return mb >= 1024 ? String.format(java.util.Locale.ROOT, "%.1f GB", mb / 1024.0) : mb + " MB";
   }
 
   static String uptime(Duration d) {
