@@ -41,7 +41,8 @@ class TwoReplicasIT {
     database = PostgresTestDatabase.create();
     prefix = TestRedis.uniquePrefix();
     Map<String, Object> shared = Map.of("reef.redis.url", TestRedis.url(), "reef.redis.key-prefix", prefix,
-        "reef.secrets.master-key", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+        "reef.secrets.master-key", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        "reef.gateway.catalog-refresh", "1s");
     first = new StandaloneReef(dirA, database).start(shared);
     second = new StandaloneReef(dirB, database).start(shared);
   }
@@ -78,7 +79,10 @@ class TwoReplicasIT {
     String tenantKey = signup.at("/apiKey");
     a.put("/api/v1/tenants/" + tenant + "/limits", key, Map.of("monthlyBudgetUsd", 0.010,
         "requestsPerMinute", 100000, "maxConcurrentRequests", 1000, "tokensPerMinute", 100000000));
-    Thread.sleep(2500); // both replicas' caches of the catalog and of the tenant's limits catch up
+    // both replicas' views of the catalog (refreshed every second here) and of the tenant's limits catch up
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).until(() ->
+        b.get("/v1/models", tenantKey).text().contains("\"m\""));
+    Thread.sleep(2500);
 
     UPSTREAM.latency(Duration.ofSeconds(2)); // every admitted call is in flight at once
     Map<String, Object> body = Api.body("model", "m", "max_tokens", 100,

@@ -80,7 +80,7 @@ class AgentLifecycleIT extends ReefIT {
 
   @Test
   void chat_streamsTheAgentsReply_producedThroughReefsProxy_onThisTenantsBill() throws Exception {
-    String id = deploy("chatty");
+    String id = deploy("chatty", catalog.gpt);
     UPSTREAM.reply("Reef says hello");
     String reply = chat(id, "Hi there");
     assertThat(reply).isEqualTo("Reef says hello");
@@ -189,7 +189,12 @@ class AgentLifecycleIT extends ReefIT {
   }
 
   private String deploy(String name) {
-    Response created = api.post(agents(), tenant.apiKey(), Api.body("name", name, "runtime", "fake"));
+    return deploy(name, null);
+  }
+
+  private String deploy(String name, String model) {
+    Response created = api.post(agents(), tenant.apiKey(), Api.body("name", name, "runtime", "fake",
+        "model", model));
     assertThat(created.status()).as(created.toString()).isEqualTo(201);
     String id = created.at("/id");
     awaitState(id, "running");

@@ -4,6 +4,7 @@ import dev.reef.common.ProblemException;
 import dev.reef.common.ProblemType;
 import dev.reef.platform.ProblemWriter;
 import dev.reef.platform.ReefProperties;
+import jakarta.servlet.DispatcherType;
 import java.util.Map;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -75,6 +76,8 @@ class SecurityConfiguration {
         .anonymous(anonymous -> { })
         .addFilterBefore(new BearerCredentialFilter(keys, properties, problems), AnonymousAuthenticationFilter.class)
         .authorizeHttpRequests(auth -> auth
+            // The end of a streamed response (server-sent events) is dispatched again; it was authorised already.
+            .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
             .requestMatchers(HttpMethod.POST, "/api/v1/signup").permitAll()
             .anyRequest().authenticated())
         .exceptionHandling(e -> e
@@ -94,6 +97,7 @@ class SecurityConfiguration {
       throws Exception {
     http.authenticationProvider(passwordAuthentication)
         .authorizeHttpRequests(auth -> auth
+            .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
             .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/actuator/info")
             .permitAll()
             .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html").permitAll()

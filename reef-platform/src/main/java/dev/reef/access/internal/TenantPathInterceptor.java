@@ -3,6 +3,7 @@ package dev.reef.access.internal;
 import dev.reef.access.AccessGuard;
 import dev.reef.common.DataScope;
 import dev.reef.common.TenantId;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.Map;
@@ -35,6 +36,9 @@ class TenantPathInterceptor implements HandlerInterceptor, WebMvcConfigurer {
 
   @Override
   public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+    if (request.getDispatcherType() == DispatcherType.ASYNC) {
+      return true; // the end of a streamed response: the request was checked when it began
+    }
     DataScope.clear();
     if (handler instanceof HandlerMethod
         && request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE) instanceof Map<?, ?> vars

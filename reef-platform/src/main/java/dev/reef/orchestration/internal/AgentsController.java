@@ -150,7 +150,8 @@ class AgentsController {
     return new EventList(agents.events(tenantId, agentId, limit));
   }
 
-  @GetMapping(path = "/{agentId}/logs", produces = {MediaType.TEXT_PLAIN_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
+  // No 'produces': a foreign tenant's route must answer 404 whatever the Accept header says, not 406.
+  @GetMapping("/{agentId}/logs")
   @Operation(summary = "The agent's output: the last lines, or (follow=true) a live stream of server-sent events")
   ResponseEntity<?> logs(@PathVariable TenantId tenantId, @PathVariable UUID agentId,
       @RequestParam(defaultValue = "200") @Min(1) @Max(10000) int tail,
@@ -193,7 +194,7 @@ class AgentsController {
    * Chat with the agent. The reply streams as server-sent events: {@code status} (when the agent is being woken),
    * {@code delta} ({@code {"text": ...}}) as it is produced, then {@code done} or {@code error} (a problem object).
    */
-  @PostMapping(path = "/{agentId}/chat", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+  @PostMapping("/{agentId}/chat")
   @Operation(summary = "Chat with the agent; the reply streams as server-sent events; a stopped agent is woken")
   SseEmitter chat(@PathVariable TenantId tenantId, @PathVariable UUID agentId, @Valid @RequestBody Chat body) {
     guard.require(tenantId, TenantPermission.AGENTS_CHAT);

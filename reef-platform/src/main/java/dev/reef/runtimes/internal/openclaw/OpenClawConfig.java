@@ -1,0 +1,101 @@
+package dev.reef.runtimes.internal.openclaw;
+
+import dev.reef.orchestration.RuntimeContext;
+import java.util.regex.Pattern;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Renders one agent's {@code openclaw.json} for one start. Everything OpenClaw would otherwise pick by itself is
+ * pinned here; each setting says why. OpenClaw rejects unknown keys and exits at once (exit code 78) naming the
+ * field, so every key below is one its 2026.9 configuration reference documents.
+ */
+final class OpenClawConfig {
+
+  /** The id of Reef's LLM proxy among the agent's model providers: its models are {@code reef/<model>}. */
+  static final String PROVIDER = "reef";
+
+  /**
+   * What OpenClaw is told about the model, which the runtime context does not carry yet: the window is what it
+   * compacts the conversation to fit, the maximum what it asks for per call (Reef's default reservation, 4096).
+   */
+  static final int CONTEXT_WINDOW = 128_000;
+  static final int MAX_TOKENS = 4_096;
+
+  /** The file, relative to the agent's state directory, and the log file OpenClaw writes next to its state. */
+  static final String FILE = "openclaw.json";
+  static final String LOG_FILE = "logs/openclaw.log";
+
+  private static final String OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+  private static final Pattern IPV4 = Pattern.compile(OCTET + "(\\." + OCTET + "){3}");
+  private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+  private OpenClawConfig() {}
+
+  static byte[] render(RuntimeContext context) {
+    return JSON.writeValueAsBytes(tree(context));
+  }
+
+  static ObjectNode tree(RuntimeContext context) {
+    ObjectNode root = JSON.createObjectNode();
+    gateway(root.putObject("gateway"), context);
+    models(root.putObject("models"), context);
+
+    ObjectNode defaults = root.putObject("agents").putObject("defaults");
+    defaults.putObject("model").put("primary", PROVIDER + "/" + context.model());
+    // Reef provisions the agent: no first-run interview that writes workspace files
+    defaults.put("skipBootstrap", true);
+    // A heartbeat is an agent turn every 30 minutes: a model call billed to the tenant while nobody uses the
+    // agent, and traffic that keeps an idle agent from ever being stopped
+    defaults.putObject("heartbeat").put("every", "0m");
+
+    // Memory embeddings default to OpenAI directly; through Reef they are metered and need no provider key
+    root.putObject("memory").putObject("search").put("provider", PROVIDER);
+
+    // Pinned version: no update checks (a daily request to OpenClaw's telemetry host) and no self-update
+    ObjectNode update = root.putObject("update");
+    update.put("checkOnStart", false);
+    update.putObject("auto").put("enabled", false);
+    root.putObject("telemetry").put("enabled", false);
+    // One agent per tenant on a shared host: nothing to advertise on the LAN
+    root.putObject("discovery").putObject("mdns").put("mode", "off");
+    // Its default is a shared /tmp/openclaw/ (not TMPDIR): keep each agent's log with its own state
+    root.putObject("logging").put("file", context.placement().path("state") + "/" + LOG_FILE);
+    return root;
+  }
+
+  private static void gateway(ObjectNode gateway, RuntimeContext context) {
+    String host = context.placement().listenHost();
+    if (host == null || !IPV4.matcher(host).matches()) {
+      throw new IllegalArgumentException("OpenClaw binds to one IPv4 address, not '" + host + "'");
+    }
+    gateway.put("mode", "local");
+    gateway.put("port", context.placement().listenPort());
+    // "loopback" would be 127.0.0.1 for every agent; "custom" binds the agent's own address (OpenClaw then also
+    // binds 127.0.0.1 on the same port, see docs/runtimes.md)
+    gateway.put("bind", "custom");
+    gateway.put("customBindHost", host);
+    ObjectNode auth = gateway.putObject("auth");
+    auth.put("mode", "token");
+    auth.put("token", context.gatewayToken());
+    // The OpenAI-compatible endpoint Reef's chat goes through; off by default
+    gateway.putObject("http").putObject("endpoints").putObject("chatCompletions").put("enabled", true);
+  }
+
+  private static void models(ObjectNode models, RuntimeContext context) {
+    // Only Reef's proxy: no provider the agent could reach with a key of its own, and no catalog merged in
+    models.put("mode", "replace");
+    // The hosted model catalog is fetched at start and every six hours; Reef's catalog is the one that counts
+    models.putObject("catalogRefresh").put("enabled", false);
+    ObjectNode reef = models.putObject("providers").putObject(PROVIDER);
+    reef.put("baseUrl", context.placement().proxyBaseUrl());
+    reef.put("apiKey", context.agentToken());
+    reef.put("api", "openai-completions");
+    ObjectNode model = reef.putArray("models").addObject();
+    model.put("id", context.model());
+    model.put("name", context.model());
+    model.put("contextWindow", CONTEXT_WINDOW);
+    model.put("maxTokens", MAX_TOKENS);
+  }
+}

@@ -1,0 +1,105 @@
+package dev.reef.runtimes.internal.openclaw;
+
+import dev.reef.orchestration.AgentRuntime;
+import dev.reef.orchestration.Installation;
+import dev.reef.orchestration.Launch;
+import dev.reef.orchestration.Placement;
+import dev.reef.orchestration.RuntimeContext;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.function.Consumer;
+
+/**
+ * OpenClaw (npm package {@code openclaw}): one gateway process per agent, run from a shared install of the pinned
+ * version, with its own state, workspace, home and temp directories and a config rendered at each start.
+ *
+ * <p>Secrets: the agent token and the gateway token go into the config file only, never into the command or the
+ * environment, which other local users can read ({@code ps}, {@code /proc/<pid>/environ}) and which a driver may log.
+ */
+final class OpenClawRuntime implements AgentRuntime {
+
+  static final String NAME = "openclaw";
+
+  /**
+   * Share of the agent's memory limit given to the V8 heap of its main process; the rest is for native memory and
+   * its two helper processes (about 175 MB together, measured).
+   */
+  static final double HEAP_SHARE = 0.70;
+
+  /** The system directories after the cached Node: the agent's shell tools live there. */
+  static final String SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin";
+
+  private final InstallCache cache;
+  private final String defaultVersion;
+
+  OpenClawRuntime(InstallCache cache, String defaultVersion) {
+    this.cache = cache;
+    this.defaultVersion = defaultVersion;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String defaultVersion() {
+    return defaultVersion;
+  }
+
+  @Override
+  public Installation install(String version, Consumer<String> progress) {
+    return new Installation(NAME, version, cache.install(version, progress));
+  }
+
+  @Override
+  public Launch launch(Installation installation, RuntimeContext context) {
+    if (installation.home() == null) {
+      throw new IllegalArgumentException("OpenClaw " + installation.version() + " has no local install to run from");
+    }
+    Path home = installation.home();
+    Placement placement = context.placement();
+    Map<String, String> environment = new LinkedHashMap<>();
+    environment.put("PATH", home.resolve(OpenClawInstaller.NODE_BIN) + ":" + SYSTEM_PATH);
+    environment.put("HOME", placement.path("home"));
+    environment.put("TMPDIR", placement.path("tmp"));
+    environment.put("OPENCLAW_STATE_DIR", placement.path("state"));
+    environment.put("OPENCLAW_CONFIG_PATH", placement.path("state") + "/" + OpenClawConfig.FILE);
+    environment.put("OPENCLAW_WORKSPACE_DIR", placement.path("workspace"));
+    environment.put("OPENCLAW_NO_AUTO_UPDATE", "1");
+    environment.put("OPENCLAW_DISABLE_BONJOUR", "1");
+    // An update or config restart stays in the same process, so the pid the driver started is the agent
+    environment.put("OPENCLAW_NO_RESPAWN", "1");
+    environment.put("DO_NOT_TRACK", "1");
+    heapLimitMb(context.memoryMb()).ifPresent(mb -> environment.put("NODE_OPTIONS", "--max-old-space-size=" + mb));
+    List<String> command = List.of(home.resolve(OpenClawInstaller.NODE_BIN).resolve("node").toString(),
+        home.resolve(OpenClawInstaller.ENTRY_POINT).toString(), "gateway", "run");
+    return new Launch(command, environment, Map.of(OpenClawConfig.FILE, OpenClawConfig.render(context)));
+  }
+
+  /** The V8 heap cap for a memory limit, or none when there is no limit. */
+  static OptionalLong heapLimitMb(long memoryMb) {
+    if (memoryMb <= 0) {
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of(Math.max(1, (long) Math.floor(memoryMb * HEAP_SHARE)));
+  }
+
+  @Override
+  public String readinessPath() {
+    return "/readyz";
+  }
+
+  @Override
+  public String chatPath() {
+    return "/v1/chat/completions";
+  }
+
+  @Override
+  public String chatModel() {
+    return "openclaw/default";
+  }
+}

@@ -1,0 +1,188 @@
+package dev.reef.runtimes.internal.openclaw;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.reef.common.TenantId;
+import dev.reef.orchestration.Installation;
+import dev.reef.orchestration.Launch;
+import dev.reef.orchestration.Placement;
+import dev.reef.orchestration.RuntimeContext;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The launch of one agent: its rendered openclaw.json, its command and its environment. */
+class OpenClawRuntimeTest {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final String AGENT_TOKEN = "reef_at_agent-secret-1f3e";
+  private static final String GATEWAY_TOKEN = "gateway-secret-9a8b";
+  private static final Path HOME = Path.of("/cache/openclaw/2026.9.6");
+
+  private final OpenClawRuntime runtime = new OpenClawRuntime(
+      new InstallCache("openclaw", Path.of("/cache/openclaw"), null, Clock.systemUTC()), "2026.9.6");
+  private final Installation installation = new Installation("openclaw", "2026.9.6", HOME);
+
+  static Placement placement(String host, int port, String proxyBaseUrl) {
+    return new Placement("process", TenantId.random(), UUID.randomUUID(), host, port, "http://" + host + ":" + port,
+        Map.of("state", "/agents/a1/state", "workspace", "/agents/a1/workspace", "home", "/agents/a1/home",
+            "tmp", "/agents/a1/tmp"),
+        proxyBaseUrl, Map.of());
+  }
+
+  private static RuntimeContext context(long memoryMb) {
+    return new RuntimeContext(placement("127.4.5.6", 18001, "http://127.0.0.1:8080/v1"), AGENT_TOKEN, GATEWAY_TOKEN,
+        "gpt-5-mini", memoryMb);
+  }
+
+  private JsonNode config(Launch launch) {
+    return JSON.readTree(new String(launch.files().get("openclaw.json"), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void launch_rendersGatewayOnTheAgentsOwnAddressWithTokenAuthAndChatEndpoint() {
+    JsonNode gateway = config(runtime.launch(installation, context(1536))).path("gateway");
+    assertThat(gateway.path("mode").asString()).isEqualTo("local");
+    assertThat(gateway.path("bind").asString()).isEqualTo("custom");
+    assertThat(gateway.path("customBindHost").asString()).isEqualTo("127.4.5.6");
+    assertThat(gateway.path("port").asInt()).isEqualTo(18001);
+    assertThat(gateway.at("/auth/mode").asString()).isEqualTo("token");
+    assertThat(gateway.at("/auth/token").asString()).isEqualTo(GATEWAY_TOKEN);
+    assertThat(gateway.at("/http/endpoints/chatCompletions/enabled").asBoolean()).isTrue();
+  }
+
+  @Test
+  void launch_rendersReefsProxyAsTheOnlyModelProvider() {
+    JsonNode config = config(runtime.launch(installation, context(1536)));
+    JsonNode models = config.path("models");
+    assertThat(models.path("mode").asString()).isEqualTo("replace");
+    assertThat(models.at("/catalogRefresh/enabled").asBoolean(true)).isFalse();
+    assertThat(models.path("providers").propertyNames()).containsExactly("reef");
+    JsonNode reef = models.at("/providers/reef");
+    assertThat(reef.path("baseUrl").asString()).isEqualTo("http://127.0.0.1:8080/v1");
+    assertThat(reef.path("apiKey").asString()).isEqualTo(AGENT_TOKEN);
+    assertThat(reef.path("api").asString()).isEqualTo("openai-completions");
+    assertThat(reef.path("models")).hasSize(1);
+    JsonNode model = reef.path("models").get(0);
+    // name, contextWindow and maxTokens are required: without them OpenClaw refuses the config and exits
+    assertThat(model.path("id").asString()).isEqualTo("gpt-5-mini");
+    assertThat(model.path("name").asString()).isEqualTo("gpt-5-mini");
+    assertThat(model.path("contextWindow").asInt()).isEqualTo(128_000);
+    assertThat(model.path("maxTokens").asInt()).isEqualTo(4_096);
+    assertThat(config.at("/agents/defaults/model/primary").asString()).isEqualTo("reef/gpt-5-mini");
+    assertThat(config.at("/memory/search/provider").asString()).as("embeddings through Reef").isEqualTo("reef");
+  }
+
+  @Test
+  void launch_rendersNoBootstrapNoHeartbeatAndNothingThatPhonesHome() {
+    JsonNode config = config(runtime.launch(installation, context(1536)));
+    assertThat(config.at("/agents/defaults/skipBootstrap").asBoolean()).isTrue();
+    assertThat(config.at("/agents/defaults/heartbeat/every").asString()).isEqualTo("0m");
+    assertThat(config.at("/update/checkOnStart").asBoolean(true)).isFalse();
+    assertThat(config.at("/update/auto/enabled").asBoolean(true)).isFalse();
+    assertThat(config.at("/telemetry/enabled").asBoolean(true)).isFalse();
+    assertThat(config.at("/discovery/mdns/mode").asString()).isEqualTo("off");
+    assertThat(config.at("/logging/file").asString()).isEqualTo("/agents/a1/state/logs/openclaw.log");
+    assertThat(config.propertyNames()).containsExactlyInAnyOrder("gateway", "models", "agents", "memory", "update",
+        "telemetry", "discovery", "logging");
+  }
+
+  /** Each token appears exactly once, where it belongs, and nowhere in what a driver might log or show. */
+  @Test
+  void launch_putsTokensOnlyWhereTheyBelong() {
+    Launch launch = runtime.launch(installation, context(1536));
+    JsonNode config = config(launch);
+    assertThat(pathsOf(config, AGENT_TOKEN)).containsExactly("/models/providers/reef/apiKey");
+    assertThat(pathsOf(config, GATEWAY_TOKEN)).containsExactly("/gateway/auth/token");
+    String visible = launch.command() + " " + launch.environment() + " " + launch;
+    assertThat(visible).doesNotContain(AGENT_TOKEN).doesNotContain(GATEWAY_TOKEN);
+    assertThat(context(1536).toString()).doesNotContain(AGENT_TOKEN).doesNotContain(GATEWAY_TOKEN);
+  }
+
+  @Test
+  void launch_runsTheCachedNodeWithItsOwnDirectoriesAndNothingElse() {
+    Launch launch = runtime.launch(installation, context(1536));
+    assertThat(launch.command()).containsExactly("/cache/openclaw/2026.9.6/node_modules/node/bin/node",
+        "/cache/openclaw/2026.9.6/node_modules/openclaw/openclaw.mjs", "gateway", "run");
+    assertThat(launch.environment()).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+        Map.entry("PATH", "/cache/openclaw/2026.9.6/node_modules/node/bin:/usr/local/bin:/usr/bin:/bin"),
+        Map.entry("HOME", "/agents/a1/home"),
+        Map.entry("TMPDIR", "/agents/a1/tmp"),
+        Map.entry("OPENCLAW_STATE_DIR", "/agents/a1/state"),
+        Map.entry("OPENCLAW_CONFIG_PATH", "/agents/a1/state/openclaw.json"),
+        Map.entry("OPENCLAW_WORKSPACE_DIR", "/agents/a1/workspace"),
+        Map.entry("OPENCLAW_NO_AUTO_UPDATE", "1"),
+        Map.entry("OPENCLAW_DISABLE_BONJOUR", "1"),
+        Map.entry("OPENCLAW_NO_RESPAWN", "1"),
+        Map.entry("DO_NOT_TRACK", "1"),
+        Map.entry("NODE_OPTIONS", "--max-old-space-size=1075")));
+    assertThat(launch.files()).containsOnlyKeys("openclaw.json");
+  }
+
+  @Test
+  void heapLimit_isSeventyPercentOfTheMemoryLimitRoundedDown() {
+    assertThat(OpenClawRuntime.heapLimitMb(1536)).hasValue(1075); // 1075.2
+    assertThat(OpenClawRuntime.heapLimitMb(1000)).hasValue(700);
+    assertThat(OpenClawRuntime.heapLimitMb(2048)).hasValue(1433); // 1433.6
+    assertThat(OpenClawRuntime.heapLimitMb(1)).hasValue(1);
+    assertThat(OpenClawRuntime.heapLimitMb(0)).isEmpty();
+    assertThat(OpenClawRuntime.heapLimitMb(-1)).isEmpty();
+  }
+
+  @Test
+  void launch_withoutMemoryLimit_setsNoHeapCap() {
+    assertThat(runtime.launch(installation, context(0)).environment()).doesNotContainKey("NODE_OPTIONS");
+  }
+
+  @Test
+  void launch_refusesAnAddressOpenClawCannotBind() {
+    for (String host : List.of("localhost", "::1", "127.0.0.256", "")) {
+      RuntimeContext context = new RuntimeContext(placement(host, 18001, "http://127.0.0.1:8080/v1"), AGENT_TOKEN,
+          GATEWAY_TOKEN, "m", 1536);
+      assertThatThrownBy(() -> runtime.launch(installation, context)).as(host)
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("IPv4");
+    }
+  }
+
+  @Test
+  void launch_withoutLocalInstall_isRefused() {
+    assertThatThrownBy(() -> runtime.launch(new Installation("openclaw", "2026.9.6", null), context(1536)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void endpoints_areOpenClawsOwn() {
+    assertThat(runtime.name()).isEqualTo("openclaw");
+    assertThat(runtime.defaultVersion()).isEqualTo("2026.9.6");
+    assertThat(runtime.readinessPath()).isEqualTo("/readyz");
+    assertThat(runtime.chatPath()).isEqualTo("/v1/chat/completions");
+    assertThat(runtime.chatModel()).isEqualTo("openclaw/default");
+  }
+
+  /** JSON pointers of every string value that contains {@code secret}. */
+  private static List<String> pathsOf(JsonNode node, String secret) {
+    List<String> found = new ArrayList<>();
+    collect(node, "", secret, found);
+    return found;
+  }
+
+  private static void collect(JsonNode node, String at, String secret, List<String> found) {
+    if (node.isString() && node.asString().contains(secret)) {
+      found.add(at);
+    } else if (node.isObject()) {
+      node.properties().forEach(e -> collect(e.getValue(), at + "/" + e.getKey(), secret, found));
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        collect(node.get(i), at + "/" + i, secret, found);
+      }
+    }
+  }
+}
