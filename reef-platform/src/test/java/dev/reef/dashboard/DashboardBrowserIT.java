@@ -28,6 +28,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -252,13 +253,19 @@ class DashboardBrowserIT extends ReefIT {
     field.sendKeys(value);
   }
 
+  /** The element's text; "" while it is missing or being replaced (a page loading, htmx swapping it). */
   private String text(String css) {
-    List<WebElement> found = browser.findElements(By.cssSelector(css));
-    return found.isEmpty() ? "" : found.getFirst().getText().trim();
+    try {
+      List<WebElement> found = browser.findElements(By.cssSelector(css));
+      return found.isEmpty() ? "" : found.getFirst().getText().trim();
+    } catch (StaleElementReferenceException e) {
+      return "";
+    }
   }
 
   private void waitFor(java.util.function.BooleanSupplier condition) {
-    new WebDriverWait(browser, WAIT, Duration.ofMillis(100)).until(d -> condition.getAsBoolean());
+    new WebDriverWait(browser, WAIT, Duration.ofMillis(100)).ignoring(StaleElementReferenceException.class)
+        .until(d -> condition.getAsBoolean());
   }
 
   /** Into target/screenshots; also into docs/screenshots with REEF_SCREENSHOTS=docs. */

@@ -3,6 +3,7 @@ package dev.reef.dashboard.internal;
 import dev.reef.access.AccessGuard;
 import dev.reef.access.Caller;
 import dev.reef.access.TenantPermission;
+import dev.reef.common.Actor;
 import dev.reef.common.ProblemException;
 import dev.reef.common.TenantId;
 import dev.reef.gateway.LlmCatalog;
@@ -118,25 +119,31 @@ class AgentPages {
   @PostMapping("/agents/{agentId}/start")
   String start(@PathVariable TenantId tenantId, @PathVariable UUID agentId, @RequestParam(required = false) String back,
       RedirectAttributes flash) {
-    Caller caller = guard.require(tenantId, TenantPermission.AGENTS_MANAGE);
-    return FormOutcome.run(flash, back(tenantId, agentId, back), "Starting the agent.",
-        () -> agents.start(tenantId, agentId, caller.actor()));
+    return act(tenantId, agentId, back, flash, "Starting the agent.", agents::start);
   }
 
   @PostMapping("/agents/{agentId}/stop")
   String stop(@PathVariable TenantId tenantId, @PathVariable UUID agentId, @RequestParam(required = false) String back,
       RedirectAttributes flash) {
-    Caller caller = guard.require(tenantId, TenantPermission.AGENTS_MANAGE);
-    return FormOutcome.run(flash, back(tenantId, agentId, back), "Stopping the agent.",
-        () -> agents.stop(tenantId, agentId, caller.actor()));
+    return act(tenantId, agentId, back, flash, "Stopping the agent.", agents::stop);
   }
 
   @PostMapping("/agents/{agentId}/restart")
   String restart(@PathVariable TenantId tenantId, @PathVariable UUID agentId,
       @RequestParam(required = false) String back, RedirectAttributes flash) {
+    return act(tenantId, agentId, back, flash, "Restarting the agent.", agents::restart);
+  }
+
+  /** One of the lifecycle operations of {@link Agents}, which all take the tenant, the agent and who asked. */
+  interface Lifecycle {
+    Agent apply(TenantId tenantId, UUID agentId, Actor actor);
+  }
+
+  private String act(TenantId tenantId, UUID agentId, String back, RedirectAttributes flash, String done,
+      Lifecycle operation) {
     Caller caller = guard.require(tenantId, TenantPermission.AGENTS_MANAGE);
-    return FormOutcome.run(flash, back(tenantId, agentId, back), "Restarting the agent.",
-        () -> agents.restart(tenantId, agentId, caller.actor()));
+    return FormOutcome.run(flash, back(tenantId, agentId, back), done,
+        () -> operation.apply(tenantId, agentId, caller.actor()));
   }
 
   /** Deleting asks first, on a page of its own (works without JavaScript, and with the keyboard). */
