@@ -15,4 +15,7 @@ public interface UsageReports {
   record Report(LocalDate from, LocalDate to, Grouping grouping, Line totals, List<Line> lines) {}
 
   Report report(TenantId tenantId, LocalDate from, LocalDate to, Grouping grouping);
+
+  /** The same report as the usage API's CSV (one header row, one row a group). */
+  String csv(TenantId tenantId, LocalDate from, LocalDate to, Grouping grouping);
 }

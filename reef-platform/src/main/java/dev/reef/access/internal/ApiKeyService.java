@@ -65,7 +65,14 @@ class ApiKeyService implements TenantApiKeys {
     return keys.list(tenantId);
   }
 
-  void revoke(TenantId tenantId, UUID keyId, Actor actor) {
+  @Override
+  public List<KeyInfo> listKeys(TenantId tenantId) {
+    return list(tenantId).stream().map(k -> new KeyInfo(k.id(), k.name(), k.hint(), k.scopes(), k.createdAt(),
+        k.lastUsedAt(), k.revokedAt())).toList();
+  }
+
+  @Override
+  public void revoke(TenantId tenantId, UUID keyId, Actor actor) {
     ApiKeyRepository.KeyRow key = keys.find(tenantId, keyId)
         .orElseThrow(() -> new NotFoundException("API key", keyId.toString()));
     if (keys.revoke(tenantId, keyId, clock.instant())) {

@@ -101,7 +101,8 @@ class SecurityConfiguration {
             .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/actuator/info")
             .permitAll()
             .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html").permitAll()
-            .requestMatchers("/login", "/signup", "/css/**", "/js/**", "/images/**", "/favicon.ico", "/error")
+            .requestMatchers("/login", "/signup", "/css/**", "/js/**", "/images/**", "/webjars/**", "/favicon.ico",
+                "/error")
             .permitAll()
             .anyRequest().authenticated())
         .formLogin(form -> form

@@ -5,7 +5,6 @@ import dev.reef.common.TenantId;
 import dev.reef.metering.MeterLimits.Money;
 import dev.reef.metering.UsageReports;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.springframework.stereotype.Component;
 
@@ -21,9 +20,7 @@ final class LedgerReports implements UsageReports {
 
   @Override
   public Report report(TenantId tenantId, LocalDate from, LocalDate to, Grouping grouping) {
-    UsageRecordRepository.GroupBy by = UsageRecordRepository.GroupBy.valueOf(grouping.name());
-    List<UsageRecordRepository.GroupRow> rows = DataScope.callAs(tenantId, () -> records.groups(tenantId,
-        from.atStartOfDay().toInstant(ZoneOffset.UTC), to.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC), by));
+    List<UsageRecordRepository.GroupRow> rows = rows(tenantId, query(from, to, grouping));
     long requests = 0;
     long input = 0;
     long output = 0;
@@ -37,5 +34,19 @@ final class LedgerReports implements UsageReports {
     List<Line> lines = rows.stream().map(r -> new Line(r.key() == null ? "(none)" : r.key(), r.requests(),
         r.inputTokens(), r.outputTokens(), Money.toUsd(r.costMicros()))).toList();
     return new Report(from, to, grouping, new Line("total", requests, input, output, Money.toUsd(micros)), lines);
+  }
+
+  @Override
+  public String csv(TenantId tenantId, LocalDate from, LocalDate to, Grouping grouping) {
+    UsageQuery query = query(from, to, grouping);
+    return UsageCsv.write(UsageController.report(rows(tenantId, query), query).groups());
+  }
+
+  private static UsageQuery query(LocalDate from, LocalDate to, Grouping grouping) {
+    return new UsageQuery(from, to, UsageRecordRepository.GroupBy.valueOf(grouping.name()));
+  }
+
+  private List<UsageRecordRepository.GroupRow> rows(TenantId tenantId, UsageQuery query) {
+    return DataScope.callAs(tenantId, () -> records.groups(tenantId, query.start(), query.end(), query.groupBy()));
   }
 }

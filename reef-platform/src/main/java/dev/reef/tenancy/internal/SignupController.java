@@ -32,7 +32,7 @@ class SignupController {
   @ResponseStatus(HttpStatus.CREATED)
   @Operation(summary = "Sign up: creates a tenant, its owner and a first API key")
   SignedUpView signup(@Valid @RequestBody Signup body, HttpServletRequest request) {
-    SignupService.SignedUp result = signups.signup(body.email(), body.password(), body.tenantName(),
+    dev.reef.tenancy.Signups.SignedUp result = signups.signup(body.email(), body.password(), body.tenantName(),
         request.getRemoteAddr());
     return new SignedUpView(result.tenantId().toString(), result.userId().toString(), result.apiKey(),
         result.tenant().slug());

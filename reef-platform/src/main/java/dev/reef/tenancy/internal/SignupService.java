@@ -11,6 +11,7 @@ import dev.reef.common.ProblemType;
 import dev.reef.common.TenantId;
 import dev.reef.common.UserId;
 import dev.reef.platform.ReefProperties;
+import dev.reef.tenancy.Signups;
 import dev.reef.tenancy.Tenant;
 import java.util.EnumSet;
 import org.springframework.stereotype.Service;
@@ -18,7 +19,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /** Self-service sign-up: a new active tenant on the default plan, its owner, and a first API key, atomically. */
 @Service
-class SignupService {
+class SignupService implements Signups {
 
   private final TenantService tenants;
   private final UserAccounts users;
@@ -35,10 +36,14 @@ class SignupService {
     this.tx = tx;
   }
 
-  record SignedUp(TenantId tenantId, UserId userId, String apiKey, Tenant tenant) {}
+  @Override
+  public boolean open() {
+    return properties.signupOpen();
+  }
 
-  SignedUp signup(String email, String password, String tenantName, String sourceAddress) {
-    if (!properties.signupOpen()) {
+  @Override
+  public SignedUp signup(String email, String password, String tenantName, String sourceAddress) {
+    if (!open()) {
       throw new ProblemException(ProblemType.SIGNUP_CLOSED,
           "Sign-up is closed on this Reef; ask the operator for an account (REEF_SIGNUP=open enables it).");
     }

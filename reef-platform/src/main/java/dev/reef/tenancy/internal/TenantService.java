@@ -9,6 +9,7 @@ import dev.reef.common.TenantId;
 import dev.reef.common.TenantStatus;
 import dev.reef.tenancy.LimitName;
 import dev.reef.tenancy.Tenant;
+import dev.reef.tenancy.TenantAdministration;
 import dev.reef.tenancy.TenantEvents;
 import java.time.Clock;
 import java.time.Instant;
@@ -22,7 +23,7 @@ import org.springframework.transaction.annotation.Transactional;
 /** Tenant lifecycle: create, rename, change plan, suspend, resume, delete, and limit overrides. */
 @Service
 @Transactional
-class TenantService {
+class TenantService implements TenantAdministration {
 
   static final String DEFAULT_PLAN = "default";
 
@@ -77,8 +78,9 @@ class TenantService {
     return tenants.find(tenantId).orElseThrow(() -> new NotFoundException("tenant", tenantId.toString()));
   }
 
+  @Override
   @Transactional(readOnly = true)
-  List<Tenant> list(String search, TenantStatus status, int limit, int offset) {
+  public List<Tenant> list(String search, TenantStatus status, int limit, int offset) {
     return tenants.listAcrossTenants(search, status, limit, offset);
   }
 
@@ -113,7 +115,8 @@ class TenantService {
     return get(tenantId);
   }
 
-  Tenant suspend(TenantId tenantId, String reason, Actor actor) {
+  @Override
+  public Tenant suspend(TenantId tenantId, String reason, Actor actor) {
     Tenant current = get(tenantId);
     if (reason != null && reason.length() > 500) {
       throw new InvalidRequestException("reason", "must be at most 500 characters");
@@ -125,7 +128,8 @@ class TenantService {
     return get(tenantId);
   }
 
-  Tenant resume(TenantId tenantId, Actor actor) {
+  @Override
+  public Tenant resume(TenantId tenantId, Actor actor) {
     Tenant current = get(tenantId);
     if (current.status() != TenantStatus.ACTIVE) {
       tenants.setStatus(tenantId, TenantStatus.ACTIVE, null, clock.instant());
@@ -142,7 +146,8 @@ class TenantService {
     tenants.delete(tenantId);
   }
 
-  void replaceOverrides(TenantId tenantId, Map<LimitName, String> overrides, Actor actor) {
+  @Override
+  public void replaceOverrides(TenantId tenantId, Map<LimitName, String> overrides, Actor actor) {
     get(tenantId);
     limits.replaceOverrides(tenantId, overrides);
     Map<String, Object> details = new LinkedHashMap<>();

@@ -1,0 +1,58 @@
+package dev.reef.access.internal;
+
+import dev.reef.access.SessionLogin;
+import dev.reef.common.ProblemException;
+import dev.reef.common.ProblemType;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.List;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.core.context.SecurityContextHolderStrategy;
+import org.springframework.security.web.authentication.session.ChangeSessionIdAuthenticationStrategy;
+import org.springframework.security.web.authentication.session.CompositeSessionAuthenticationStrategy;
+import org.springframework.security.web.authentication.session.SessionAuthenticationStrategy;
+import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
+import org.springframework.security.web.context.SecurityContextRepository;
+import org.springframework.security.web.csrf.CsrfAuthenticationStrategy;
+import org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository;
+import org.springframework.stereotype.Component;
+
+/**
+ * What the form login filter does after a successful password check, for a login that starts in code: the same
+ * provider (throttling, audit), the same session strategies the dashboard chain uses (new session id, new CSRF
+ * token; Spring Security's defaults, which {@code SecurityConfiguration} keeps), and the context saved in the
+ * session.
+ */
+@Component
+final class FormSessionLogin implements SessionLogin {
+
+  private final PasswordAuthentication passwords;
+  private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
+  private final SecurityContextRepository repository = new HttpSessionSecurityContextRepository();
+  private final SessionAuthenticationStrategy sessions = new CompositeSessionAuthenticationStrategy(List.of(
+      new ChangeSessionIdAuthenticationStrategy(), new CsrfAuthenticationStrategy(new HttpSessionCsrfTokenRepository())));
+
+  FormSessionLogin(PasswordAuthentication passwords) {
+    this.passwords = passwords;
+  }
+
+  @Override
+  public void logIn(String email, String password, HttpServletRequest request, HttpServletResponse response) {
+    Authentication authenticated;
+    try {
+      authenticated = passwords.authenticate(UsernamePasswordAuthenticationToken.unauthenticated(email, password));
+    } catch (AuthenticationException e) {
+      throw new ProblemException(ProblemType.UNAUTHENTICATED, "Wrong email or password.");
+    }
+    request.getSession(true);
+    sessions.onAuthentication(authenticated, request, response);
+    SecurityContext context = contexts.createEmptyContext();
+    context.setAuthentication(authenticated);
+    contexts.setContext(context);
+    repository.saveContext(context, request, response);
+  }
+}

@@ -1,0 +1,115 @@
+package dev.reef.dashboard.internal;
+
+import dev.reef.common.TenantStatus;
+import dev.reef.orchestration.AgentState;
+import dev.reef.orchestration.Agents;
+import dev.reef.tenancy.Tenant;
+import dev.reef.tenancy.TenantAdministration;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthContributor;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.health.registry.HealthContributorRegistry;
+import org.springframework.stereotype.Component;
+
+/**
+ * What the operator's health page shows: every health contributor actuator knows (database, meter, compute
+ * driver, disk space...) with its details, which {@code /actuator/health} hides from anonymous callers; agents
+ * running across tenants; and this JVM's memory and uptime.
+ */
+@Component
+final class SystemHealth {
+
+  private static final int TENANT_BATCH = 500;
+
+  private final HealthContributorRegistry registry;
+  private final TenantAdministration tenants;
+  private final Agents agents;
+  private final String driver;
+
+  SystemHealth(HealthContributorRegistry registry, TenantAdministration tenants, Agents agents,
+      @Value("${reef.compute.driver:process}") String driver) {
+    this.registry = registry;
+    this.tenants = tenants;
+    this.agents = agents;
+    this.driver = driver;
+  }
+
+  public record Component(String name, String status, String details) {
+    public boolean up() {
+      return "UP".equals(status);
+    }
+  }
+
+  public record Snapshot(String overall, List<Component> components, long tenants, long suspended, long agents,
+      long running, String driver, String heapUsed, String heapMax, int heapPercent, String uptime,
+      int processors, String java) {}
+
+  Snapshot now() {
+    List<Component> components = new ArrayList<>();
+    registry.stream().forEach(e -> collect(e.name(), e.contributor(), components));
+    String overall = components.stream().allMatch(c -> c.up() || "UNKNOWN".equals(c.status())) ? "UP" : "DOWN";
+    long tenantCount = 0;
+    long suspended = 0;
+    long agentCount = 0;
+    long running = 0;
+    for (int offset = 0; ; offset += TENANT_BATCH) {
+      List<Tenant> batch = tenants.list(null, null, TENANT_BATCH, offset);
+      for (Tenant t : batch) {
+        tenantCount++;
+        suspended += t.status() == TenantStatus.SUSPENDED ? 1 : 0;
+        var list = agents.list(t.id());
+        agentCount += list.size();
+        running += list.stream().filter(a -> a.state() instanceof AgentState.Running).count();
+      }
+      if (batch.size() < TENANT_BATCH) {
+        break;
+      }
+    }
+    Runtime jvm = Runtime.getRuntime();
+    long used = jvm.totalMemory() - jvm.freeMemory();
+    long max = jvm.maxMemory();
+    return new Snapshot(overall, components, tenantCount, suspended, agentCount, running, driver, size(used),
+        size(max),
+        (int) (used * 100 / Math.max(1, max)), uptime(Duration.ofMillis(ManagementFactory.getRuntimeMXBean()
+            .getUptime())), jvm.availableProcessors(), Runtime.version().toString());
+  }
+
+  private static void collect(String name, HealthContributor contributor, List<Component> into) {
+    switch (contributor) {
+      case HealthIndicator indicator -> into.add(component(name, indicator));
+      case CompositeHealthContributor composite ->
+          composite.stream().forEach(e -> collect(name + "/" + e.name(), e.contributor(), into));
+      default -> { }
+    }
+  }
+
+  private static Component component(String name, HealthIndicator indicator) {
+    Health health;
+    try {
+      health = indicator.health(true);
+    } catch (RuntimeException e) {
+      return new Component(name, "DOWN", e.getClass().getSimpleName());
+    }
+    Map<String, Object> details = health.getDetails();
+    return new Component(name, health.getStatus().getCode(), details.entrySet().stream()
+        .map(d -> d.getKey() + ": " + d.getValue()).collect(Collectors.joining(", ")));
+  }
+
+  static String size(long bytes) {
+    long mb = bytes / (1024 * 1024);
+    return mb >= 1024 ? String.format(java.util.Locale.ROOT, "%.1f GB", mb / 1024.0) : mb + " MB";
+  }
+
+  static String uptime(Duration d) {
+    long hours = d.toHours();
+    return hours >= 24 ? (hours / 24) + " d " + (hours % 24) + " h" : hours + " h " + d.toMinutesPart() + " min";
+  }
+}

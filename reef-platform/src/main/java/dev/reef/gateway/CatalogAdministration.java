@@ -1,0 +1,35 @@
+package dev.reef.gateway;
+
+import dev.reef.common.Actor;
+import java.math.BigDecimal;
+import java.util.List;
+
+/**
+ * The operator's LLM catalog (providers, models and prices), for the dashboard: the same operations as the catalog
+ * endpoints, audited the same way. Callers check that the caller is the operator first. Keys are never returned.
+ */
+public interface CatalogAdministration {
+
+  List<ProviderInfo> providers();
+
+  /** Creates or replaces a provider; {@code apiKey} null keeps the stored key, empty removes it. */
+  ProviderInfo putProvider(String name, ProviderType type, String baseUrl, String apiKey, Integer maxConcurrency,
+      Actor actor);
+
+  /** 409 while a model still uses it. */
+  void deleteProvider(String name, Actor actor);
+
+  List<ModelInfo> models();
+
+  /** Creates or replaces a model; prices in USD per million tokens; {@code cachedInput} null: the input price. */
+  ModelInfo putModel(String id, String provider, String upstreamModel, BigDecimal input, BigDecimal output,
+      BigDecimal cachedInput, List<String> fallbacks, Actor actor);
+
+  void deleteModel(String id, Actor actor);
+
+  /** @param apiKeyHint the key's last characters, masked; null when the provider has no platform key */
+  record ProviderInfo(String name, ProviderType type, String baseUrl, String apiKeyHint, int maxConcurrency) {}
+
+  record ModelInfo(String id, String provider, String upstreamModel, BigDecimal inputUsdPerMTok,
+      BigDecimal outputUsdPerMTok, BigDecimal cachedInputUsdPerMTok, List<String> fallbacks) {}
+}

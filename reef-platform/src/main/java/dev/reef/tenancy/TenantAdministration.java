@@ -1,0 +1,27 @@
+package dev.reef.tenancy;
+
+import dev.reef.common.Actor;
+import dev.reef.common.TenantId;
+import dev.reef.common.TenantStatus;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The operator's tenant operations, for the dashboard: the same as the operator's tenant and limits endpoints.
+ * Callers check access (the guard) first.
+ */
+public interface TenantAdministration {
+
+  /** Tenants across the platform whose name or slug contains {@code search} (null: all), optionally by status. */
+  List<Tenant> list(String search, TenantStatus status, int limit, int offset);
+
+  Tenant suspend(TenantId tenantId, String reason, Actor actor);
+
+  Tenant resume(TenantId tenantId, Actor actor);
+
+  /**
+   * Replaces the tenant's limit overrides: a value (as {@link LimitName#normalize} returns it) sets a limit, a null
+   * value makes it unlimited, and a limit left out follows the plan.
+   */
+  void replaceOverrides(TenantId tenantId, Map<LimitName, String> overrides, Actor actor);
+}

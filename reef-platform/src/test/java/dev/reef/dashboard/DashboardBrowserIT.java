@@ -1,0 +1,283 @@
+package dev.reef.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reef.testing.Api;
+import dev.reef.testing.FakeRuntime;
+import dev.reef.testing.GatewayFixture;
+import dev.reef.testing.MockUpstream;
+import dev.reef.testing.ReefIT;
+import dev.reef.testing.RequiredService;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * The dashboard in a real headless Chromium, as a person uses it: sign up, deploy an agent and watch it come up,
+ * chat with it and see the reply stream in, see the usage, create and revoke an API key; then the operator
+ * suspends the tenant and its user sees that. Screenshots of each page go to {@code target/screenshots}, and to
+ * {@code docs/screenshots} when {@code REEF_SCREENSHOTS=docs} (how the README's pictures are made).
+ */
+class DashboardBrowserIT extends ReefIT {
+
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Pattern TENANT_URL = Pattern.compile("/t/([0-9a-f-]{36})");
+  private static final MockUpstream UPSTREAM = new MockUpstream();
+  private static GatewayFixture catalog;
+
+  @Autowired
+  FakeRuntime runtime;
+
+  private WebDriver browser;
+  private Path profile;
+
+  @BeforeAll
+  static void chromiumIsInstalled() {
+    RequiredService.require(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER) ? null
+        : "Chromium and its driver are not installed (" + CHROMIUM + ", " + CHROMEDRIVER + ")",
+        "Install them with: apt-get install chromium chromium-driver");
+  }
+
+  @AfterAll
+  static void stopUpstream() {
+    UPSTREAM.close();
+  }
+
+  @BeforeEach
+  void startBrowser() throws IOException {
+    if (catalog == null) {
+      catalog = new GatewayFixture(api, UPSTREAM, unique("browser"));
+    }
+    profile = Files.createTempDirectory("reef-chromium-");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--user-data-dir=" + profile, "--window-size=1280,900", "--lang=en-US");
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
+    browser = new ChromeDriver(service, options);
+    browser.manage().window().setSize(new Dimension(1280, 900));
+  }
+
+  @AfterEach
+  void stopBrowser() throws IOException {
+    runtime.reset();
+    UPSTREAM.reset();
+    if (browser != null) {
+      browser.quit();
+    }
+    try (var files = Files.walk(profile)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  @Test
+  void signUp_deploy_chat_usage_apiKey_thenSuspendedByTheOperator() throws Exception {
+    String tenantName = "Browser " + UUID.randomUUID().toString().substring(0, 6);
+    String email = unique("browser") + "@example.test";
+    String password = "correct-horse-" + UUID.randomUUID();
+
+    // Sign up: the new owner is logged in and lands on the empty tenant, with the deploy form.
+    open("/signup");
+    type("tenantName", tenantName);
+    type("email", email);
+    type("password", password);
+    browser.findElement(By.cssSelector("form button[type=submit]")).click();
+    waitFor(() -> TENANT_URL.matcher(browser.getCurrentUrl()).find());
+    Matcher m = TENANT_URL.matcher(browser.getCurrentUrl());
+    assertThat(m.find()).isTrue();
+    String tenantId = m.group(1);
+    assertThat(text("h1")).contains("Welcome");
+    catalog.generousLimits(tenantId);
+
+    // Deploy, with a slow install and start so the progress can be seen.
+    runtime.installDelay(Duration.ofSeconds(3), List.of("fetching the fake runtime", "unpacking", "verifying"))
+        .startupDelay(Duration.ofSeconds(2));
+    UPSTREAM.reply("Hello from your agent, streamed word by word").chunkDelay(Duration.ofMillis(120));
+    new Select(browser.findElement(By.id("agent-model"))).selectByValue(catalog.gpt);
+    new Select(browser.findElement(By.id("agent-runtime"))).selectByValue(FakeRuntime.NAME);
+    browser.findElement(By.id("deploy-button")).click();
+    waitFor(() -> !browser.findElements(By.cssSelector("ol.steps li.current")).isEmpty());
+    screenshot("deploy-progress");
+    waitFor(() -> text(".agent-status .badge").equals("Running"));
+    assertThat(text(".agent-status")).contains("Ready");
+    String agentUrl = browser.getCurrentUrl();
+
+    open("/t/" + tenantId);
+    waitFor(() -> text(".agent-card .badge").equals("Running"));
+    screenshot("home");
+
+    // Chat: the reply streams in.
+    browser.findElement(By.linkText("Chat")).click();
+    WebElement message = browser.findElement(By.id("chat-message"));
+    message.sendKeys("Hello, agent!");
+    message.sendKeys(Keys.ENTER);
+    waitFor(() -> browser.findElements(By.cssSelector(".message.agent")).size() == 1);
+    waitFor(() -> {
+      String partial = text(".message.agent");
+      return !partial.isEmpty() && !partial.equals("Hello from your agent, streamed word by word");
+    });
+    waitFor(() -> text(".message.agent").equals("Hello from your agent, streamed word by word")
+        && browser.findElements(By.cssSelector(".message.agent.streaming")).isEmpty());
+    assertThat(browser.findElements(By.cssSelector(".message.error"))).isEmpty();
+    screenshot("chat");
+
+    // Usage: the call is in the ledger within a second or so; near a cap, a warning shows.
+    api.put("/api/v1/tenants/" + tenantId + "/limits", MASTER_KEY, Map.of("requestsPerMinute", 100000,
+        "tokensPerMinute", 100000000, "maxConcurrentRequests", 1000, "monthlyBudgetUsd", 1000,
+        "monthlyTokens", 20));
+    waitFor(() -> {
+      open("/t/" + tenantId + "/usage");
+      return !browser.findElements(By.cssSelector(".chart svg rect")).isEmpty();
+    });
+    assertThat(text(".caps")).contains("Monthly tokens").contains("of 20");
+    assertThat(text("main")).contains("You have used 90 % of your monthly tokens");
+    screenshot("usage");
+
+    // API keys: created (shown once) and revoked.
+    open("/t/" + tenantId + "/settings/api-keys");
+    type("key-name", "browser-key");
+    browser.findElement(By.cssSelector("form[action$='/settings/api-keys'] button[type=submit]")).click();
+    String key = browser.findElement(By.cssSelector("[data-created-key]")).getDomAttribute("value");
+    assertThat(key).startsWith("reef_sk_");
+    assertThat(api.get("/api/v1/tenants/" + tenantId, key).status()).isEqualTo(200);
+    screenshot("settings");
+    browser.findElement(By.cssSelector("button[aria-label='Revoke key browser-key']")).click();
+    waitFor(() -> text("main").contains("The key was revoked"));
+    assertThat(api.get("/api/v1/tenants/" + tenantId, key).status()).isEqualTo(401);
+    open("/t/" + tenantId + "/settings/members");
+    screenshot("members");
+
+    // The operator suspends the tenant...
+    logOut();
+    logIn("operator@reef.test", "operator-password-1");
+    open("/operator/tenants?q=" + tenantName.replace(' ', '+'));
+    waitFor(() -> text("table").contains(tenantName));
+    screenshot("operator-tenants");
+    browser.findElement(By.cssSelector("input[name=reason]")).sendKeys("unpaid invoice");
+    browser.findElement(By.cssSelector("button[aria-label='Suspend " + tenantName + "']")).click();
+    waitFor(() -> text("main").contains("Suspended the tenant"));
+    assertThat(text("table")).contains("suspended").contains("unpaid invoice");
+    open("/operator/health");
+    assertThat(text("main")).contains("Components").contains("db");
+    screenshot("health");
+    open("/operator/catalog");
+    screenshot("catalog");
+
+    // ...and its user sees that it is suspended.
+    logOut();
+    logIn(email, password);
+    open("/t/" + tenantId);
+    assertThat(text("h1")).isEqualTo("This tenant is suspended");
+    screenshot("suspended");
+
+    api.delete("/api/v1/tenants/" + tenantId + "/agents/" + agentUrl.substring(agentUrl.lastIndexOf('/') + 1),
+        MASTER_KEY);
+  }
+
+  @Test
+  void narrowScreen_pagesFitWithoutSideways() throws Exception {
+    browser.manage().window().setSize(new Dimension(390, 844));
+    logIn("operator@reef.test", "operator-password-1");
+    SignedUp tenant = signUp("Narrow Screen");
+    for (String path : List.of("/operator/tenants", "/operator/health", "/t/" + tenant.tenantId(),
+        "/t/" + tenant.tenantId() + "/usage", "/t/" + tenant.tenantId() + "/settings/members")) {
+      open(path);
+      Object overflow = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+          "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+      Object culprits = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("""
+          var w = document.documentElement.clientWidth, out = [];
+          document.querySelectorAll('body *').forEach(function (e) {
+            var r = e.getBoundingClientRect();
+            if (r.right > w + 1 && !e.closest('.table-wrap')) { out.push(e.tagName + '.' + e.className + '#' + e.id); }
+          });
+          return out.slice(0, 6).join(', ');""");
+      assertThat(((Number) overflow).intValue()).as(path + ": " + culprits).isLessThanOrEqualTo(1);
+    }
+    open("/t/" + tenant.tenantId());
+    screenshot("mobile-home");
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  private void open(String path) {
+    browser.get(api.base() + path);
+  }
+
+  private void logIn(String email, String password) {
+    open("/login");
+    type("email", email);
+    type("password", password);
+    browser.findElement(By.cssSelector("form button[type=submit]")).click();
+    waitFor(() -> !browser.getCurrentUrl().contains("/login"));
+  }
+
+  private void logOut() {
+    browser.findElement(By.cssSelector("form[action$='/logout'] button")).click();
+    waitFor(() -> browser.getCurrentUrl().contains("/login"));
+  }
+
+  private void type(String id, String value) {
+    WebElement field = browser.findElement(By.id(id));
+    field.clear();
+    field.sendKeys(value);
+  }
+
+  /** The element's text; "" while it is missing or being replaced (a page loading, htmx swapping it). */
+  private String text(String css) {
+    try {
+      List<WebElement> found = browser.findElements(By.cssSelector(css));
+      return found.isEmpty() ? "" : found.getFirst().getText().trim();
+    } catch (StaleElementReferenceException e) {
+      return "";
+    }
+  }
+
+  private void waitFor(java.util.function.BooleanSupplier condition) {
+    new WebDriverWait(browser, WAIT, Duration.ofMillis(100)).ignoring(StaleElementReferenceException.class)
+        .until(d -> condition.getAsBoolean());
+  }
+
+  /** Into target/screenshots; also into docs/screenshots with REEF_SCREENSHOTS=docs. */
+  private void screenshot(String name) throws IOException {
+    Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+    Path target = Path.of("target", "screenshots");
+    Files.createDirectories(target);
+    Files.copy(shot, target.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    if ("docs".equals(System.getenv("REEF_SCREENSHOTS"))) {
+      Path docs = Path.of("..", "docs", "screenshots");
+      Files.createDirectories(docs);
+      Files.copy(shot, docs.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+}

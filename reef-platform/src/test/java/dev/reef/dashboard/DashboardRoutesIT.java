@@ -1,0 +1,229 @@
+package dev.reef.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reef.testing.Api;
+import dev.reef.testing.DashboardClient;
+import dev.reef.testing.FakeRuntime;
+import dev.reef.testing.ReefIT;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+
+/**
+ * The dashboard's half of the cross-tenant attack suite. Routes are read from Spring's own handler mapping, so every
+ * dashboard page with a {@code {tenantId}} that exists now or is added later is covered without anyone listing it:
+ * logged in as tenant A's owner, every method of every one of tenant B's pages must answer 404 and show nothing of
+ * B. Also: a suspended tenant's pages are 403, role checks match the API's, operator pages refuse everyone else,
+ * and every page renders for those allowed to see it.
+ */
+@Tag("database-matrix")
+class DashboardRoutesIT extends ReefIT {
+
+  private static final String DASHBOARD = "dev.reef.dashboard";
+  private static final Pattern PARAM = Pattern.compile("\\{([^}]+)}");
+
+  @Autowired
+  @Qualifier("requestMappingHandlerMapping")
+  RequestMappingHandlerMapping mappings;
+
+  private SignedUp attacker;
+  private SignedUp victim;
+  private Map<String, String> victimIds;
+
+  record Route(RequestMethod method, String template, boolean stream) {}
+
+  @BeforeEach
+  void twoTenants() {
+    attacker = signUp("Dash Attacker");
+    victim = signUp("Dash Victim");
+    String base = "/api/v1/tenants/" + victim.tenantId();
+    String memberId = api.post(base + "/members", victim.apiKey(),
+        Api.body("email", unique("dash-member") + "@example.test", "role", "member")).at("/userId");
+    String keyId = api.post(base + "/api-keys", victim.apiKey(), Api.body("name", "victim-extra")).at("/id");
+    Api.Response agent = api.post(base + "/agents", victim.apiKey(), Api.body("name", "victim-agent", "runtime",
+        FakeRuntime.NAME));
+    assertThat(agent.status()).as(agent.toString()).isEqualTo(201);
+    victimIds = Map.of("tenantId", victim.tenantId(), "userId", memberId, "keyId", keyId,
+        "agentId", agent.at("/id"), "provider", "openai");
+  }
+
+  @AfterEach
+  void deleteAgents() {
+    String agents = "/api/v1/tenants/" + victim.tenantId() + "/agents";
+    for (var a : api.get(agents, victim.apiKey()).json().path("items")) {
+      api.delete(agents + "/" + a.path("id").asString(), victim.apiKey());
+    }
+  }
+
+  @Test
+  void everyTenantPage_otherTenantsUser_getsNotFound() {
+    DashboardClient browser = loggedIn(attacker);
+    SoftAssertions soft = new SoftAssertions();
+    for (Route route : tenantRoutes()) {
+      HttpResponse<String> response = call(browser, route, victimIds);
+      soft.assertThat(response.statusCode()).as(route + " -> " + response.body()).isEqualTo(404);
+      soft.assertThat(response.body()).as(route.toString()).doesNotContain(victim.email()).doesNotContain("Dash Victim")
+          .doesNotContain("victim-agent");
+    }
+    soft.assertAll();
+    assertThat(api.get("/api/v1/tenants/" + victim.tenantId(), victim.apiKey()).at("/status")).isEqualTo("active");
+    assertThat(api.get("/api/v1/tenants/" + victim.tenantId() + "/api-keys", victim.apiKey()).json().path("items")
+        .findValuesAsString("status")).containsOnly("active");
+    assertThat(api.get("/api/v1/tenants/" + victim.tenantId() + "/agents", victim.apiKey()).json().path("items"))
+        .hasSize(1);
+  }
+
+  @Test
+  void everyTenantPage_suspendedTenantsOwnUser_getsForbidden() {
+    DashboardClient browser = loggedIn(attacker);
+    assertThat(api.post("/api/v1/tenants/" + attacker.tenantId() + "/suspend", MASTER_KEY, null).status())
+        .isEqualTo(200);
+    Map<String, String> own = Map.of("tenantId", attacker.tenantId(), "userId", attacker.userId());
+    SoftAssertions soft = new SoftAssertions();
+    for (Route route : tenantRoutes()) {
+      HttpResponse<String> response = call(browser, route, own);
+      soft.assertThat(response.statusCode()).as(route + " -> " + response.body()).isEqualTo(403);
+      soft.assertThat(response.body()).as(route.toString()).contains("suspended");
+    }
+    soft.assertAll();
+  }
+
+  @Test
+  void everyTenantPage_rendersForItsOwner() {
+    DashboardClient browser = loggedIn(victim);
+    SoftAssertions soft = new SoftAssertions();
+    for (Route route : tenantRoutes()) {
+      if (route.method() == RequestMethod.GET && !route.stream() && route.template().startsWith("/t/")) {
+        HttpResponse<String> response = call(browser, route, victimIds);
+        soft.assertThat(response.statusCode()).as(route + " -> " + response.body()).isIn(200, 302);
+      }
+    }
+    soft.assertAll();
+  }
+
+  @Test
+  void roles_matchTheApi_memberCannotOpenAdminPages() {
+    String email = unique("plain-member") + "@example.test";
+    String password = api.post("/api/v1/tenants/" + victim.tenantId() + "/members", victim.apiKey(),
+        Api.body("email", email, "role", "member")).at("/temporaryPassword");
+    DashboardClient member = new DashboardClient(api.base());
+    assertThat(member.login(email, password).statusCode()).isEqualTo(302);
+    String t = "/t/" + victim.tenantId();
+    for (String adminOnly : List.of("/settings/api-keys", "/settings/provider-keys", "/settings/audit")) {
+      assertThat(member.get(t + adminOnly).statusCode()).as(adminOnly).isEqualTo(403);
+    }
+    assertThat(member.get(t + "/settings/members").statusCode()).isEqualTo(200);
+    assertThat(member.get(t + "/settings/members").body()).doesNotContain("Add a member");
+    assertThat(member.get(t).statusCode()).isEqualTo(200);
+    member.get(t + "/settings/members");
+    assertThat(member.post(t + "/settings/api-keys", Map.of("name", "sneaky")).statusCode()).isEqualTo(403);
+    assertThat(member.post(t + "/settings/members", Map.of("email", "x@example.test", "role", "owner"))
+        .statusCode()).isEqualTo(403);
+    assertThat(member.post("/operator/tenants/" + victim.tenantId() + "/suspend", Map.of()).statusCode())
+        .as("suspending is the operator's").isEqualTo(403);
+  }
+
+  @Test
+  void operatorPages_refuseOthers_andRenderForTheOperator() {
+    DashboardClient user = loggedIn(attacker);
+    DashboardClient operator = new DashboardClient(api.base());
+    operator.login("operator@reef.test", "operator-password-1");
+    List<Route> routes = routes(r -> r.template().startsWith("/operator") && !r.template().contains("{tenantId}"));
+    assertThat(routes).extracting(Route::template).contains("/operator/tenants", "/operator/catalog", "/operator/health");
+    SoftAssertions soft = new SoftAssertions();
+    for (Route route : routes) {
+      Map<String, String> ids = Map.of("name", "no-such-provider", "modelId", "no-such-model");
+      soft.assertThat(call(user, route, ids).statusCode()).as(route.toString()).isEqualTo(403);
+      if (route.method() == RequestMethod.GET) {
+        soft.assertThat(call(operator, route, ids).statusCode()).as(route.toString()).isIn(200, 302);
+      }
+    }
+    soft.assertAll();
+    assertThat(operator.get("/operator/tenants/" + victim.tenantId() + "/limits").statusCode()).isEqualTo(200);
+    assertThat(operator.get("/operator/tenants?q=Dash+Victim").body()).contains(victim.tenantId());
+  }
+
+  @Test
+  void forms_withoutCsrfToken_areRefused() {
+    DashboardClient browser = loggedIn(victim);
+    HttpResponse<String> response = browser.postRaw("/t/" + victim.tenantId() + "/settings/api-keys",
+        Map.of("name", "no-csrf"));
+    assertThat(response.statusCode()).isEqualTo(403);
+    assertThat(api.get("/api/v1/tenants/" + victim.tenantId() + "/api-keys", victim.apiKey()).json().path("items")
+        .findValuesAsString("name")).doesNotContain("no-csrf");
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /** Every (method, path) of the dashboard with a tenant in it; fails if the mapping looks incomplete. */
+  private List<Route> tenantRoutes() {
+    List<Route> routes = routes(r -> r.template().contains("{tenantId}"));
+    assertThat(routes).extracting(Route::template).contains("/t/{tenantId}", "/t/{tenantId}/usage",
+        "/t/{tenantId}/agents/{agentId}/chat", "/t/{tenantId}/settings/api-keys",
+        "/operator/tenants/{tenantId}/limits");
+    return routes;
+  }
+
+  private List<Route> routes(java.util.function.Predicate<Route> filter) {
+    List<Route> routes = new ArrayList<>();
+    mappings.getHandlerMethods().forEach((info, method) -> {
+      if (!method.getBeanType().getPackageName().startsWith(DASHBOARD)) {
+        return;
+      }
+      Set<RequestMethod> methods = info.getMethodsCondition().getMethods();
+      boolean stream = info.getProducesCondition().getProducibleMediaTypes().contains(MediaType.TEXT_EVENT_STREAM);
+      for (String template : info.getPatternValues()) {
+        for (RequestMethod m : methods.isEmpty() ? Set.of(RequestMethod.GET, RequestMethod.POST) : methods) {
+          Route route = new Route(m, template, stream);
+          if (filter.test(route)) {
+            routes.add(route);
+          }
+        }
+      }
+    });
+    return routes;
+  }
+
+  private HttpResponse<String> call(DashboardClient browser, Route route, Map<String, String> ids) {
+    Matcher m = PARAM.matcher(route.template());
+    StringBuilder path = new StringBuilder();
+    while (m.find()) {
+      m.appendReplacement(path, ids.getOrDefault(m.group(1), UUID.randomUUID().toString()));
+    }
+    m.appendTail(path);
+    if (route.method() == RequestMethod.GET) {
+      return browser.get(path.toString());
+    }
+    // a complete form with a fresh token, so only the access checks can stop it
+    browser.get("/login");
+    return browser.post(path.toString(), Map.ofEntries(Map.entry("name", "x"),
+        Map.entry("runtime", FakeRuntime.NAME), Map.entry("message", "hi"), Map.entry("email", "a@example.test"),
+        Map.entry("role", "member"), Map.entry("apiKey", "sk-x"), Map.entry("provider", "openai"),
+        Map.entry("type", "openai"), Map.entry("baseUrl", "http://127.0.0.1:9/v1"), Map.entry("id", "x"),
+        Map.entry("upstreamModel", "x"), Map.entry("inputUsdPerMTok", "1"), Map.entry("outputUsdPerMTok", "1")));
+  }
+
+  private DashboardClient loggedIn(SignedUp tenant) {
+    DashboardClient browser = new DashboardClient(api.base());
+    HttpResponse<String> login = browser.login(tenant.email(), tenant.password());
+    assertThat(login.statusCode()).isEqualTo(302);
+    assertThat(login.headers().firstValue("Location").orElseThrow()).doesNotContain("error");
+    return browser;
+  }
+}
