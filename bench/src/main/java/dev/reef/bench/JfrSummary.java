@@ -38,6 +38,7 @@ public final class JfrSummary {
     Map<String, Long> onStack = new HashMap<>();
     Map<String, Long> reefEntry = new HashMap<>();
     Map<String, Long> threads = new HashMap<>();
+    Map<String, Long> buckets = new HashMap<>();
     long samples = 0;
     Map<String, Long> allocByClass = new HashMap<>();
     Map<String, Long> allocBySite = new HashMap<>();
@@ -70,6 +71,7 @@ public final class JfrSummary {
             }
           }
           reefEntry.merge(firstReef == null ? "(no dev.reef frame)" : firstReef, 1L, Long::sum);
+          buckets.merge(bucket(seen), 1L, Long::sum);
           String thread = e.getThread("sampledThread") == null ? "?" : e.getThread("sampledThread").getJavaName();
           threads.merge(thread == null ? "?" : thread.replaceAll("[0-9]+", "N"), 1L, Long::sum);
         }
@@ -98,13 +100,51 @@ public final class JfrSummary {
         n -> !n.startsWith("java.lang.Thread.") && !n.startsWith("java.lang.VirtualThread.")
             && !n.startsWith("jdk.internal.vm.Continuation") && !n.startsWith("java.util.concurrent.ForkJoin")),
         samples, top, "samples");
+    print("dev.reef methods on the stack (inclusive)", filter(onStack, reef), samples, top, "samples");
     print("first dev.reef frame on the stack", reefEntry, samples, top, "samples");
+    print("where the CPU goes (buckets)", buckets, samples, 12, "samples");
     print("threads (digits folded)", threads, samples, 12, "samples");
     System.out.printf(Locale.ROOT, "%nallocation: %.1f MiB sampled weight%n", allocTotal / 1048576.0);
     print("allocated classes", allocByClass, allocTotal, top, "bytes");
     print("allocation sites (top frame)", allocBySite, allocTotal, top, "bytes");
     print("allocation by first dev.reef frame", allocByReef, allocTotal, top, "bytes");
     System.out.printf(Locale.ROOT, "%nGC: %d collections, %.1f ms of pauses in all%n", gcCount, gcPauseNanos / 1e6);
+  }
+
+  /** A coarse split of one CPU sample, from the methods on its stack. */
+  private static String bucket(Set<String> stack) {
+    if (stack.contains("dev.reef.gateway.internal.proxy.GatewayProxy.handle")) {
+      if (stack.contains("dev.reef.gateway.internal.upstream.UpstreamClient.post")) {
+        return "proxy: upstream call (JDK HttpClient send, until headers)";
+      }
+      if (stack.contains("dev.reef.gateway.internal.proxy.GatewayProxy$Settlement.finish")) {
+        return "proxy: settle (meter + ledger journal append)";
+      }
+      if (stack.contains("dev.reef.gateway.internal.proxy.GatewayProxy.relayWhole")
+          || stack.contains("dev.reef.gateway.internal.proxy.GatewayProxy.relayStream")) {
+        return "proxy: relay the answer (read upstream body, parse usage, write)";
+      }
+      if (stack.contains("dev.reef.gateway.internal.proxy.GatewayProxy.admit")) {
+        return "proxy: admit (auth, profile, read + parse body, routes)";
+      }
+      if (stack.contains("dev.reef.gateway.internal.proxy.GatewayProxy.reserve")) {
+        return "proxy: reserve (meter)";
+      }
+      return "proxy: other (body copy + serialise, headers, breaker, gate)";
+    }
+    if (stack.contains("org.apache.catalina.core.ApplicationFilterChain.doFilter")) {
+      return "servlet filters around the proxy (Spring Security chain + observations, ...)";
+    }
+    if (stack.stream().anyMatch(m -> m.startsWith("jdk.internal.net.http."))) {
+      return "JDK HttpClient machinery outside the request thread (selector, async completion)";
+    }
+    if (stack.stream().anyMatch(m -> m.startsWith("org.apache.tomcat.") || m.startsWith("org.apache.coyote."))) {
+      return "Tomcat connector (parse request, poller, write response)";
+    }
+    if (stack.stream().anyMatch(m -> m.startsWith("dev.reef.metering."))) {
+      return "metering in the background (ledger flusher, ...)";
+    }
+    return "other (GC-free JVM work, scheduling, ...)";
   }
 
   private static Map<String, Long> filter(Map<String, Long> m, Predicate<String> keep) {

@@ -34,6 +34,9 @@ final class Load {
     long intended;
     final Map<String, Long> errors = new TreeMap<>();
     long cpuMillis = -1;
+    /** CPU (ms) that processes other than the targets and the load generator used during the run. */
+    long foreignCpuMillis = -1;
+    long wallMillis;
     long rssMiB = -1;
 
     void error(String kind) {

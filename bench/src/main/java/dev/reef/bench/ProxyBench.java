@@ -128,11 +128,13 @@ public final class ProxyBench {
         for (Target t : targets) {
           log("%s -> %s", s.name(), t.name());
           long cpu0 = t.cpuMillis();
+          long[] other0 = otherCpu();
           Load.Outcome o = s.kind() == Kind.OPEN
               ? Load.openLoop(t, s.stream(), s.rate(), s.connections(), warmupSeconds, measureSeconds)
               : Load.closedLoop(t, s.stream(), s.connections(), warmupSeconds, measureSeconds);
           long cpu1 = t.cpuMillis();
           o.cpuMillis = cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0;
+          foreign(o, other0, otherCpu());
           o.rssMiB = t.rssMiB();
           byTarget.put(t.name(), o);
           rawDetail(s, t, o);
@@ -158,13 +160,16 @@ public final class ProxyBench {
       byTarget.put(t.name(), new Load.Outcome());
       cpu0.put(t.name(), t.cpuMillis());
     }
+    long[] other0 = otherCpu();
     for (int done = 0; done < seqRequests; done += seqBlock) {
       for (Target t : targets) {
         Load.sequential(conns.get(t.name()), t, s.stream(), Math.min(seqBlock, seqRequests - done),
             byTarget.get(t.name()));
       }
     }
+    long[] other1 = otherCpu();
     for (Target t : targets) {
+      foreign(byTarget.get(t.name()), other0, other1);
       conns.get(t.name()).close();
       Load.Outcome o = byTarget.get(t.name());
       long c1 = t.cpuMillis();
@@ -172,6 +177,31 @@ public final class ProxyBench {
       o.rssMiB = t.rssMiB();
       rawDetail(s, t, o);
     }
+  }
+
+  /** {machine busy ms, targets' + generator's ms, wall ms}: to tell how much CPU something else on the host took. */
+  private long[] otherCpu() {
+    long ours = Target.selfCpuMillis();
+    for (Target t : targets) {
+      ours += Math.max(0, t.cpuMillis());
+    }
+    return new long[] {Target.machineBusyMillis(), ours, System.nanoTime() / 1_000_000};
+  }
+
+  private static void foreign(Load.Outcome o, long[] before, long[] after) {
+    if (before[0] >= 0 && after[0] >= 0) {
+      o.foreignCpuMillis = Math.max(0, (after[0] - before[0]) - (after[1] - before[1]));
+      o.wallMillis = after[2] - before[2];
+    }
+  }
+
+  /** Share of the machine's CPUs that other processes took during a run, in percent. */
+  private static String foreignShare(Load.Outcome o) {
+    if (o.foreignCpuMillis < 0 || o.wallMillis <= 0) {
+      return "";
+    }
+    return String.format(Locale.ROOT, "%.0f%%",
+        100.0 * o.foreignCpuMillis / (o.wallMillis * (double) Runtime.getRuntime().availableProcessors()));
   }
 
   /** One request of each kind through the ordinary JDK client, to fail early with the target's own words. */
@@ -222,8 +252,10 @@ public final class ProxyBench {
   }
 
   private void rawDetail(Scenario s, Target t, Load.Outcome o) {
-    raw.printf(Locale.ROOT, "%n## %s / %s: ok=%d unsent=%d errors=%s throughput=%.1f/s cpu=%d ms rss=%d MiB%n",
-        s.name(), t.name(), o.ok, o.unsent, o.errors, o.throughput(), o.cpuMillis, o.rssMiB);
+    raw.printf(Locale.ROOT, "%n## %s / %s: ok=%d unsent=%d errors=%s throughput=%.1f/s cpu=%d ms rss=%d MiB "
+            + "other-processes-cpu=%d ms over %d ms%n",
+        s.name(), t.name(), o.ok, o.unsent, o.errors, o.throughput(), o.cpuMillis, o.rssMiB, o.foreignCpuMillis,
+        o.wallMillis);
     raw.println("### latency" + (s.stream() ? " to first chunk" : "") + " (ms)");
     o.latency.outputPercentileDistribution(raw, 5, 1e6);
     if (s.stream()) {
@@ -246,9 +278,9 @@ public final class ProxyBench {
     out.printf("%n== %s: %s (ms) ==%n", s.name(), s.title());
     boolean closed = s.kind() == Kind.CLOSED;
     boolean open = s.kind() == Kind.OPEN;
-    out.printf("%-12s %9s %8s %8s %8s %8s %8s %9s %9s %8s %7s %6s  %s%n", "target",
+    out.printf("%-12s %9s %8s %8s %8s %8s %8s %9s %9s %8s %7s %6s %6s  %s%n", "target",
         closed ? "req/s" : open ? "sent/s" : "requests", "p50", "p90", "p99", "p99.9", "max", "+p50", "+p99",
-        "cpu/req", "rss", open ? "lag99" : "", "errors");
+        "cpu/req", "rss", open ? "lag99" : "", "other", "errors");
     for (Target t : targets) {
       Load.Outcome o = byTarget.get(t.name());
       if (o == null) {
@@ -268,9 +300,10 @@ public final class ProxyBench {
       if (saturated) {
         errors = ("SATURATED: " + o.unsent + " of " + o.intended + " never sent " + errors).trim();
       }
-      out.printf(Locale.ROOT, "%-12s %9s %8s %8s %8s %8s %8s %9s %9s %8s %7s %6s  %s%n", t.name(), volume,
+      out.printf(Locale.ROOT, "%-12s %9s %8s %8s %8s %8s %8s %9s %9s %8s %7s %6s %6s  %s%n", t.name(), volume,
           fmt(ms(h, 50)), fmt(ms(h, 90)), fmt(ms(h, 99)), fmt(ms(h, 99.9)), fmt(h.getMaxValue() / 1e6), addP50,
-          addP99, cpu, o.rssMiB < 0 ? "" : o.rssMiB + "M", open ? fmt(ms(o.sendLag, 99)) : "", errors);
+          addP99, cpu, o.rssMiB < 0 ? "" : o.rssMiB + "M", open ? fmt(ms(o.sendLag, 99)) : "", foreignShare(o),
+          errors);
     }
     if (s.stream()) {
       out.printf("   full streamed response p50/p99:");

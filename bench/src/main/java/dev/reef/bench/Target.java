@@ -108,4 +108,23 @@ record Target(String name, String host, int port, byte[] jsonRequest, byte[] str
       return -1;
     }
   }
+
+  /** CPU time (ms) all CPUs spent busy since boot, from /proc/stat, or -1. */
+  static long machineBusyMillis() {
+    try {
+      String[] f = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+      long busy = 0;
+      for (int i : new int[] {1, 2, 3, 6, 7, 8}) { // user nice system irq softirq steal
+        busy += Long.parseLong(f[i]);
+      }
+      return busy * 10;
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  /** CPU time (ms) of this load generator. */
+  static long selfCpuMillis() {
+    return new Target("self", "", 0, new byte[0], new byte[0], ProcessHandle.current().pid(), false).cpuMillis();
+  }
 }
