@@ -394,7 +394,7 @@ say "running the scenarios (about $(( (TARGET_WARMUP + 7 * (MEASURE + WARMUP + 1
     [[ -f "$WORK/$name.log" ]] || continue
     echo "--- $name ($(wc -l < "$WORK/$name.log") lines) ---"
     { grep -E ' (WARN|ERROR) |Error|error' "$WORK/$name.log" || true; } | sed -E 's/^[0-9T:.+-]+ +//; s/[0-9a-f]{8}-[0-9a-f-]{27}/<uuid>/g; s/[0-9]+/N/g' \
-      | cut -c1-220 | sort | uniq -c | sort -rn | head -15
+      | cut -c1-220 | sort | uniq -c | sort -rn | head -15 || true
   done
 } >> "$RESULT_FILE"
 
