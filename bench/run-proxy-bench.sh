@@ -393,10 +393,24 @@ say "running the scenarios (about $(( (TARGET_WARMUP + 7 * (MEASURE + WARMUP + 1
   for name in reef-mem reef-redis portkey nginx; do
     [[ -f "$WORK/$name.log" ]] || continue
     echo "--- $name ($(wc -l < "$WORK/$name.log") lines) ---"
-    { grep -E ' (WARN|ERROR) |Error|error' "$WORK/$name.log" || true; } | sed -E 's/^[0-9T:.+-]+ +//; s/[0-9a-f]{8}-[0-9a-f-]{27}/<uuid>/g; s/[0-9]+/N/g' \
+    { grep -E ' (WARN|ERROR) |Error|error' "$WORK/$name.log" || true; } | sed -E 's/^[0-9T:.+Z-]+ +//; s/[0-9a-f]{8}-[0-9a-f-]{27}/<uuid>/g; s/[0-9]+/N/g' \
       | cut -c1-220 | sort | uniq -c | sort -rn | head -15 || true
   done
 } >> "$RESULT_FILE"
+
+# Reef's memory once the load is over: heap after a full GC (a leak would show here), and the ledger journal.
+{
+  echo
+  echo "################ Reef after the run: heap after a full GC, ledger journal on disk ################"
+  for name in reef-mem reef-redis; do
+    want $name || continue
+    pid_var=PID_${name//-/_}
+    echo "--- $name: RSS $(awk '/VmRSS/ {print $2/1024 " MiB"}' /proc/${!pid_var}/status 2>/dev/null)," \
+      "journal $(du -sh "$WORK/$name/data/ledger" 2>/dev/null | cut -f1) in $(find "$WORK/$name/data/ledger" -type f 2>/dev/null | wc -l) files"
+    "$JAVA_HOME/bin/jcmd" "${!pid_var}" GC.run >/dev/null 2>&1 || true
+    "$JAVA_HOME/bin/jcmd" "${!pid_var}" GC.heap_info 2>/dev/null | sed -n '2,4p' || true
+  done
+} | tee -a "$RESULT_FILE"
 
 if [[ "${BENCH_JFR:-0}" == 1 ]] && want reef-mem; then
   JFR_FILE="$RESULTS_DIR/reef-mem-$STAMP.jfr"

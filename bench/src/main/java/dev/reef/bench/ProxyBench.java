@@ -223,12 +223,26 @@ public final class ProxyBench {
           b.header(name, lines[i].substring(lines[i].indexOf(':') + 1).trim());
         }
       }
-      HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      String body = r.body();
-      boolean good = r.statusCode() == 200 && (stream ? body.contains("data: [DONE]") : body.contains("\"usage\""));
-      if (!good) {
-        throw new IllegalStateException(t.name() + " answered a " + (stream ? "streaming" : "non-streaming")
-            + " request with HTTP " + r.statusCode() + ": " + body.substring(0, Math.min(600, body.length())));
+      // A proxy just started may fail its first calls (a cold connection to Redis, say): that is noted, and
+      // retried for a while before giving up.
+      HttpResponse<String> r = null;
+      String body = "";
+      for (int attempt = 1; ; attempt++) {
+        r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        body = r.body();
+        boolean good = r.statusCode() == 200
+            && (stream ? body.contains("data: [DONE]") : body.contains("\"usage\""));
+        if (good) {
+          break;
+        }
+        String what = t.name() + " answered a " + (stream ? "streaming" : "non-streaming") + " request with HTTP "
+            + r.statusCode() + ": " + body.substring(0, Math.min(600, body.length()));
+        if (attempt == 10) {
+          throw new IllegalStateException(what);
+        }
+        log("NOTE: %s (attempt %d; retrying in 1 s)", what, attempt);
+        raw.printf("NOTE: %s (attempt %d)%n", what, attempt);
+        Thread.sleep(1000);
       }
       raw.printf("check %s %s: HTTP %d, %d bytes%n%s%n", t.name(), stream ? "stream" : "json", r.statusCode(),
           body.length(), body.length() > 1500 ? body.substring(0, 1500) + "..." : body);
