@@ -122,12 +122,21 @@ fi
 
 WORK=$(mktemp -d /tmp/reef-bench.XXXXXX)
 PIDS=()
+PNAMES=()
 REDIS_PREFIX="reef-bench-$$-$(date +%s):"
 FAILED=1
 
 cleanup() {
   local code=$?
   set +e
+  # A server that is gone before we stop it is worth knowing about (crash, OOM kill, someone else's kill).
+  local i
+  for i in "${!PIDS[@]}"; do
+    if ! kill -0 "${PIDS[$i]}" 2>/dev/null; then
+      wait "${PIDS[$i]}" 2>/dev/null
+      say "NOTE: ${PNAMES[$i]} (pid ${PIDS[$i]}) had already exited, with status $? (>128: killed by signal \$? - 128)"
+    fi
+  done
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
   for pid in "${PIDS[@]}"; do
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -201,6 +210,7 @@ start() { # start NAME LOGFILE CMD...: in the background, pid recorded for the t
   local name=$1 log=$2; shift 2
   "$@" > "$log" 2>&1 &
   PIDS+=($!)
+  PNAMES+=("$name")
   eval "PID_${name//-/_}=$!"
 }
 
