@@ -144,7 +144,7 @@ public final class JfrSummary {
     if (stack.stream().anyMatch(m -> m.startsWith("dev.reef.metering."))) {
       return "metering in the background (ledger flusher, ...)";
     }
-    return "other (GC-free JVM work, scheduling, ...)";
+    return "other (JVM threads, scheduling, ...)";
   }
 
   private static Map<String, Long> filter(Map<String, Long> m, Predicate<String> keep) {
