@@ -134,7 +134,7 @@ cleanup() {
   for i in "${!PIDS[@]}"; do
     if ! kill -0 "${PIDS[$i]}" 2>/dev/null; then
       wait "${PIDS[$i]}" 2>/dev/null
-      say "NOTE: ${PNAMES[$i]} (pid ${PIDS[$i]}) had already exited, with status $? (>128: killed by signal \$? - 128)"
+      say "NOTE: ${PNAMES[$i]} (pid ${PIDS[$i]}) had already exited, with status $? (128+N: killed by signal N)"
     fi
   done
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
@@ -385,7 +385,10 @@ esac
 
 mkdir -p "$RESULTS_DIR"
 say "running the scenarios (about $(( (TARGET_WARMUP + 7 * (MEASURE + WARMUP + 1)) * $(tr ',' '\n' <<<"$list" | wc -l) / 60 + 1 )) min)"
-"${LOADGEN[@]}" dev.reef.bench.ProxyBench "$CONF" | tee "$WORK/table.txt"
+BENCH_FAILED=0
+if ! "${LOADGEN[@]}" dev.reef.bench.ProxyBench "$CONF" | tee "$WORK/table.txt"; then
+  BENCH_FAILED=1 # still write what was measured, then fail
+fi
 
 {
   cat "$WORK/table.txt"
@@ -393,8 +396,11 @@ say "running the scenarios (about $(( (TARGET_WARMUP + 7 * (MEASURE + WARMUP + 1
   echo "# command: bench/run-proxy-bench.sh (BENCH_MEASURE_SECONDS=$MEASURE BENCH_WARMUP_SECONDS=$WARMUP BENCH_TARGET_WARMUP=$TARGET_WARMUP BENCH_SEQ_REQUESTS=$SEQ_REQUESTS BENCH_PIN=$PIN${SCENARIOS:+ BENCH_SCENARIOS=$SCENARIOS})"
   echo
   echo "################ raw: checks, configuration and full latency distributions ################"
-  sed "s/Bearer [^ |]*/Bearer <redacted>/g" "$WORK/raw.txt"
+  [[ -f "$WORK/raw.txt" ]] && sed "s/Bearer [^ |]*/Bearer <redacted>/g" "$WORK/raw.txt"
 } > "$RESULT_FILE"
+if [[ $BENCH_FAILED == 1 ]]; then
+  echo "# THIS RUN FAILED: see the WARNING lines above and the proxy logs below" >> "$RESULT_FILE"
+fi
 
 # What the proxies said while they were loaded: errors and warnings, counted.
 {
@@ -422,7 +428,7 @@ say "running the scenarios (about $(( (TARGET_WARMUP + 7 * (MEASURE + WARMUP + 1
   done
 } | tee -a "$RESULT_FILE"
 
-if [[ "${BENCH_JFR:-0}" == 1 ]] && want reef-mem; then
+if [[ "${BENCH_JFR:-0}" == 1 ]] && want reef-mem && [[ $BENCH_FAILED == 0 ]]; then
   JFR_FILE="$RESULTS_DIR/reef-mem-$STAMP.jfr"
   say "profiling reef-mem with JFR under load (closed loop 64, open loop 2,000 rps streaming)"
   "$JAVA_HOME/bin/jcmd" "$PID_reef_mem" JFR.start name=bench settings=profile filename="$JFR_FILE" >/dev/null \
@@ -441,5 +447,6 @@ if [[ "${BENCH_JFR:-0}" == 1 ]] && want reef-mem; then
   } | tee -a "$RESULT_FILE"
 fi
 
+[[ $BENCH_FAILED == 1 ]] && die "the load generator failed (a target went away?); what it measured is in ${RESULT_FILE#"$ROOT/"}"
 FAILED=0
 say "results written to ${RESULT_FILE#"$ROOT/"}"

@@ -44,6 +44,8 @@ public final class ProxyBench {
   private final int seqBlock;
   private final PrintStream raw;
   private final Map<Scenario, Map<String, Load.Outcome>> results = new LinkedHashMap<>();
+  /** Non-zero when a target went away during the run: the tables are still printed, the run still fails. */
+  private int exitCode;
 
   private ProxyBench(Properties config, PrintStream raw) {
     this.config = config;
@@ -75,7 +77,12 @@ public final class ProxyBench {
     }
     Path rawFile = Path.of(config.getProperty("rawFile", "proxy-bench-raw.txt"));
     try (PrintStream raw = new PrintStream(Files.newOutputStream(rawFile), true, StandardCharsets.UTF_8)) {
-      new ProxyBench(config, raw).run();
+      ProxyBench bench = new ProxyBench(config, raw);
+      bench.run();
+      if (bench.exitCode != 0) {
+        System.err.println("ProxyBench: a target went away during the run; its rows say 'target down'");
+        System.exit(bench.exitCode);
+      }
     }
   }
 
@@ -116,8 +123,12 @@ public final class ProxyBench {
     for (Target t : targets) {
       log("warming up %s: %.0f s closed loop (16 connections), non-streaming then streaming", t.name(),
           targetWarmupSeconds);
-      Load.closedLoop(t, false, 16, 0, targetWarmupSeconds * 2 / 3);
-      Load.closedLoop(t, true, 16, 0, targetWarmupSeconds / 3);
+      try {
+        Load.closedLoop(t, false, 16, 0, targetWarmupSeconds * 2 / 3);
+        Load.closedLoop(t, true, 16, 0, targetWarmupSeconds / 3);
+      } catch (IllegalStateException e) {
+        log("WARNING: %s went away during its warm-up: %s", t.name(), e.getMessage());
+      }
     }
     for (Scenario s : scenarios()) {
       Map<String, Load.Outcome> byTarget = new LinkedHashMap<>();
@@ -129,9 +140,15 @@ public final class ProxyBench {
           log("%s -> %s", s.name(), t.name());
           long cpu0 = t.cpuMillis();
           long[] other0 = otherCpu();
-          Load.Outcome o = s.kind() == Kind.OPEN
-              ? Load.openLoop(t, s.stream(), s.rate(), s.connections(), warmupSeconds, measureSeconds)
-              : Load.closedLoop(t, s.stream(), s.connections(), warmupSeconds, measureSeconds);
+          Load.Outcome o;
+          try {
+            o = s.kind() == Kind.OPEN
+                ? Load.openLoop(t, s.stream(), s.rate(), s.connections(), warmupSeconds, measureSeconds)
+                : Load.closedLoop(t, s.stream(), s.connections(), warmupSeconds, measureSeconds);
+          } catch (IllegalStateException e) {
+            // The target went away (crashed, or was stopped from outside): say so, and go on with the others.
+            o = down(t, e);
+          }
           long cpu1 = t.cpuMillis();
           o.cpuMillis = cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0;
           foreign(o, other0, otherCpu());
@@ -154,7 +171,12 @@ public final class ProxyBench {
     Map<String, HttpConnection> conns = new LinkedHashMap<>();
     Map<String, Long> cpu0 = new LinkedHashMap<>();
     for (Target t : targets) {
-      conns.put(t.name(), Load.connect(t, 1).getFirst());
+      try {
+        conns.put(t.name(), Load.connect(t, 1).getFirst());
+      } catch (IllegalStateException e) {
+        byTarget.put(t.name(), down(t, e));
+        continue;
+      }
       Load.Outcome warm = new Load.Outcome();
       Load.sequential(conns.get(t.name()), t, s.stream(), Math.min(2000, seqRequests / 5), warm);
       byTarget.put(t.name(), new Load.Outcome());
@@ -163,12 +185,18 @@ public final class ProxyBench {
     long[] other0 = otherCpu();
     for (int done = 0; done < seqRequests; done += seqBlock) {
       for (Target t : targets) {
+        if (!conns.containsKey(t.name())) {
+          continue;
+        }
         Load.sequential(conns.get(t.name()), t, s.stream(), Math.min(seqBlock, seqRequests - done),
             byTarget.get(t.name()));
       }
     }
     long[] other1 = otherCpu();
     for (Target t : targets) {
+      if (!conns.containsKey(t.name())) {
+        continue;
+      }
       foreign(byTarget.get(t.name()), other0, other1);
       conns.get(t.name()).close();
       Load.Outcome o = byTarget.get(t.name());
@@ -177,6 +205,15 @@ public final class ProxyBench {
       o.rssMiB = t.rssMiB();
       rawDetail(s, t, o);
     }
+  }
+
+  private Load.Outcome down(Target t, IllegalStateException e) {
+    log("WARNING: %s: %s (is it still running?)", t.name(), e.getMessage());
+    raw.printf("WARNING: %s: %s%n", t.name(), e.getMessage());
+    exitCode = 3;
+    Load.Outcome o = new Load.Outcome();
+    o.error("target down");
+    return o;
   }
 
   /** {machine busy ms, targets' + generator's ms, wall ms}: to tell how much CPU something else on the host took. */
@@ -356,8 +393,8 @@ public final class ProxyBench {
         } else if (t.baseline() || base == null) {
           cell = fmt(ms(o.latency, 50)) + " / " + fmt(ms(o.latency, 99)) + " abs";
         } else {
-          cell = "+" + fmt(ms(o.latency, 50) - ms(base.latency, 50)) + " / +"
-              + fmt(ms(o.latency, 99) - ms(base.latency, 99));
+          cell = signed(ms(o.latency, 50) - ms(base.latency, 50)) + " / "
+              + signed(ms(o.latency, 99) - ms(base.latency, 99));
         }
         if (o != null && o.errorCount() > 0) {
           cell += " E" + o.errorCount();
@@ -366,6 +403,10 @@ public final class ProxyBench {
       }
       out.println();
     }
+  }
+
+  private static String signed(double v) {
+    return (v >= 0 ? "+" : "") + fmt(v);
   }
 
   private static String fmt(double v) {
