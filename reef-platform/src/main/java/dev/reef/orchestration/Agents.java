@@ -13,8 +13,11 @@ import java.util.function.Consumer;
  */
 public interface Agents {
 
-  /** Creates an agent and starts deploying it; refused when the plan's {@code maxAgents} is reached. */
-  Agent create(TenantId tenantId, String name, String runtime, String model, Actor actor);
+  /**
+   * Creates an agent and, when {@code start}, starts deploying it; refused when the plan's {@code maxAgents} is
+   * reached.
+   */
+  Agent create(TenantId tenantId, String name, String runtime, String model, boolean start, Actor actor);
 
   List<Agent> list(TenantId tenantId);
 

@@ -83,7 +83,7 @@ class AgentPages {
     AtomicReference<Agent> created = new AtomicReference<>();
     String home = "/t/" + tenantId;
     String outcome = FormOutcome.run(flash, home, null, () -> created.set(agents.create(tenantId, name.trim(),
-        runtime, model == null || model.isBlank() ? null : model, caller.actor())));
+        runtime, model == null || model.isBlank() ? null : model, true, caller.actor())));
     return created.get() == null ? outcome : "redirect:" + home + "/agents/" + created.get().id();
   }
 

@@ -87,7 +87,7 @@ final class AgentService implements Agents {
   }
 
   @Override
-  public Agent create(TenantId tenantId, String name, String runtime, String model, Actor actor) {
+  public Agent create(TenantId tenantId, String name, String runtime, String model, boolean start, Actor actor) {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new InvalidRequestException("name",
           "must be 1 to 64 lower-case letters, digits and dashes, starting and ending with a letter or digit");
@@ -107,14 +107,17 @@ final class AgentService implements Agents {
       }
       Instant now = clock.instant();
       AgentRow row = new AgentRow(UUID.randomUUID(), tenantId, name, chosen.name(), chosen.defaultVersion(),
-          checkedModel, DesiredState.RUNNING, new AgentState.Pending("waiting to be deployed"), now, null, null, null,
-          null, 0, null, null, now);
+          checkedModel, start ? DesiredState.RUNNING : DesiredState.STOPPED,
+          start ? new AgentState.Pending("waiting to be deployed") : new AgentState.Stopped("created; not started"),
+          now, null, null, null, null, 0, null, null, now);
       agents.insert(tenantId, row, now);
       agents.changeState(tenantId, row.id(), row.state(), now);
       events.publishEvent(new AgentAuditEvents.AgentChanged(tenantId, actor, row.id(), name, "created"));
       return row;
     });
-    reconciler.nudge(created.id(), tenantId);
+    if (start) {
+      reconciler.nudge(created.id(), tenantId);
+    }
     return get(tenantId, created.id());
   }
 

@@ -54,8 +54,9 @@ class AgentsController {
     this.agents = agents;
   }
 
+  /** {@code start}: deploy at once (the default), or only create it, stopped. */
   record CreateAgent(@NotBlank @Size(max = 64) String name, @NotBlank @Size(max = 32) String runtime,
-      @Size(max = 128) String model) {}
+      @Size(max = 128) String model, Boolean start) {}
 
   /** {@code model}: a model the plan allows, or null for the default. */
   record UpdateAgent(@Size(max = 128) String model) {}
@@ -85,7 +86,8 @@ class AgentsController {
   @Operation(summary = "Create an agent and start deploying it")
   AgentView create(@PathVariable TenantId tenantId, @Valid @RequestBody CreateAgent body) {
     Caller caller = guard.require(tenantId, TenantPermission.AGENTS_MANAGE);
-    return AgentView.of(agents.create(tenantId, body.name(), body.runtime(), body.model(), caller.actor()));
+    return AgentView.of(agents.create(tenantId, body.name(), body.runtime(), body.model(),
+        body.start() == null || body.start(), caller.actor()));
   }
 
   @GetMapping
