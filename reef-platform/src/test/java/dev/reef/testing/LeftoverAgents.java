@@ -1,6 +1,7 @@
 package dev.reef.testing;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -21,6 +22,26 @@ public final class LeftoverAgents {
     new ProcessBuilder("kill", "-" + signal, "--", "-" + group).redirectErrorStream(true).start().waitFor();
   }
 
+  /**
+   * Whether {@code pid} is still the wrapper that wrote the pid file: its command line names the agent's run
+   * directory (by any path: a data dir may be reached through a link). A wrapper that ended leaves its file behind,
+   * and pids are reused soon (this machine's {@code pid_max} is 32768): without this check a stale file sends the
+   * signal to whatever process group has that number now.
+   */
+  private static boolean isWrapperOf(String pid, Path runDir) {
+    try {
+      String commandLine = Files.readString(Path.of("/proc", pid, "cmdline"), StandardCharsets.ISO_8859_1);
+      for (String argument : commandLine.split("\0")) {
+        if (argument.startsWith("/") && argument.endsWith("/run") && Files.isSameFile(Path.of(argument), runDir)) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      return false; // no such process, or its run directory is gone
+    }
+  }
+
   public static void kill(Path dataDir) {
     Path agents = dataDir.resolve("agents");
     if (!Files.isDirectory(agents)) {
@@ -31,7 +52,7 @@ public final class LeftoverAgents {
       for (Path pidFile : files.toList()) {
         String text = Files.readString(pidFile).trim();
         // a group id of 0 or 1 would mean "my own group" or "every process": never signal those
-        if (text.matches("\\d{1,9}") && Long.parseLong(text) > 1) {
+        if (text.matches("\\d{1,9}") && Long.parseLong(text) > 1 && isWrapperOf(text, pidFile.getParent())) {
           groups.add(Long.parseLong(text));
         }
       }
