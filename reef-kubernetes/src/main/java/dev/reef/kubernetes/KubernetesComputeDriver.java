@@ -62,7 +62,7 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
   private static final Duration DESTROY_GRACE = Duration.ofSeconds(10);
   private static final Duration GONE_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration CACHE_TIMEOUT = Duration.ofSeconds(10);
-  private static final Duration EVENTS_AFTER = Duration.ofSeconds(5);
+  private static final Duration EVENTS_AFTER = Duration.ofSeconds(2);
   private static final Duration POLL = Duration.ofMillis(50);
   private static final Logger log = LoggerFactory.getLogger(KubernetesComputeDriver.class);
 
@@ -168,7 +168,10 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
     return placement;
   }
 
-  /** Returns once the run's agent container runs (or already ended); otherwise scales back to 0 and throws. */
+  /**
+   * Returns once the run's agent container runs, or has already ended (its end is then on the StatefulSet, where
+   * start had cleared the last one); otherwise scales back to 0 and throws, saying why.
+   */
   private void awaitRunning(AgentNames names, String run, Instant began) {
     long deadline = System.nanoTime() + properties.startTimeout().toNanos();
     long eventsFrom = System.nanoTime() + EVENTS_AFTER.toNanos();
@@ -182,6 +185,9 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
         if (failure.isPresent()) {
           throw startFailed(names, failure.get());
         }
+      } else if (watch.statefulSet(names).filter(set -> readAnnotations(set).containsKey(AgentNames.EXIT_CODE))
+          .isPresent()) {
+        return;
       } else if (System.nanoTime() - eventsFrom >= 0) {
         Optional<String> refused = refusedPod(names, began);
         if (refused.isPresent()) {
@@ -193,8 +199,10 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
         throw startFailed(names, "interrupted while starting");
       }
     }
+    String why = refusedPod(names, began).map(r -> "its pod was refused: " + r)
+        .orElseGet(() -> PodStates.pending(watch.pod(names).orElse(null)));
     throw startFailed(names, "its container did not start within " + properties.startTimeout().toSeconds() + " s ("
-        + PodStates.pending(watch.pod(names).orElse(null)) + ")");
+        + why + ")");
   }
 
   /** The StatefulSet controller's complaint about making the pod (a quota exceeded, a policy refused it). */
@@ -288,8 +296,8 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
     if (fromPod.isPresent()) {
       return fromPod.get();
     }
-    Map<String, String> annotations = set.get().getMetadata().getAnnotations();
-    if (annotations != null && annotations.containsKey(AgentNames.EXIT_CODE)) {
+    Map<String, String> annotations = readAnnotations(set.get());
+    if (annotations.containsKey(AgentNames.EXIT_CODE)) {
       try {
         return new Observed.Exited(Integer.parseInt(annotations.get(AgentNames.EXIT_CODE)),
             annotations.getOrDefault(AgentNames.EXIT_REASON, ""));
@@ -409,6 +417,12 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
     return set.getSpec().getReplicas() == null ? 1 : set.getSpec().getReplicas();
   }
 
+  /** The annotations of a cached object, never to be changed. */
+  private static Map<String, String> readAnnotations(StatefulSet set) {
+    return set.getMetadata().getAnnotations() == null ? Map.of() : set.getMetadata().getAnnotations();
+  }
+
+  /** The annotations of an object being changed. */
   private static Map<String, String> annotations(StatefulSet set) {
     if (set.getMetadata().getAnnotations() == null) {
       set.getMetadata().setAnnotations(new HashMap<>());
