@@ -113,7 +113,8 @@ class AgentLifecycleIT extends ReefIT {
     String id = deploy("crashy");
     String startedAt = api.get(agents() + "/" + id, tenant.apiKey()).at("/startedAt");
     long pid = pid(id);
-    new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();
+    assertThat(pid).as("a real process id (kill -9 -1 would kill everything)").isGreaterThan(1);
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
 
     await().atMost(Duration.ofSeconds(30)).until(() -> events(id).findValuesAsString("state").contains("crashed"));
     JsonNode crash = events(id).valueStream().filter(e -> e.path("state").asString().equals("crashed"))

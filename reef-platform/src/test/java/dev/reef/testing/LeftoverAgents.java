@@ -24,9 +24,10 @@ public final class LeftoverAgents {
     }
     try (Stream<Path> files = Files.find(agents, 4, (p, a) -> p.getFileName().toString().equals("wrapper.pid"))) {
       for (Path pidFile : files.toList()) {
-        String pid = Files.readString(pidFile).trim();
-        if (pid.matches("\\d+")) {
-          new ProcessBuilder("kill", "-KILL", "-" + pid).redirectErrorStream(true).start().waitFor();
+        String text = Files.readString(pidFile).trim();
+        // a group id of 0 or 1 would mean "my own group" or "every process": never signal those
+        if (text.matches("\\d{1,9}") && Long.parseLong(text) > 1) {
+          new ProcessBuilder("kill", "-KILL", "-" + text).redirectErrorStream(true).start().waitFor();
         }
       }
     } catch (IOException e) {

@@ -377,7 +377,8 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
   private void emptyControlGroups(Placement placement) {
     for (Path group : controlGroups(placement)) {
       List<Long> members = Cgroups.members(group);
-      members.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+      members.stream().filter(pid -> pid > 1 && pid != ProcessHandle.current().pid())
+          .forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
       if (!awaitUntil(() -> Cgroups.members(group).isEmpty() && Cgroups.remove(group), KILL_TIMEOUT)) {
         log.warn("Could not remove control group {} of agent {}", group, placement.agentId());
       }
@@ -605,6 +606,10 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
 
   /** Signals every process of a group: {@code kill -s SIG -- -pgid}, which Java cannot do by itself. */
   private static void signalGroup(long processGroup, String signal) {
+    // "kill -- -1" would signal every process on the machine, "-0" Reef's own group: never anything but a real group
+    if (processGroup <= 1 || processGroup == ProcessHandle.current().pid()) {
+      throw new IllegalStateException("refusing to signal process group " + processGroup);
+    }
     try {
       Process kill = new ProcessBuilder("/bin/sh", "-c", "kill -s " + signal + " -- -" + processGroup)
           .redirectErrorStream(true).start();
