@@ -24,6 +24,8 @@ import dev.reef.metering.UsageLedger;
 import dev.reef.metering.UsageMeter;
 import dev.reef.metering.UsageRecord;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -81,10 +83,12 @@ public final class GatewayProxy {
   private final JsonMapper json;
   private final Clock clock;
   private final ActivityTracker activity;
+  private final MeterRegistry metrics;
+  private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
   GatewayProxy(BearerCredentials credentials, TenantProfiles profiles, Catalog catalog, UsageMeter meter,
       UsageLedger ledger, UpstreamClient upstream, ProviderHealth health, ProviderGates gates,
-      GatewayProperties properties, JsonMapper json, Clock clock, ActivityTracker activity) {
+      GatewayProperties properties, JsonMapper json, Clock clock, ActivityTracker activity, MeterRegistry metrics) {
     this.credentials = credentials;
     this.profiles = profiles;
     this.catalog = catalog;
@@ -97,6 +101,7 @@ public final class GatewayProxy {
     this.json = json;
     this.clock = clock;
     this.activity = activity;
+    this.metrics = metrics;
   }
 
   /** One candidate upstream for a call: a model of the chain, its provider, and the key to use. */
@@ -109,9 +114,16 @@ public final class GatewayProxy {
   /** Who is calling: a tenant API key ({@code apiKeyId}) or an agent ({@code agentId}). */
   record LlmCaller(TenantId tenantId, UUID agentId, UUID apiKeyId) {}
 
-  /** An admitted call, before forwarding. */
-  record Call(ApiFlavor flavor, LlmCaller caller, ObjectNode body, boolean stream, List<Route> routes,
-      long inputEstimate, Instant startedAt, long startNanos, HttpServletRequest request) {}
+  /**
+   * An admitted call, before forwarding.
+   *
+   * @param requestedModel the model the client asked for (the body's model is rewritten per route)
+   * @param injectsUsage whether Reef asks an OpenAI stream for its usage chunk, which the client did not ask for
+   *     and so must not see
+   */
+  record Call(ApiFlavor flavor, LlmCaller caller, ObjectNode body, String requestedModel, boolean stream,
+      boolean injectsUsage, List<Route> routes, long inputEstimate, Instant startedAt, long startNanos,
+      HttpServletRequest request) {}
 
   // ---------------------------------------------------------------------------------------------------------------
   // Entry points
@@ -194,9 +206,12 @@ public final class GatewayProxy {
     }
     List<Route> routes = routes(flavor, caller.tenantId(), primary, snapshot, access);
     boolean stream = flavor != ApiFlavor.EMBEDDINGS && body.path("stream").asBoolean(false);
+    boolean injectsUsage = stream && flavor == ApiFlavor.CHAT_COMPLETIONS
+        && !body.path("stream_options").path("include_usage").asBoolean(false);
     long inputEstimate = Math.max(1, request.getContentLengthLong() > 0
         ? request.getContentLengthLong() / 4 : body.toString().length() / 4L);
-    return new Call(flavor, caller, body, stream, routes, inputEstimate, startedAt, startNanos, request);
+    return new Call(flavor, caller, body, modelId, stream, injectsUsage, routes, inputEstimate, startedAt,
+        startNanos, request);
   }
 
   private LlmCaller authenticate(HttpServletRequest request, ApiFlavor flavor) {
@@ -234,7 +249,9 @@ public final class GatewayProxy {
     if (request.getContentLengthLong() > max) {
       throw tooLarge(max);
     }
-    byte[] bytes = request.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+    long declared = request.getContentLengthLong();
+    byte[] bytes = declared >= 0 ? request.getInputStream().readNBytes((int) declared)
+        : request.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
     if (bytes.length > max) {
       throw tooLarge(max);
     }
@@ -366,14 +383,14 @@ public final class GatewayProxy {
 
   private Attempt tryRoute(Call call, Route route, CircuitBreaker breaker, Settlement settlement,
       HttpServletResponse response) throws IOException {
-    boolean injectedUsage = false;
-    ObjectNode body = call.body().deepCopy();
+    // The body is rewritten in place (no copy per call): each route sets its own model, and asking for usage on
+    // a stream is the same for every route.
+    ObjectNode body = call.body();
     body.put("model", route.model().upstreamModel());
-    if (call.stream() && call.flavor() == ApiFlavor.CHAT_COMPLETIONS
-        && !body.path("stream_options").path("include_usage").asBoolean(false)) {
+    boolean injectedUsage = call.injectsUsage();
+    if (injectedUsage) {
       ObjectNode options = body.path("stream_options") instanceof ObjectNode o ? o : body.putObject("stream_options");
       options.put("include_usage", true);
-      injectedUsage = true;
     }
     byte[] bytes = json.writeValueAsBytes(body);
     URI uri = URI.create(route.provider().baseUrl() + route.path());
@@ -400,10 +417,6 @@ public final class GatewayProxy {
         last = new GatewayException(502, "api_error", "upstream_unreachable",
             "Reef could not reach the provider of '" + route.model().id() + "'.");
         continue;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        breaker.releasePermission();
-        throw new GatewayException(503, "api_error", "interrupted", "Reef is shutting down.");
       }
       long elapsed = System.nanoTime() - t0;
       int status = up.status();
@@ -479,7 +492,10 @@ public final class GatewayProxy {
       HttpServletResponse response) throws IOException {
     byte[] bytes;
     try (InputStream in = up.body()) {
-      bytes = in.readNBytes((int) MAX_RESPONSE_BODY);
+      String length = up.header("content-length");
+      bytes = length != null && length.matches("\\d{1,9}") && Long.parseLong(length) <= MAX_RESPONSE_BODY
+          ? in.readNBytes(Integer.parseInt(length)) : in.readNBytes((int) MAX_RESPONSE_BODY);
+      in.read(); // the end: lets the connection go back to the pool
     }
     UsageReader usage = new UsageReader(call.flavor());
     try {
@@ -616,12 +632,17 @@ public final class GatewayProxy {
         log.error("Could not settle reservation {} of tenant {}", reservation.id(), reservation.tenantId(), e);
       }
       Instant finishedAt = clock.instant();
+      long elapsed = System.nanoTime() - call.startNanos();
+      timers.computeIfAbsent(call.flavor().endpoint() + '|' + status, k -> Timer.builder("reef.gateway.calls")
+          .description("LLM calls through the proxy, from arrival to the end of the answer")
+          .tag("endpoint", call.flavor().endpoint()).tag("status", status).register(metrics))
+          .record(elapsed, TimeUnit.NANOSECONDS);
       UUID agent = call.caller().agentId();
       ledger.record(new UsageRecord(UUID.randomUUID(), call.caller().tenantId(), agent == null ? null
           : agent.toString(), call.caller().apiKeyId(),
-          call.flavor().endpoint(), route == null ? call.body().path("model").asString("") : route.model().id(),
+          call.flavor().endpoint(), route == null ? call.requestedModel() : route.model().id(),
           route == null ? null : route.provider().name(), counts.input(), counts.output(), counts.cached(), cost,
-          (System.nanoTime() - call.startNanos()) / 1_000_000, status, httpStatus, route != null && route.byok(),
+          elapsed / 1_000_000, status, httpStatus, route != null && route.byok(),
           reservation.metered(), call.startedAt(), finishedAt));
     }
   }

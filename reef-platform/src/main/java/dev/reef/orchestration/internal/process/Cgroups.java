@@ -103,7 +103,16 @@ final class Cgroups {
   }
 
   private static Controller makeParent(String name, Version version, Path mountPoint, String parentName) {
-    Path parent = mountPoint.resolve(parentName).normalize();
+    // "./x": under Reef's own group (a delegated subtree), so agents stay inside whatever contains Reef - a
+    // service's or a sandbox's group - and whoever manages that group still sees them. "x": at the top.
+    Path base = mountPoint;
+    String relative = parentName;
+    if (parentName.startsWith("./")) {
+      String own = ownGroup(name, version);
+      base = own.isEmpty() ? mountPoint : mountPoint.resolve(own.substring(1));
+      relative = parentName.substring(2);
+    }
+    Path parent = base.resolve(relative).normalize();
     try {
       Files.createDirectories(parent);
       if (version == Version.V2) {
@@ -123,6 +132,22 @@ final class Cgroups {
     }
     return new Controller(name, version, parent, "the cgroup " + version.name().toLowerCase(Locale.ROOT) + " "
         + name + " controller, one group per agent under " + parent);
+  }
+
+  /** Reef's own group for a controller, from /proc/self/cgroup (e.g. "/system.slice/reef.service"), or "". */
+  private static String ownGroup(String controller, Version version) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+        String[] f = line.split(":", 3);
+        if (f.length == 3 && (version == Version.V2 ? f[1].isEmpty()
+            : Arrays.asList(f[1].split(",")).contains(controller))) {
+          return f[2].equals("/") ? "" : f[2];
+        }
+      }
+    } catch (IOException e) {
+      // no /proc: the top it is
+    }
+    return "";
   }
 
   private static Set<String> v2Controllers(Path v2Mount) {

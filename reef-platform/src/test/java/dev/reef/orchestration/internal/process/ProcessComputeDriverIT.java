@@ -34,7 +34,7 @@ class ProcessComputeDriverIT extends RunningAgentContract {
 
   private static final ProcessTable PROCESSES = ProcessTable.system();
   /** A parent group of its own, so tests never touch a real Reef's groups on the same machine. */
-  private static final Cgroups CGROUPS = Cgroups.detect(Path.of("/proc/self/mounts"), "reef-it");
+  private static final Cgroups CGROUPS = Cgroups.detect(Path.of("/proc/self/mounts"), "./reef-it");
 
   @TempDir
   Path dataDir;
@@ -166,7 +166,7 @@ class ProcessComputeDriverIT extends RunningAgentContract {
   void agent_outlivesTheReefThatStartedIt_andTheNextReefFindsAndStopsIt() throws Exception {
     Process reef = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), DyingReef.class.getName(),
-        dataDir.toString(), proxy.openAiBaseUrl(), "reef-it")
+        dataDir.toString(), proxy.openAiBaseUrl(), "./reef-it")
         .redirectError(dataDir.resolve("dying-reef.err").toFile()).start();
     unrelated.add(reef);
     // its log lines come first; the placement is the line that is JSON
