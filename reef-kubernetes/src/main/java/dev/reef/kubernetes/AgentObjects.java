@@ -237,6 +237,12 @@ final class AgentObjects {
   /** An agent's memory and CPU: both its requests and its limits, so its pod is never squeezed by a neighbour. */
   record Resources(long memoryMb, long cpuMillis) {
 
+    /** The tenant's agent limits; unlimited (null) is none. */
+    static Resources of(dev.reef.tenancy.Limits limits) {
+      return new Resources(limits.agentMemoryMb() == null ? 0 : limits.agentMemoryMb(),
+          limits.agentCpuMillis() == null ? 0 : limits.agentCpuMillis());
+    }
+
     ResourceRequirements requirements() {
       Map<String, Quantity> values = TenantObjects.resources(memoryMb, cpuMillis);
       return new ResourceRequirementsBuilder().withRequests(values).withLimits(values).build();

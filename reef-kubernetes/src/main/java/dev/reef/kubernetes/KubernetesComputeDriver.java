@@ -151,8 +151,7 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
     }
     TenantNamespaces.apply(client, objects.launchSecret(placement.tenantId(), placement.agentId(), launch));
     String run = UUID.randomUUID().toString();
-    AgentObjects.Resources resources = new AgentObjects.Resources(orZero(limits.agentMemoryMb()),
-        orZero(limits.agentCpuMillis()));
+    AgentObjects.Resources resources = AgentObjects.Resources.of(limits);
     editStatefulSet(names, set -> {
       String image = image(placement, set);
       set.getSpec().setTemplate(objects.podTemplate(placement.tenantId(), placement.agentId(), image,
@@ -340,12 +339,10 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
    * moved on (a stop, or a new start) meanwhile: then the update conflicts or the run id differs, and nothing is done.
    */
   private void recordExit(Pod pod, ContainerStateTerminated ended) {
-    Map<String, String> labels = pod.getMetadata().getLabels();
     AgentNames names = new AgentNames(pod.getMetadata().getNamespace(), statefulSetOf(pod), null, null,
         pod.getMetadata().getName(), null);
     StatefulSet set = client.apps().statefulSets().inNamespace(names.namespace()).withName(names.statefulSet()).get();
-    if (set == null || replicas(set) == 0 || labels == null
-        || !PodStates.run(pod).equals(templateRun(set))) {
+    if (set == null || replicas(set) == 0 || !PodStates.run(pod).equals(templateRun(set))) {
       return;
     }
     boolean restarted = PodStates.agentStatus(pod).map(s -> s.getRestartCount() != null && s.getRestartCount() > 0)
@@ -399,8 +396,15 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
     return image;
   }
 
+  /** Changes the StatefulSet; one that is gone (deleted meanwhile, its namespace with its tenant) needs no change. */
   private void editStatefulSet(AgentNames names, UnaryOperator<StatefulSet> change) {
-    client.apps().statefulSets().inNamespace(names.namespace()).withName(names.statefulSet()).edit(change);
+    try {
+      client.apps().statefulSets().inNamespace(names.namespace()).withName(names.statefulSet()).edit(change);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
+        throw e;
+      }
+    }
   }
 
   private static String statefulSetOf(Pod pod) {
@@ -430,10 +434,6 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
     return set.getMetadata().getAnnotations();
   }
 
-  private static long orZero(Long value) {
-    return value == null ? 0 : value;
-  }
-
   private static boolean awaitUntil(BooleanSupplier condition, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
@@ -444,7 +444,8 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
     return true;
   }
 
-  private static boolean sleep(Duration d) {
+  /** Sleeps; false (with the thread's interrupt flag set again) when interrupted. */
+  static boolean sleep(Duration d) {
     try {
       Thread.sleep(d);
       return true;

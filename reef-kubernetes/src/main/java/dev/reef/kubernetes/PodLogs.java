@@ -63,7 +63,7 @@ final class PodLogs implements LogStream {
         if (uid != null && !uid.equals(done)) {
           followPod(uid.equals(first), current, sink);
           done = uid;
-        } else if (!sleep(NEXT_POD_POLL)) {
+        } else if (!KubernetesComputeDriver.sleep(NEXT_POD_POLL)) {
           return;
         }
       }
@@ -140,14 +140,5 @@ final class PodLogs implements LogStream {
       lines.removeLast();
     }
     return lines;
-  }
-
-  private static boolean sleep(Duration d) {
-    try {
-      Thread.sleep(d);
-      return true;
-    } catch (InterruptedException e) {
-      return false;
-    }
   }
 }

@@ -58,8 +58,7 @@ final class TenantNamespaces {
     }
     Limits current = limits.apply(tenantId);
     applyLimits(tenantId, current);
-    ResourceRequirements wanted = new AgentObjects.Resources(orZero(current.agentMemoryMb()),
-        orZero(current.agentCpuMillis())).requirements();
+    ResourceRequirements wanted = AgentObjects.Resources.of(current).requirements();
     for (StatefulSet set : client.apps().statefulSets().inNamespace(objects.namespace(tenantId))
         .withLabel(AgentNames.MANAGED_BY, AgentNames.REEF).withLabel(AgentNames.AGENT).list().getItems()) {
       if (!set.getSpec().getTemplate().getSpec().getContainers().stream()
@@ -134,9 +133,5 @@ final class TenantNamespaces {
     }
     desired.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
     return client.resource(desired).update();
-  }
-
-  private static long orZero(Long value) {
-    return value == null ? 0 : value;
   }
 }
