@@ -55,7 +55,7 @@ public final class KubernetesAutoConfiguration {
       return driver;
     } catch (KubernetesClientException e) {
       throw new IllegalStateException("REEF_COMPUTE_DRIVER=kubernetes: cannot watch agents' pods and StatefulSets "
-          + "on the cluster at " + client.getMasterUrl() + " (" + e.getMessage() + "). Reef finds the cluster from "
+          + "on the cluster at " + client.getMasterUrl() + " (" + rootCause(e) + "). Reef finds the cluster from "
           + "its pod's service account, or KUBECONFIG / ~/.kube/config; it needs to list and watch pods and "
           + "StatefulSets in every namespace (see docs/kubernetes-driver.md).", e);
     }
@@ -64,6 +64,17 @@ public final class KubernetesAutoConfiguration {
   @Bean(destroyMethod = "close")
   TenantLimitsListener reefTenantLimitsListener(TenantNamespaces tenants) {
     return new TenantLimitsListener(tenants);
+  }
+
+  /** What went wrong at the bottom: fabric8's own message is often only "An error has occurred". */
+  static String rootCause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == e ? String.valueOf(e.getMessage())
+        : e.getMessage() + ": " + root.getClass().getSimpleName() + (root.getMessage() == null ? ""
+            : " " + root.getMessage());
   }
 
   /** The settings, checked, with Reef's namespace filled in from the client's when it is not set. */

@@ -9,8 +9,11 @@ import dev.reef.common.TenantId;
 import dev.reef.orchestration.ComputeDriver;
 import dev.reef.tenancy.EffectiveLimits;
 import dev.reef.tenancy.Limits;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Clock;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -21,21 +24,25 @@ import org.springframework.modulith.core.ApplicationModules;
 class KubernetesAutoConfigurationIT {
 
   private final SimulatedCluster cluster = new SimulatedCluster();
-  private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(KubernetesAutoConfiguration.class))
-      .withBean(KubernetesClient.class, cluster::newClient)
-      .withBean(EffectiveLimits.class, () -> new EffectiveLimits() {
-        @Override
-        public Limits of(TenantId tenantId) {
-          return TestLimits.DEFAULT;
-        }
+  private final ApplicationContextRunner runner = runner(cluster::newClient);
 
-        @Override
-        public Resolution explain(TenantId tenantId) {
-          throw new UnsupportedOperationException();
-        }
-      })
-      .withBean(Clock.class, Clock::systemUTC);
+  private static ApplicationContextRunner runner(Supplier<KubernetesClient> client) {
+    return new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(KubernetesAutoConfiguration.class))
+        .withBean(KubernetesClient.class, client)
+        .withBean(EffectiveLimits.class, () -> new EffectiveLimits() {
+          @Override
+          public Limits of(TenantId tenantId) {
+            return TestLimits.DEFAULT;
+          }
+
+          @Override
+          public Resolution explain(TenantId tenantId) {
+            throw new UnsupportedOperationException();
+          }
+        })
+        .withBean(Clock.class, Clock::systemUTC);
+  }
 
   @AfterEach
   void close() {
@@ -71,6 +78,16 @@ class KubernetesAutoConfigurationIT {
     runner.withPropertyValues("reef.compute.driver=kubernetes", "reef.kubernetes.proxy-url=reef:8080")
         .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
             .hasMessageContaining("REEF_KUBERNETES_PROXY_URL"));
+  }
+
+  @Test
+  void unreachableCluster_failsStartUp_sayingWhereAndWhy() {
+    runner(() -> new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl("http://127.0.0.1:1")
+        .withRequestRetryBackoffLimit(0).build()).build())
+        .withPropertyValues("reef.compute.driver=kubernetes")
+        .run(context -> assertThat(context).hasFailed().getFailure().hasStackTraceContaining(
+            "REEF_COMPUTE_DRIVER=kubernetes: cannot watch agents' pods and StatefulSets on the cluster at "
+                + "http://127.0.0.1:1/ (").hasStackTraceContaining("ConnectException"));
   }
 
   /**
