@@ -285,8 +285,8 @@ final class AgentReconciler implements DisposableBean {
     long memoryMb = limitOf(row.tenantId()).agentMemoryMb() == null ? 0 : limitOf(row.tenantId()).agentMemoryMb();
     if (placement == null) {
       Limits l = limitOf(row.tenantId());
-      placement = driver.create(new AgentSpec(row.tenantId(), row.id(), row.name(), row.runtime(), memoryMb,
-          l.agentCpuMillis() == null ? 0 : l.agentCpuMillis(), properties.port()));
+      placement = driver.create(new AgentSpec(row.tenantId(), row.id(), row.name(), row.runtime(),
+          row.runtimeVersion(), memoryMb, l.agentCpuMillis() == null ? 0 : l.agentCpuMillis(), properties.port()));
     }
     String agentToken = agentTokens.mint(row.tenantId(), row.id());
     String gatewayToken = newGatewayToken();

@@ -2,6 +2,7 @@ package dev.reef.orchestration.internal.process;
 
 import dev.reef.orchestration.AgentSpec;
 import dev.reef.orchestration.ComputeDriver;
+import dev.reef.orchestration.ExitStatus;
 import dev.reef.orchestration.Launch;
 import dev.reef.orchestration.LogStream;
 import dev.reef.orchestration.Observed;

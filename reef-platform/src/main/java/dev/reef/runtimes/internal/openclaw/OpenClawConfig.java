@@ -27,6 +27,9 @@ final class OpenClawConfig {
   static final String FILE = "openclaw.json";
   static final String LOG_FILE = "logs/openclaw.log";
 
+  /** The listen host of an agent that has a network namespace of its own. */
+  static final String ALL_INTERFACES = "0.0.0.0";
+
   private static final String OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
   private static final Pattern IPV4 = Pattern.compile(OCTET + "(\\." + OCTET + "){3}");
   private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
@@ -72,10 +75,15 @@ final class OpenClawConfig {
     }
     gateway.put("mode", "local");
     gateway.put("port", context.placement().listenPort());
-    // "loopback" would be 127.0.0.1 for every agent; "custom" binds the agent's own address (OpenClaw then also
-    // binds 127.0.0.1 on the same port, see docs/runtimes.md)
-    gateway.put("bind", "custom");
-    gateway.put("customBindHost", host);
+    if (ALL_INTERFACES.equals(host)) {
+      // A pod of its own (the kubernetes driver): every interface of the pod, OpenClaw's "lan" mode
+      gateway.put("bind", "lan");
+    } else {
+      // "loopback" would be 127.0.0.1 for every agent; "custom" binds the agent's own address (OpenClaw then also
+      // binds 127.0.0.1 on the same port, see docs/runtimes.md)
+      gateway.put("bind", "custom");
+      gateway.put("customBindHost", host);
+    }
     ObjectNode auth = gateway.putObject("auth");
     auth.put("mode", "token");
     auth.put("token", context.gatewayToken());

@@ -14,7 +14,8 @@ import java.util.function.Consumer;
 
 /**
  * OpenClaw (npm package {@code openclaw}): one gateway process per agent, run from a shared install of the pinned
- * version, with its own state, workspace, home and temp directories and a config rendered at each start.
+ * version (or from an image that has it, when the installation has no {@code home}), with its own state, workspace,
+ * home and temp directories and a config rendered at each start.
  *
  * <p>Secrets: the agent token and the gateway token go into the config file only, never into the command or the
  * environment, which other local users can read ({@code ps}, {@code /proc/<pid>/environ}) and which a driver may log.
@@ -31,6 +32,12 @@ final class OpenClawRuntime implements AgentRuntime {
 
   /** The system directories after the cached Node: the agent's shell tools live there. */
   static final String SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin";
+
+  /**
+   * The command an agent image runs OpenClaw with ({@code npm install -g openclaw@<version>} puts it in
+   * {@code /usr/local/bin}), when there is no local install: the kubernetes driver.
+   */
+  static final String IMAGE_COMMAND = "openclaw";
 
   private final InstallCache cache;
   private final String defaultVersion;
@@ -57,13 +64,20 @@ final class OpenClawRuntime implements AgentRuntime {
 
   @Override
   public Launch launch(Installation installation, RuntimeContext context) {
-    if (installation.home() == null) {
-      throw new IllegalArgumentException("OpenClaw " + installation.version() + " has no local install to run from");
-    }
-    Path home = installation.home();
     Placement placement = context.placement();
     Map<String, String> environment = new LinkedHashMap<>();
-    environment.put("PATH", home.resolve(OpenClawInstaller.NODE_BIN) + ":" + SYSTEM_PATH);
+    List<String> command;
+    if (installation.home() == null) {
+      // An image brings OpenClaw (the kubernetes driver): `openclaw` is on the image's PATH, see
+      // reef-kubernetes/IMAGE.md for the layout this relies on
+      environment.put("PATH", SYSTEM_PATH);
+      command = List.of(IMAGE_COMMAND, "gateway", "run");
+    } else {
+      Path home = installation.home();
+      environment.put("PATH", home.resolve(OpenClawInstaller.NODE_BIN) + ":" + SYSTEM_PATH);
+      command = List.of(home.resolve(OpenClawInstaller.NODE_BIN).resolve("node").toString(),
+          home.resolve(OpenClawInstaller.ENTRY_POINT).toString(), "gateway", "run");
+    }
     environment.put("HOME", placement.path("home"));
     environment.put("TMPDIR", placement.path("tmp"));
     environment.put("OPENCLAW_STATE_DIR", placement.path("state"));
@@ -75,8 +89,6 @@ final class OpenClawRuntime implements AgentRuntime {
     environment.put("OPENCLAW_NO_RESPAWN", "1");
     environment.put("DO_NOT_TRACK", "1");
     heapLimitMb(context.memoryMb()).ifPresent(mb -> environment.put("NODE_OPTIONS", "--max-old-space-size=" + mb));
-    List<String> command = List.of(home.resolve(OpenClawInstaller.NODE_BIN).resolve("node").toString(),
-        home.resolve(OpenClawInstaller.ENTRY_POINT).toString(), "gateway", "run");
     return new Launch(command, environment, Map.of(OpenClawConfig.FILE, OpenClawConfig.render(context)));
   }
 

@@ -22,7 +22,8 @@ final class DyingReef {
   public static void main(String[] args) throws Exception {
     ProcessComputeDriver driver = new ProcessComputeDriver(Path.of(args[0]), () -> args[1], ProcessTable.system(),
         Cgroups.detect(Path.of("/proc/self/mounts"), args[2]), new LogRotation(1024 * 1024, 3), null);
-    Placement p = driver.create(new AgentSpec(TenantId.random(), UUID.randomUUID(), "orphan", FakeRuntime.NAME, 512,
+    Placement p = driver.create(new AgentSpec(TenantId.random(), UUID.randomUUID(), "orphan", FakeRuntime.NAME,
+        FakeRuntime.VERSION, 512,
         1000, 18799));
     FakeRuntime runtime = new FakeRuntime();
     p = driver.start(p, runtime.launch(runtime.install(FakeRuntime.VERSION, line -> {}),

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.reef.orchestration.ComputeDriver;
-import dev.reef.orchestration.ComputeDriverContract;
+import dev.reef.orchestration.RunningAgentContract;
 import dev.reef.orchestration.Launch;
 import dev.reef.orchestration.Observed;
 import dev.reef.orchestration.Placement;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The process driver against real processes on this machine, and what only it can show. */
-class ProcessComputeDriverIT extends ComputeDriverContract {
+class ProcessComputeDriverIT extends RunningAgentContract {
 
   private static final ProcessTable PROCESSES = ProcessTable.system();
   /** A parent group of its own, so tests never touch a real Reef's groups on the same machine. */

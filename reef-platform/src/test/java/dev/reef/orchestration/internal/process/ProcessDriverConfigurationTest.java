@@ -38,7 +38,7 @@ class ProcessDriverConfigurationTest {
     assertThat(defaults.logMaxSize().toMegabytes()).isEqualTo(10);
     assertThat(defaults.logFiles()).isEqualTo(3);
     assertThat(defaults.cgroups()).isTrue();
-    assertThat(defaults.cgroupParent()).isEqualTo("reef");
+    assertThat(defaults.cgroupParent()).isEqualTo("./reef-agents");
   }
 
   @Test

@@ -153,9 +153,26 @@ class OpenClawRuntimeTest {
   }
 
   @Test
-  void launch_withoutLocalInstall_isRefused() {
-    assertThatThrownBy(() -> runtime.launch(new Installation("openclaw", "2026.9.6", null), context(1536)))
-        .isInstanceOf(IllegalArgumentException.class);
+  void launch_withoutLocalInstall_runsOpenClawFromTheImage() {
+    Launch launch = runtime.launch(new Installation("openclaw", "2026.9.6", null), context(1536));
+
+    assertThat(launch.command()).containsExactly("openclaw", "gateway", "run");
+    assertThat(launch.environment()).containsEntry("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .containsEntry("HOME", "/agents/a1/home").containsEntry("OPENCLAW_STATE_DIR", "/agents/a1/state")
+        .containsEntry("NODE_OPTIONS", "--max-old-space-size=1075");
+    assertThat(config(launch).at("/gateway/auth/token").asString()).isEqualTo(GATEWAY_TOKEN);
+  }
+
+  @Test
+  void launch_onEveryInterface_bindsOpenClawsLanMode() {
+    RuntimeContext context = new RuntimeContext(placement("0.0.0.0", 18799, "http://reef.reef.svc:8080/v1"),
+        AGENT_TOKEN, GATEWAY_TOKEN, "m", 1536);
+
+    JsonNode gateway = config(runtime.launch(installation, context)).path("gateway");
+
+    assertThat(gateway.path("bind").asString()).isEqualTo("lan");
+    assertThat(gateway.has("customBindHost")).isFalse();
+    assertThat(gateway.path("port").asInt()).isEqualTo(18799);
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.reef.orchestration.internal.process;
+package dev.reef.orchestration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

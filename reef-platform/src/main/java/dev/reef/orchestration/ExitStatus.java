@@ -1,12 +1,13 @@
-package dev.reef.orchestration.internal.process;
+package dev.reef.orchestration;
 
 import java.util.List;
 
 /**
- * An agent's exit status in words. The status comes from a POSIX shell ({@code $?}), which reports a process killed
- * by signal n as 128 + n; a program that itself exits with such a code reads the same, a limit of every shell.
+ * An agent's exit status in words, for {@link Observed.Exited#reason()}. Drivers report the status as a POSIX shell
+ * ({@code $?}) and a container runtime do: a process killed by signal n as 128 + n; a program that itself exits with
+ * such a code reads the same, a limit of every shell.
  */
-final class ExitStatus {
+public final class ExitStatus {
 
   /** Linux's signal numbers 1 to 31, as {@code kill -l} lists them. */
   private static final List<String> SIGNALS = List.of("HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE",
@@ -16,7 +17,7 @@ final class ExitStatus {
   private ExitStatus() {}
 
   /** E.g. "exited with code 3", "killed by signal 9 (SIGKILL)". */
-  static String describe(int code) {
+  public static String describe(int code) {
     int signal = code - 128;
     if (signal >= 1 && signal <= SIGNALS.size()) {
       return "killed by signal " + signal + " (SIG" + SIGNALS.get(signal - 1) + ")";
@@ -25,7 +26,7 @@ final class ExitStatus {
   }
 
   /** The reason, with the memory limit named when the kernel killed the agent for exceeding it. */
-  static String describe(int code, boolean outOfMemory, String memoryLimit) {
+  public static String describe(int code, boolean outOfMemory, String memoryLimit) {
     String reason = describe(code);
     return outOfMemory ? reason + ": out of memory, it reached its limit of " + memoryLimit : reason;
   }
