@@ -65,8 +65,12 @@ public final class AgentsBench {
     String model = args[3];
     int rounds = Integer.parseInt(args[4]);
     int tenants = Integer.parseInt(args[5]);
-    bench.deployAndWake(model, rounds);
-    bench.memory(reefPid, tenants);
+    if (rounds > 0) {
+      bench.deployAndWake(model, rounds);
+    }
+    if (tenants > 0) {
+      bench.memory(reefPid, tenants);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -75,7 +79,9 @@ public final class AgentsBench {
     String[] tenant = signup("agents-bench");
     String agents = "/api/v1/tenants/" + tenant[0] + "/agents";
     put("/api/v1/tenants/" + tenant[0] + "/limits", adminKey, "{\"requestsPerMinute\":100000,"
-        + "\"maxConcurrentRequests\":1000,\"tokensPerMinute\":100000000,\"monthlyBudgetUsd\":1000,\"maxAgents\":10}");
+        + "\"maxConcurrentRequests\":1000,\"tokensPerMinute\":100000000,\"monthlyBudgetUsd\":1000,\"maxAgents\":10,"
+        // no CPU cap, so the agent starts on the same CPUs as the one started by hand: the difference is Reef's
+        + "\"agentCpuMillis\":null}");
     // Warm-up, not measured: installs the runtime if it is not cached yet, and warms Reef's code paths.
     String warm = match(ID, post(agents, tenant[1], "{\"name\":\"warm-up\",\"runtime\":\"openclaw\","
         + "\"model\":\"" + model + "\"}"));
