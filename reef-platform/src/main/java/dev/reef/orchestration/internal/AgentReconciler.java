@@ -283,11 +283,11 @@ final class AgentReconciler implements DisposableBean {
     }
     setState(row, new AgentState.Starting("launching"));
     long memoryMb = limitOf(row.tenantId()).agentMemoryMb() == null ? 0 : limitOf(row.tenantId()).agentMemoryMb();
-    if (placement == null) {
-      Limits l = limitOf(row.tenantId());
-      placement = driver.create(new AgentSpec(row.tenantId(), row.id(), row.name(), row.runtime(),
-          row.runtimeVersion(), memoryMb, l.agentCpuMillis() == null ? 0 : l.agentCpuMillis(), properties.port()));
-    }
+    // create is idempotent (same address and files); calling it at every start applies the tenant's current
+    // memory and CPU limits, not those of the day the agent was first deployed
+    Limits l = limitOf(row.tenantId());
+    placement = driver.create(new AgentSpec(row.tenantId(), row.id(), row.name(), row.runtime(),
+        row.runtimeVersion(), memoryMb, l.agentCpuMillis() == null ? 0 : l.agentCpuMillis(), properties.port()));
     String agentToken = agentTokens.mint(row.tenantId(), row.id());
     String gatewayToken = newGatewayToken();
     SecretRef gatewaySecret = storeGatewayToken(row, gatewayToken);
