@@ -38,7 +38,7 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 echo "building Reef and the benchmark (skipped when up to date)..."
-(cd "$ROOT" && JAVA_HOME="$JAVA_HOME" ./mvnw -q -B -DskipTests -Dmaven.test.skip=true package -pl reef-server,bench -am)
+(cd "$ROOT" && JAVA_HOME="$JAVA_HOME" ./mvnw -q -B -DskipTests package -pl reef-server,bench -am)
 
 MOCK_PORT="$(free_port)"
 REEF_PORT="$(free_port)"
