@@ -51,19 +51,25 @@ public final class StandaloneReef implements AutoCloseable {
   /** Starts (or restarts) Reef with these extra properties, e.g. {@code reef.secrets.master-key=...}. */
   public StandaloneReef start(Map<String, Object> properties) {
     stop();
-    Map<String, Object> all = new LinkedHashMap<>();
+    Map<String, Object> all = testDefaults(dataDir);
     all.put("server.port", "0");
-    all.put("reef.data-dir", dataDir.toString());
-    all.put("reef.admin.email", "operator@reef.test");
-    all.put("reef.admin.password", "operator-password-1");
-    all.put("reef.admin.api-key", ReefApplicationIT.MASTER_KEY);
-    all.put("reef.signup", "open");
     all.putAll(database);
     all.putAll(properties);
     // As command-line arguments: SpringApplicationBuilder.properties() would be defaults, below application.yml.
     context = new SpringApplicationBuilder(ReefApplication.class)
         .run(all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
     return this;
+  }
+
+  /** What every test Reef runs with: its data dir, the operator tests log in as, open sign-up. */
+  static Map<String, Object> testDefaults(Path dataDir) {
+    Map<String, Object> defaults = new LinkedHashMap<>();
+    defaults.put("reef.data-dir", dataDir.toString());
+    defaults.put("reef.admin.email", "operator@reef.test");
+    defaults.put("reef.admin.password", "operator-password-1");
+    defaults.put("reef.admin.api-key", ReefApplicationIT.MASTER_KEY);
+    defaults.put("reef.signup", "open");
+    return defaults;
   }
 
   public <T> T bean(Class<T> type) {

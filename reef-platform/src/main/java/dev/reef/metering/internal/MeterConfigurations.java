@@ -32,11 +32,14 @@ final class MeterConfigurations {
   static class RedisMeterConfiguration {
 
     private static final Duration RECONCILE_EVERY = Duration.ofSeconds(1);
+    private static final Duration WARM_UP = Duration.ofSeconds(5);
 
     @Bean(destroyMethod = "close")
     RedisUsageMeter usageMeter(Clock clock, LedgerTotals ledger, MeterProperties meter,
         RedisConnectionProperties redis) {
-      return new RedisUsageMeter(new RedisMeterStore(redis.url(), redis.timeout()), new RedisKeys(redis.keyPrefix()),
+      RedisMeterStore store = new RedisMeterStore(redis.url(), redis.timeout());
+      store.warmUp(WARM_UP);
+      return new RedisUsageMeter(store, new RedisKeys(redis.keyPrefix()),
           ledger, clock, meter.lease(), meter.failMode(), () -> 0, RECONCILE_EVERY);
     }
   }

@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Redis connection and the meter's Lua scripts.
@@ -55,6 +57,7 @@ final class RedisMeterStore implements AutoCloseable {
     }
   }
 
+  private static final Logger log = LoggerFactory.getLogger(RedisMeterStore.class);
   private static final long RECONNECT_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final ClientResources resources;
@@ -78,7 +81,7 @@ final class RedisMeterStore implements AutoCloseable {
         .autoReconnect(true)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
-        .timeoutOptions(TimeoutOptions.enabled(timeout))
+        .timeoutOptions(TimeoutOptions.builder().timeoutCommands(true).connectionTimeout().build()) // the URI's
         .build());
     String prelude = resource("prelude");
     for (Script script : Script.values()) {
@@ -106,6 +109,31 @@ final class RedisMeterStore implements AutoCloseable {
       throw unavailable(refused); // LOADING, BUSY, READONLY, MASTERDOWN...: Redis is there but cannot serve
     } catch (RedisException e) {
       throw unavailable(e);
+    }
+  }
+
+  /**
+   * Connects and loads every script now, allowing {@code allowed} for it, so the first requests after start-up do
+   * not pay for the connection, the script loads and Lettuce's cold code paths within the short per-command timeout
+   * (on a busy machine the first script call alone can take longer, and would fail the request). An unreachable
+   * Redis is only logged: the meter's fail mode decides what requests get, as it does later.
+   */
+  void warmUp(Duration allowed) {
+    try {
+      StatefulRedisConnection<String, String> current = connection != null ? connection : connect();
+      Duration timeout = uri.getTimeout();
+      current.setTimeout(allowed);
+      try {
+        RedisCommands<String, String> commands = current.sync();
+        commands.ping();
+        for (Script script : Script.values()) {
+          sha(commands, script);
+        }
+      } finally {
+        current.setTimeout(timeout);
+      }
+    } catch (RedisException | UnavailableException e) {
+      log.warn("Redis at {} did not answer at start-up ({}); the meter keeps trying", where(), e.getMessage());
     }
   }
 

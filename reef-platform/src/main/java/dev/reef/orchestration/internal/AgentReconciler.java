@@ -21,7 +21,6 @@ import dev.reef.secrets.SecretRef;
 import dev.reef.secrets.SecretStore;
 import dev.reef.tenancy.EffectiveLimits;
 import dev.reef.tenancy.Limits;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -91,7 +90,7 @@ final class AgentReconciler implements DisposableBean {
   AgentReconciler(AgentRepository agents, ActiveDriver driver, Runtimes runtimes, AgentTokens agentTokens,
       SecretStore secrets, EffectiveLimits limits, LlmActivity activity, AgentModels models,
       OrchestrationProperties properties, InstallLog installLog, TransactionTemplate tx, JsonMapper json,
-      Clock clock) {
+      Replica replica, Clock clock) {
     this.agents = agents;
     this.driver = driver.get();
     this.runtimes = runtimes;
@@ -105,7 +104,7 @@ final class AgentReconciler implements DisposableBean {
     this.tx = tx;
     this.json = json;
     this.clock = clock;
-    this.owner = hostName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+    this.owner = replica.id();
   }
 
   /** Looks at every agent and acts on those that need it. */
@@ -439,7 +438,7 @@ final class AgentReconciler implements DisposableBean {
 
   private void setState(AgentRow row, AgentState state) {
     inTenant(row.tenantId(), () -> {
-      agents.changeState(row.tenantId(), row.id(), state, clock.instant());
+      agents.changeState(row.tenantId(), row.id(), state, owner, clock.instant());
       return null;
     });
   }
@@ -512,13 +511,6 @@ final class AgentReconciler implements DisposableBean {
     }
   }
 
-  private static String hostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException e) {
-      return "reef";
-    }
-  }
 
   @Override
   public void destroy() {

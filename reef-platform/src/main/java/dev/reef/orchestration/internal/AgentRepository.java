@@ -95,17 +95,17 @@ class AgentRepository {
   }
 
   /** Records a state change and its event together. */
-  void changeState(TenantId tenantId, UUID agentId, AgentState state, Instant now) {
+  void changeState(TenantId tenantId, UUID agentId, AgentState state, String replica, Instant now) {
     jdbc.sql("""
         update agents set state = :s, state_reason = :r, state_changed_at = :now, updated_at = :now
         where tenant_id = :t and id = :id""")
         .param("s", state.name()).param("r", truncate(state.reason())).param("now", Jdbc.timestamp(now))
         .param("t", tenantId.value()).param("id", agentId).update();
     jdbc.sql("""
-        insert into agent_events (tenant_id, agent_id, occurred_at, state, reason)
-        values (:t, :id, :now, :s, :r)""")
+        insert into agent_events (tenant_id, agent_id, occurred_at, state, reason, replica)
+        values (:t, :id, :now, :s, :r, :replica)""")
         .param("t", tenantId.value()).param("id", agentId).param("now", Jdbc.timestamp(now))
-        .param("s", state.name()).param("r", truncate(state.reason())).update();
+        .param("s", state.name()).param("r", truncate(state.reason())).param("replica", replica).update();
   }
 
   /** Progress within a state (install output): updates the reason without a new event. */

@@ -52,6 +52,7 @@ final class AgentService implements Agents {
   static final Pattern NAME = Pattern.compile("^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$");
 
   private final AgentRepository agents;
+  private final Replica replica;
   private final AgentReconciler reconciler;
   private final ComputeDriver driver;
   private final Runtimes runtimes;
@@ -70,8 +71,9 @@ final class AgentService implements Agents {
   AgentService(AgentRepository agents, AgentReconciler reconciler, ActiveDriver driver, Runtimes runtimes,
       AgentModels models, EffectiveLimits limits, SecretStore secrets, InstallLog installLog,
       OrchestrationProperties properties, ApplicationEventPublisher events, TransactionTemplate tx, JsonMapper json,
-      Clock clock) {
+      Replica replica, Clock clock) {
     this.agents = agents;
+    this.replica = replica;
     this.reconciler = reconciler;
     this.driver = driver.get();
     this.runtimes = runtimes;
@@ -111,7 +113,7 @@ final class AgentService implements Agents {
           start ? new AgentState.Pending("waiting to be deployed") : new AgentState.Stopped("created; not started"),
           now, null, null, null, null, 0, null, null, now);
       agents.insert(tenantId, row, now);
-      agents.changeState(tenantId, row.id(), row.state(), now);
+      agents.changeState(tenantId, row.id(), row.state(), replica.id(), now);
       events.publishEvent(new AgentAuditEvents.AgentChanged(tenantId, actor, row.id(), name, "created"));
       return row;
     });

@@ -1,0 +1,35 @@
+package dev.reef.orchestration.internal;
+
+import java.net.InetAddress;
+import java.util.UUID;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * This Reef process among the replicas sharing a database: the owner of the agent leases it takes, and the name in
+ * the agent events it records. The host name (a pod's name on Kubernetes) plus a random suffix, so a restarted
+ * replica is a new owner and never mistakes a lease of its previous life for its own; {@code reef.replica-id} sets it.
+ */
+@Component
+final class Replica {
+
+  private final String id;
+
+  Replica(@Value("${reef.replica-id:}") String configured) {
+    this.id = configured.isBlank()
+        ? hostName() + "/" + UUID.randomUUID().toString().substring(0, 8)
+        : configured;
+  }
+
+  String id() {
+    return id;
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "reef";
+    }
+  }
+}
