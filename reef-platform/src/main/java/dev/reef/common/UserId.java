@@ -3,8 +3,11 @@ package dev.reef.common;
 import java.util.Objects;
 import java.util.UUID;
 
-/** A user's identity. Users are platform-wide: one user may be a member of several tenants. */
-public record UserId(UUID value) {
+/**
+ * A user's identity. Users are platform-wide: one user may be a member of several tenants. Serializable because a
+ * signed-in dashboard user's session, which holds it, is stored in the database.
+ */
+public record UserId(UUID value) implements java.io.Serializable {
 
   public UserId {
     Objects.requireNonNull(value, "value");

@@ -12,9 +12,14 @@ import dev.reef.testing.ReefApplicationIT;
 import dev.reef.testing.ReefProcess;
 import dev.reef.testing.TestDatabase;
 import dev.reef.testing.TestRedis;
+import dev.reef.testing.DashboardClient;
 import dev.reef.testing.FakeAgent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -41,9 +46,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two Reef processes - separate JVMs, as two replicas are - on one PostgreSQL, one Redis and (for the process
- * driver's agents) one data dir: caps hold across both, each agent is acted on by one replica at a time, and when one
- * replica is killed with {@code kill -9} the other does all the work. Which replica recorded each agent event is in
- * {@code agent_events.replica}; this test reads it from the database.
+ * driver's agents) one data dir: a dashboard session made on one is good on the other, caps hold across both, each
+ * agent is acted on by one replica at a time, and when one replica is killed with {@code kill -9} the other does all
+ * the work. Which replica recorded each agent event is in {@code agent_events.replica}; this test reads it from the
+ * database.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the agents test kills replica A: it goes last
 class TwoReefProcessesIT {
@@ -102,6 +108,23 @@ class TwoReefProcessesIT {
 
   @Test
   @Order(1)
+  void dashboardSession_madeOnOneProcess_isSignedInOnTheOther() throws Exception {
+    DashboardClient browser = new DashboardClient(first.api().base());
+    HttpResponse<String> login = browser.login("operator@reef.test", "operator-password-1");
+    assertThat(login.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).doesNotContain("login"));
+    HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    HttpRequest.Builder tenants = HttpRequest.newBuilder(URI.create(second.api().base() + "/operator/tenants"));
+
+    HttpResponse<String> withCookie = http.send(tenants.copy().header("Cookie", "JSESSIONID=" + browser.sessionId())
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(withCookie.statusCode()).as("the session is in the database, not in replica A").isEqualTo(200);
+    assertThat(withCookie.body()).contains("Tenants");
+    HttpResponse<String> without = http.send(tenants.build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(without.statusCode()).isEqualTo(302);
+  }
+
+  @Test
+  @Order(2)
   void budgetAndRateLimit_holdAcrossBothProcesses() throws Exception {
     Api a = first.api();
     Api b = second.api();
@@ -136,7 +159,7 @@ class TwoReefProcessesIT {
   }
 
   @Test
-  @Order(2)
+  @Order(3)
   void agents_eachStartedOnce_andWhenOneProcessIsKilledTheOtherDoesAllTheWork() throws Exception {
     Api a = first.api();
     Api b = second.api();
