@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import tools.jackson.databind.JsonNode;
@@ -37,6 +38,7 @@ public final class MockUpstream implements AutoCloseable {
   private final AtomicInteger failures = new AtomicInteger();
   private final AtomicInteger failureStatus = new AtomicInteger(500);
   private final AtomicInteger cancelledStreams = new AtomicInteger();
+  private static final String LEAVE = "reef.mock.leave";
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private final AtomicReference<Duration> latency = new AtomicReference<>(Duration.ZERO);
@@ -150,6 +152,13 @@ public final class MockUpstream implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     int now = inFlight.incrementAndGet();
     maxInFlight.accumulateAndGet(now, Math::max);
+    AtomicBoolean left = new AtomicBoolean();
+    Runnable leave = () -> {
+      if (left.compareAndSet(false, true)) {
+        inFlight.decrementAndGet();
+      }
+    };
+    exchange.setAttribute(LEAVE, leave);
     try (exchange) {
       byte[] bytes = exchange.getRequestBody().readAllBytes();
       JsonNode body = bytes.length == 0 ? Api.JSON.nullNode() : Api.JSON.readTree(bytes);
@@ -192,7 +201,7 @@ public final class MockUpstream implements AutoCloseable {
         default -> send(exchange, 404, "{\"error\":{\"message\":\"no such path\",\"type\":\"invalid_request_error\"}}");
       }
     } finally {
-      inFlight.decrementAndGet();
+      leave.run();
     }
   }
 
@@ -311,6 +320,11 @@ public final class MockUpstream implements AutoCloseable {
 
   private static void send(HttpExchange exchange, int status, String json) throws IOException {
     byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+    // A call stops counting as in flight before its answer is sent: once the client has the whole answer it may
+    // send the next call, which must not find this one still counted (a race the caller cannot see).
+    if (exchange.getAttribute(LEAVE) instanceof Runnable leave) {
+      leave.run();
+    }
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(status, bytes.length);
     exchange.getResponseBody().write(bytes);
