@@ -13,11 +13,21 @@ import org.springframework.stereotype.Component;
 @Component
 final class Replica {
 
+  /** The width of {@code agents.lease_owner}. */
+  static final int MAX_LENGTH = 64;
+
   private final String id;
 
   Replica(@Value("${reef.replica-id:}") String configured) {
+    if (configured.length() > MAX_LENGTH) {
+      throw new IllegalStateException("REEF_REPLICA_ID is " + configured.length() + " characters long; at most "
+          + MAX_LENGTH + " are allowed");
+    }
+    String suffix = "/" + UUID.randomUUID().toString().substring(0, 8);
+    String host = hostName();
+    // a pod's name may be 63 characters: keep the host part short enough for the suffix
     this.id = configured.isBlank()
-        ? hostName() + "/" + UUID.randomUUID().toString().substring(0, 8)
+        ? host.substring(0, Math.min(host.length(), MAX_LENGTH - suffix.length())) + suffix
         : configured;
   }
 
