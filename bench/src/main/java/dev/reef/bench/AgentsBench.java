@@ -66,7 +66,7 @@ public final class AgentsBench {
     int rounds = Integer.parseInt(args[4]);
     int tenants = Integer.parseInt(args[5]);
     if (rounds > 0) {
-      bench.deployAndWake(model, rounds);
+      bench.deployAndWake(model, rounds, reefPid);
     }
     if (tenants > 0) {
       bench.memory(reefPid, tenants);
@@ -75,7 +75,7 @@ public final class AgentsBench {
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  private void deployAndWake(String model, int rounds) throws Exception {
+  private void deployAndWake(String model, int rounds, long reefPid) throws Exception {
     String[] tenant = signup("agents-bench");
     String agents = "/api/v1/tenants/" + tenant[0] + "/agents";
     put("/api/v1/tenants/" + tenant[0] + "/limits", adminKey, "{\"requestsPerMinute\":100000,"
@@ -85,7 +85,7 @@ public final class AgentsBench {
     // Warm-up, not measured: installs the runtime if it is not cached yet, and warms Reef's code paths.
     String warm = match(ID, post(agents, tenant[1], "{\"name\":\"warm-up\",\"runtime\":\"openclaw\","
         + "\"model\":\"" + model + "\"}"));
-    awaitState(agents + "/" + warm, tenant[1], "running", Duration.ofMinutes(10));
+    awaitState(agents + "/" + warm, tenant[1], 0, "running", Duration.ofMinutes(10));
     delete(agents + "/" + warm, tenant[1]);
     List<Double> deploys = new ArrayList<>();
     List<Double> byHand = new ArrayList<>();
@@ -97,24 +97,40 @@ public final class AgentsBench {
       String created = post(agents, tenant[1], "{\"name\":\"bench-" + round + "\",\"runtime\":\"openclaw\","
           + "\"model\":\"" + model + "\"}");
       String id = match(ID, created);
-      awaitState(agents + "/" + id, tenant[1], "running", Duration.ofMinutes(5));
+      awaitState(agents + "/" + id, tenant[1], 0, "running", Duration.ofMinutes(5));
       deploys.add(ms(t0));
 
       t0 = System.nanoTime();
       firstReply(agents + "/" + id + "/chat", tenant[1]);
       warmReplies.add(ms(t0));
 
+      long seq = lastSeq(agents + "/" + id, tenant[1]);
       post(agents + "/" + id + "/stop", tenant[1], "");
-      awaitState(agents + "/" + id, tenant[1], "stopped", Duration.ofMinutes(1));
+      awaitState(agents + "/" + id, tenant[1], seq, "stopped", Duration.ofMinutes(1));
+      long cpu0 = cpuTicks(reefPid);
       byHand.add(startByHand(id, tenant[0]));
+      System.out.printf("  Reef's CPU while the gateway started by hand: %d ms%n", (cpuTicks(reefPid) - cpu0) * 10);
 
       // the same start through Reef: the agent's state is initialised now, exactly as for the start by hand
+      String jfr = System.getenv("BENCH_JFR");
+      if (jfr != null && round == 0) {
+        run("jcmd", Long.toString(reefPid), "JFR.start", "name=agent-start", "settings=profile");
+      }
+      cpu0 = cpuTicks(reefPid);
+      java.time.Instant startedAt = java.time.Instant.now();
+      seq = lastSeq(agents + "/" + id, tenant[1]);
       t0 = System.nanoTime();
       post(agents + "/" + id + "/start", tenant[1], "");
-      awaitState(agents + "/" + id, tenant[1], "running", Duration.ofMinutes(5));
+      awaitState(agents + "/" + id, tenant[1], seq, "running", Duration.ofMinutes(5));
       restarts.add(ms(t0));
+      System.out.printf("  Reef's CPU while it started the gateway: %d ms%n", (cpuTicks(reefPid) - cpu0) * 10);
+      if (jfr != null && round == 0) {
+        run("jcmd", Long.toString(reefPid), "JFR.stop", "name=agent-start", "filename=" + jfr);
+      }
+      timeline(startedAt, get(agents + "/" + id + "/events", tenant[1]));
+      seq = lastSeq(agents + "/" + id, tenant[1]);
       post(agents + "/" + id + "/stop", tenant[1], "");
-      awaitState(agents + "/" + id, tenant[1], "stopped", Duration.ofMinutes(1));
+      awaitState(agents + "/" + id, tenant[1], seq, "stopped", Duration.ofMinutes(1));
 
       t0 = System.nanoTime();
       firstReply(agents + "/" + id + "/chat", tenant[1]);
@@ -194,6 +210,28 @@ public final class AgentsBench {
     }
   }
 
+  /** User plus system CPU time of a process, in clock ticks (1/100 s on Linux). */
+  private static long cpuTicks(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  }
+
+  /** Prints the agent's state changes since {@code since}, in ms after it: where a start through Reef spends time. */
+  private static void timeline(java.time.Instant since, String events) {
+    Matcher m = Pattern.compile("\"at\":\"([^\"]+)\",\"state\":\"([a-z]+)\",\"reason\":\"([^\"]*)\"")
+        .matcher(events);
+    StringBuilder line = new StringBuilder("  start through Reef:");
+    while (m.find()) {
+      java.time.Instant at = java.time.Instant.parse(m.group(1));
+      if (!at.isBefore(since)) {
+        line.append(String.format(" +%d ms %s (%s);", Duration.between(since, at).toMillis(), m.group(2),
+            m.group(3)));
+      }
+    }
+    System.out.println(line);
+  }
+
   private void memory(long reefPid, int tenants) throws Exception {
     long t0 = System.nanoTime();
     try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
@@ -239,22 +277,46 @@ public final class AgentsBench {
         match(Pattern.compile("\"apiKey\":\"([^\"]+)\""), body)};
   }
 
-  private void awaitState(String path, String key, String state, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    String last = "";
-    while (System.nanoTime() < deadline) {
-      last = get(path, key);
-      Matcher m = STATE.matcher(last);
-      if (m.find() && m.group(1).equals(state)) {
-        return;
-      }
-      if (m.find(0) && m.group(1).equals("failed")) {
-        throw new IllegalStateException("the agent failed: " + last);
-      }
-      Thread.sleep(50);
-    }
-    throw new IllegalStateException("not " + state + " within " + timeout + ": " + last);
+  /** The sequence number of the agent's latest event (0 if none). */
+  private long lastSeq(String path, String key) {
+    Matcher m = Pattern.compile("\"seq\":(\\d+)").matcher(get(path + "/events?limit=1", key));
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
   }
+
+  /**
+   * Waits for the agent to reach {@code state} in an event after {@code afterSeq}, following its events as they
+   * happen ({@code GET .../events?follow=true}): no polling, so the wait costs Reef next to nothing and sees the
+   * change the moment it is recorded.
+   */
+  private void awaitState(String path, String key, long afterSeq, String state, Duration timeout) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(reef + path + "/events?follow=true&after=" + afterSeq))
+        .header("Authorization", "Bearer " + key).timeout(timeout).GET().build();
+    HttpResponse<InputStream> response = HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("following the events answered " + response.statusCode() + ": "
+          + new String(response.body().readAllBytes(), StandardCharsets.UTF_8));
+    }
+    String last = "";
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+      for (String line; (line = in.readLine()) != null; ) {
+        if (!line.startsWith("data:")) {
+          continue;
+        }
+        last = line;
+        Matcher m = STATE.matcher(line);
+        if (m.find()) {
+          if (m.group(1).equals(state)) {
+            return;
+          }
+          if (m.group(1).equals("failed")) {
+            throw new IllegalStateException("the agent failed: " + line);
+          }
+        }
+      }
+    }
+    throw new IllegalStateException("the events ended before " + state + ": " + last);
+  }
+
 
   /** Sends a chat and returns when the first delta event arrives (the rest is read and discarded). */
   private void firstReply(String path, String key) throws Exception {

@@ -37,6 +37,12 @@ public interface Agents {
 
   List<AgentEvent> events(TenantId tenantId, UUID agentId, int limit);
 
+  /**
+   * Sends the agent's events after {@code afterSeq} (0: all), oldest first, then each new one as it is recorded,
+   * until the returned handle is closed; {@code null} once the agent is deleted, after its last events.
+   */
+  AutoCloseable followEvents(TenantId tenantId, UUID agentId, long afterSeq, Consumer<AgentEvent> sink);
+
   List<String> logTail(TenantId tenantId, UUID agentId, int lines) throws IOException;
 
   AutoCloseable followLogs(TenantId tenantId, UUID agentId, Consumer<String> sink) throws IOException;

@@ -183,6 +183,70 @@ class AgentLifecycleIT extends ReefIT {
     assertThat(events(id).size()).isGreaterThanOrEqualTo(3);
   }
 
+  @Test
+  void followEvents_streamsEachChangeAsItHappens_andEndsWhenTheAgentIsDeleted() throws Exception {
+    String id = deploy("watched");
+    long seq = events(id).path(0).path("seq").asLong();
+    HttpRequest follow = HttpRequest.newBuilder(URI.create(api.base() + agents() + "/" + id
+        + "/events?follow=true&after=" + seq)).header("Authorization", "Bearer " + tenant.apiKey()).build();
+    HttpResponse<java.io.InputStream> stream = HttpClient.newHttpClient().send(follow,
+        HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(stream.statusCode()).isEqualTo(200);
+    assertThat(stream.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
+    java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+    Thread reader = Thread.ofVirtual().start(() -> {
+      try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(stream.body()))) {
+        for (String line; (line = in.readLine()) != null; ) {
+          lines.add(line);
+        }
+        lines.add("<end>");
+      } catch (java.io.IOException e) {
+        lines.add("<broken: " + e + ">");
+      }
+    });
+
+    api.post(agents() + "/" + id + "/stop", tenant.apiKey(), null);
+    List<String> stopping = nextStates(lines, 2);
+    assertThat(stopping).containsExactly("stopping", "stopped");
+
+    assertThat(api.delete(agents() + "/" + id, tenant.apiKey()).status()).isEqualTo(204);
+    String last = "";
+    for (String line = lines.poll(30, java.util.concurrent.TimeUnit.SECONDS); line != null && !line.equals("<end>");
+        line = lines.poll(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      last = line.startsWith("event:") ? line : last;
+    }
+    assertThat(last).as("the stream's last event").isEqualTo("event:deleted");
+    reader.join(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void followEvents_ofAnotherTenantsAgent_is404_andABadCursorIs400() {
+    String id = deploy("private");
+    SignedUp other = signUp("Snoop");
+    assertThat(api.get("/api/v1/tenants/" + other.tenantId() + "/agents/" + id + "/events?follow=true",
+        other.apiKey()).status()).isEqualTo(404);
+    Response bad = api.get(agents() + "/" + id + "/events?follow=true&after=-1", tenant.apiKey());
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.text()).contains("after");
+  }
+
+  /** The states of the next {@code count} state events on a followed stream (30 s at most each). */
+  private static List<String> nextStates(java.util.concurrent.BlockingQueue<String> lines, int count)
+      throws InterruptedException {
+    List<String> states = new java.util.ArrayList<>();
+    String event = "";
+    while (states.size() < count) {
+      String line = lines.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(line).as("a line within 30 s; so far " + states).isNotNull();
+      if (line.startsWith("event:")) {
+        event = line.substring(6).trim();
+      } else if (line.startsWith("data:") && event.equals("state")) {
+        states.add(Api.JSON.readTree(line.substring(5).trim()).path("state").asString());
+      }
+    }
+    return states;
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
 
   private String agents() {

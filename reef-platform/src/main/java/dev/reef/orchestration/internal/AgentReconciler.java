@@ -63,6 +63,7 @@ final class AgentReconciler implements DisposableBean {
 
   private static final Logger log = LoggerFactory.getLogger(AgentReconciler.class);
   private static final Duration LEASE = Duration.ofSeconds(30);
+  private static final Duration READY_POLL = Duration.ofMillis(50);
   private static final Duration STABLE_AFTER = Duration.ofMinutes(10);
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -80,6 +81,7 @@ final class AgentReconciler implements DisposableBean {
   private final JsonMapper json;
   private final Clock clock;
   private final String owner;
+  private final StateChanges changes;
   private final Set<UUID> working = ConcurrentHashMap.newKeySet();
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1))
@@ -90,7 +92,7 @@ final class AgentReconciler implements DisposableBean {
   AgentReconciler(AgentRepository agents, ActiveDriver driver, Runtimes runtimes, AgentTokens agentTokens,
       SecretStore secrets, EffectiveLimits limits, LlmActivity activity, AgentModels models,
       OrchestrationProperties properties, InstallLog installLog, TransactionTemplate tx, JsonMapper json,
-      Replica replica, Clock clock) {
+      Replica replica, StateChanges changes, Clock clock) {
     this.agents = agents;
     this.driver = driver.get();
     this.runtimes = runtimes;
@@ -105,6 +107,7 @@ final class AgentReconciler implements DisposableBean {
     this.json = json;
     this.clock = clock;
     this.owner = replica.id();
+    this.changes = changes;
   }
 
   /** Looks at every agent and acts on those that need it. */
@@ -323,7 +326,8 @@ final class AgentReconciler implements DisposableBean {
         setState(row, new AgentState.Running("ready"));
         return;
       }
-      sleep(Duration.ofMillis(250));
+      // Often: every poll is a local connection refused or a 503, and each one saved is start time saved.
+      sleep(READY_POLL);
     }
     driver.stop(placement, properties.stopGrace());
     agentTokens.revoke(row.tenantId(), row.id());
@@ -441,6 +445,7 @@ final class AgentReconciler implements DisposableBean {
       agents.changeState(row.tenantId(), row.id(), state, owner, clock.instant());
       return null;
     });
+    changes.changed(row.id());
   }
 
   Placement placement(AgentRow row) {

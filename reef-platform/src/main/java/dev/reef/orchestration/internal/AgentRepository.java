@@ -162,6 +162,15 @@ class AgentRepository {
             rs.getString("reason"))).list();
   }
 
+  /** Events after {@code afterSeq}, oldest first. */
+  List<AgentEvent> eventsAfter(TenantId tenantId, UUID agentId, long afterSeq) {
+    return jdbc.sql("""
+        select * from agent_events where tenant_id = :t and agent_id = :id and seq > :after order by seq""")
+        .param("t", tenantId.value()).param("id", agentId).param("after", afterSeq)
+        .query((rs, n) -> new AgentEvent(rs.getLong("seq"), Jdbc.instant(rs, "occurred_at"), rs.getString("state"),
+            rs.getString("reason"))).list();
+  }
+
   // --- the reconciler's view: platform scope, across tenants ---
 
   /** Platform scope only: every agent the reconciler may have to act on. */

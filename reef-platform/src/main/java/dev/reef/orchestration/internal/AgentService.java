@@ -52,7 +52,11 @@ final class AgentService implements Agents {
   static final Pattern NAME = Pattern.compile("^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$");
 
   private final AgentRepository agents;
+  /** How soon a waiter sees a change made by another replica, which does not wake it. */
+  private static final Duration OTHER_REPLICAS_POLL = Duration.ofMillis(500);
+
   private final Replica replica;
+  private final StateChanges changes;
   private final AgentReconciler reconciler;
   private final ComputeDriver driver;
   private final Runtimes runtimes;
@@ -71,8 +75,9 @@ final class AgentService implements Agents {
   AgentService(AgentRepository agents, AgentReconciler reconciler, ActiveDriver driver, Runtimes runtimes,
       AgentModels models, EffectiveLimits limits, SecretStore secrets, InstallLog installLog,
       OrchestrationProperties properties, ApplicationEventPublisher events, TransactionTemplate tx, JsonMapper json,
-      Replica replica, Clock clock) {
+      Replica replica, StateChanges changes, Clock clock) {
     this.agents = agents;
+    this.changes = changes;
     this.replica = replica;
     this.reconciler = reconciler;
     this.driver = driver.get();
@@ -185,6 +190,61 @@ final class AgentService implements Agents {
   }
 
   @Override
+  public AutoCloseable followEvents(TenantId tenantId, UUID agentId, long afterSeq, Consumer<AgentEvent> sink) {
+    row(tenantId, agentId); // 404 now, before the stream starts
+    EventFollower follower = new EventFollower(tenantId, agentId, afterSeq, sink);
+    follower.thread = Thread.ofVirtual().name("agent-events-follow").start(follower::run);
+    return follower;
+  }
+
+  /** Sends each new event of one agent, oldest first, until closed or the agent is gone. */
+  private final class EventFollower implements AutoCloseable {
+    private final TenantId tenantId;
+    private final UUID agentId;
+    private final Consumer<AgentEvent> sink;
+    private long lastSeq;
+    private volatile boolean closed;
+    private volatile Thread thread;
+
+    EventFollower(TenantId tenantId, UUID agentId, long afterSeq, Consumer<AgentEvent> sink) {
+      this.tenantId = tenantId;
+      this.agentId = agentId;
+      this.lastSeq = afterSeq;
+      this.sink = sink;
+    }
+
+    void run() {
+      while (!closed) {
+        StateChanges.Ticket next = changes.ticket(agentId);
+        record Batch(List<AgentEvent> events, boolean deleted) {}
+        Batch batch = inTenant(tenantId, () -> new Batch(agents.eventsAfter(tenantId, agentId, lastSeq),
+            agents.find(tenantId, agentId).isEmpty()));
+        for (AgentEvent event : batch.events()) {
+          if (closed) {
+            return;
+          }
+          sink.accept(event);
+          lastSeq = event.seq();
+        }
+        if (batch.deleted()) {
+          sink.accept(null); // the agent was deleted: the end of its events
+          return;
+        }
+        next.await(OTHER_REPLICAS_POLL);
+      }
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+      Thread t = thread;
+      if (t != null) {
+        t.interrupt();
+      }
+    }
+  }
+
+  @Override
   public List<String> logTail(TenantId tenantId, UUID agentId, int lines) throws IOException {
     AgentRow row = row(tenantId, agentId);
     List<String> out = new ArrayList<>(installLog.lines(agentId));
@@ -293,6 +353,7 @@ final class AgentService implements Agents {
     listener.waking(row.state().name());
     Instant deadline = clock.instant().plus(properties.wakeTimeout());
     while (clock.instant().isBefore(deadline)) {
+      StateChanges.Ticket next = changes.ticket(agentId);
       AgentRow now = row(tenantId, agentId);
       switch (now.state()) {
         case AgentState.Running r -> {
@@ -300,7 +361,7 @@ final class AgentService implements Agents {
         }
         case AgentState.Failed f -> throw new ProblemException(ProblemType.AGENT_UNAVAILABLE,
             "The agent could not be started: " + f.reason());
-        default -> sleep(Duration.ofMillis(200));
+        default -> next.await(OTHER_REPLICAS_POLL);
       }
     }
     throw new ProblemException(ProblemType.AGENT_UNAVAILABLE, "The agent did not wake within "

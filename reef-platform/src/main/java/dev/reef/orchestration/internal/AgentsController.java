@@ -45,6 +45,7 @@ class AgentsController {
 
   private static final long CHAT_TIMEOUT_MILLIS = Duration.ofMinutes(15).toMillis();
   private static final long FOLLOW_TIMEOUT_MILLIS = Duration.ofHours(1).toMillis();
+  private static final Duration HEARTBEAT = Duration.ofSeconds(15);
 
   private final AccessGuard guard;
   private final Agents agents;
@@ -145,11 +146,61 @@ class AgentsController {
   }
 
   @GetMapping("/{agentId}/events")
-  @Operation(summary = "The agent's state changes with reasons and times, newest first")
-  EventList events(@PathVariable TenantId tenantId, @PathVariable UUID agentId,
-      @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit) {
+  @Operation(summary = "The agent's state changes with reasons and times, newest first; or (follow=true) the "
+      + "last ones and then each new one as it happens, oldest first, as server-sent events")
+  ResponseEntity<?> events(@PathVariable TenantId tenantId, @PathVariable UUID agentId,
+      @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit,
+      @RequestParam(defaultValue = "false") boolean follow,
+      @RequestParam(required = false) @Min(0) Long after) {
     guard.require(tenantId, TenantPermission.AGENTS_READ);
-    return new EventList(agents.events(tenantId, agentId, limit));
+    if (!follow) {
+      return ResponseEntity.ok(new EventList(agents.events(tenantId, agentId, limit)));
+    }
+    long from = after != null ? after
+        : agents.events(tenantId, agentId, limit).stream().mapToLong(AgentEvent::seq).min().orElse(1) - 1;
+    SseEmitter emitter = new SseEmitter(FOLLOW_TIMEOUT_MILLIS);
+    AtomicReference<AutoCloseable> follower = new AtomicReference<>();
+    Runnable stopFollowing = () -> closeQuietly(follower.getAndSet(null));
+    emitter.onCompletion(stopFollowing);
+    emitter.onTimeout(stopFollowing);
+    emitter.onError(e -> stopFollowing.run());
+    follower.set(agents.followEvents(tenantId, agentId, from, event -> {
+      try {
+        if (event == null) {
+          emitter.send(SseEmitter.event().name("deleted").data(Map.of("agentId", agentId),
+              MediaType.APPLICATION_JSON));
+          emitter.complete();
+        } else {
+          emitter.send(SseEmitter.event().id(Long.toString(event.seq())).name("state").data(event,
+              MediaType.APPLICATION_JSON));
+        }
+      } catch (IOException | IllegalStateException e) {
+        stopFollowing.run(); // the client left
+      }
+    }));
+    // A comment now and then: proxies keep the stream open, and a client that left is noticed and let go.
+    Thread.ofVirtual().name("agent-events-heartbeat").start(() -> {
+      while (follower.get() != null) {
+        try {
+          Thread.sleep(HEARTBEAT);
+          emitter.send(SseEmitter.event().comment("keep-alive"));
+        } catch (InterruptedException | IOException | IllegalStateException e) {
+          stopFollowing.run();
+          return;
+        }
+      }
+    });
+    return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(emitter);
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    if (closeable != null) {
+      try {
+        closeable.close();
+      } catch (Exception ignored) {
+        // already closed
+      }
+    }
   }
 
   // No 'produces': a foreign tenant's route must answer 404 whatever the Accept header says, not 406.
@@ -169,16 +220,7 @@ class AgentsController {
       emitter.send(SseEmitter.event().name("log").data(line));
     }
     AtomicReference<AutoCloseable> follower = new AtomicReference<>();
-    Runnable stopFollowing = () -> {
-      AutoCloseable f = follower.getAndSet(null);
-      if (f != null) {
-        try {
-          f.close();
-        } catch (Exception ignored) {
-          // already closed
-        }
-      }
-    };
+    Runnable stopFollowing = () -> closeQuietly(follower.getAndSet(null));
     emitter.onCompletion(stopFollowing);
     emitter.onTimeout(stopFollowing);
     emitter.onError(e -> stopFollowing.run());

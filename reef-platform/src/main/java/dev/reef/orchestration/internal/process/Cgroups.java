@@ -57,6 +57,8 @@ final class Cgroups {
   }
 
   static final String NOT_ENFORCED = "none";
+  /** No CPU limit was asked for, so none is set. */
+  static final String UNLIMITED = "unlimited";
   private static final long CPU_PERIOD_MICROS = 100_000;
   /** The kernel's smallest CFS quota. */
   private static final long CPU_MIN_QUOTA_MICROS = 1_000;
@@ -198,8 +200,16 @@ final class Cgroups {
           memory.version() == Version.V1 ? "memory.limit_in_bytes" : "memory.max", limit);
     }
     Path cpuDir = null;
+    boolean sharedDir = memoryDir != null && cpu.usable() && cpu.parent().equals(memory.parent());
+    if (cpu.usable() && cpuMillis <= 0 && !sharedDir) {
+      // No CPU limit, and a group of its own only for the CPU (cgroup v1): the agent stays out of it. In a v1 group
+      // all the agent's threads and processes share the weight of one ordinary thread, so an unlimited agent would
+      // get less CPU than the same program started by hand whenever the machine is busy.
+      remove(cpu.parent().resolve(agentId.toString()));
+      return new Prepared(memoryDir, null, memoryDir == null ? NOT_ENFORCED : memory.enforcement(), UNLIMITED);
+    }
     if (cpu.usable()) {
-      boolean shared = memoryDir != null && cpu.parent().equals(memory.parent());
+      boolean shared = sharedDir;
       cpuDir = shared ? memoryDir : fresh(cpu, agentId);
       String quota = cpuMillis > 0
           ? Long.toString(Math.max(CPU_MIN_QUOTA_MICROS, cpuMillis * CPU_PERIOD_MICROS / 1000)) : null;

@@ -46,6 +46,26 @@ class CgroupsTest {
   }
 
   @Test
+  void v1_noCpuLimit_theAgentJoinsNoCpuGroup_andAnEarlierOneIsRemoved() throws IOException {
+    Path memory = Files.createDirectories(root.resolve("memory"));
+    Path cpu = Files.createDirectories(root.resolve("cpu,cpuacct"));
+    Cgroups cgroups = Cgroups.detect(mounts(
+        "cgroup " + memory + " cgroup rw,relatime,memory 0 0",
+        "cgroup " + cpu + " cgroup rw,relatime,cpu,cpuacct 0 0"), "reef");
+    Path cpuGroup = cpu.resolve("reef").resolve(agent.toString());
+    // an earlier start's group (empty here: in a real cgroupfs the control files go with the directory)
+    Files.createDirectories(cpuGroup);
+
+    Cgroups.Prepared prepared = cgroups.prepare(agent, 512, 0);
+
+    Path memoryGroup = memory.resolve("reef").resolve(agent.toString());
+    assertThat(prepared.cpuEnforcement()).isEqualTo("unlimited");
+    assertThat(prepared.procsFiles()).containsExactly(memoryGroup.resolve("cgroup.procs"));
+    assertThat(cpuGroup).doesNotExist();
+    assertThat(cgroups.groupsOf(agent)).containsExactly(memoryGroup);
+  }
+
+  @Test
   void v2_oneGroupForBoth_withTheControllersEnabledDownThePath() throws IOException {
     Path unified = Files.createDirectories(root.resolve("unified"));
     Files.writeString(unified.resolve("cgroup.controllers"), "cpuset cpu io memory pids\n");
