@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -117,6 +118,7 @@ public final class AgentsBench {
         run("jcmd", Long.toString(reefPid), "JFR.start", "name=agent-start", "settings=profile");
       }
       cpu0 = cpuTicks(reefPid);
+      Map<String, Long> threads0 = threadTicks(reefPid);
       java.time.Instant startedAt = java.time.Instant.now();
       seq = lastSeq(agents + "/" + id, tenant[1]);
       t0 = System.nanoTime();
@@ -124,6 +126,11 @@ public final class AgentsBench {
       awaitState(agents + "/" + id, tenant[1], seq, "running", Duration.ofMinutes(5));
       restarts.add(ms(t0));
       System.out.printf("  Reef's CPU while it started the gateway: %d ms%n", (cpuTicks(reefPid) - cpu0) * 10);
+      Map<String, Long> threads1 = threadTicks(reefPid);
+      threads1.replaceAll((name, ticks) -> ticks - threads0.getOrDefault(name, 0L));
+      System.out.println("    by thread (ms): " + threads1.entrySet().stream().filter(e -> e.getValue() > 0)
+          .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+          .map(e -> e.getKey() + "=" + e.getValue() * 10).toList());
       if (jfr != null && round == 0) {
         run("jcmd", Long.toString(reefPid), "JFR.stop", "name=agent-start", "filename=" + jfr);
       }
@@ -181,6 +188,9 @@ public final class AgentsBench {
     env.put("OPENCLAW_DISABLE_BONJOUR", "1");
     env.put("OPENCLAW_NO_RESPAWN", "1");
     env.put("DO_NOT_TRACK", "1");
+    // the config refers to its tokens in the environment; new ones at every start, as Reef does
+    env.put("REEF_AGENT_TOKEN", "reef_at_" + UUID.randomUUID());
+    env.put("REEF_GATEWAY_TOKEN", UUID.randomUUID().toString());
     // the heap limit Reef gives an agent of 1,536 MB (70 %), so both starts run the same V8 settings
     env.put("NODE_OPTIONS", "--max-old-space-size=1075");
     long t0 = System.nanoTime();
@@ -208,6 +218,24 @@ public final class AgentsBench {
         process.waitFor(10, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /** CPU ticks of each thread of a process, by thread name (threads of one name added up). */
+  private static Map<String, Long> threadTicks(long pid) throws IOException {
+    Map<String, Long> ticks = new java.util.HashMap<>();
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : tasks.toList()) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+$", "#");
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          ticks.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+        } catch (IOException e) {
+          // the thread ended
+        }
+      }
+    }
+    return ticks;
   }
 
   /** User plus system CPU time of a process, in clock ticks (1/100 s on Linux). */

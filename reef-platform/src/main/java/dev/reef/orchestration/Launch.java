@@ -5,8 +5,12 @@ import java.util.Map;
 
 /**
  * How to start an agent this time: a command, its environment (the only environment it gets: nothing of Reef's
- * own environment leaks in), and files to write first (its config, with fresh tokens), keyed by a path relative to
- * the agent's state directory.
+ * own environment leaks in), and files to write first (its config), keyed by a path relative to the agent's state
+ * directory.
+ *
+ * <p>The environment carries the agent's fresh tokens, so drivers treat it like a secret: the process's own
+ * environment (the process driver), a Secret (Kubernetes); never a log line. {@link #toString} names the variables
+ * only.
  */
 public record Launch(List<String> command, Map<String, String> environment, Map<String, byte[]> files) {
 
@@ -14,5 +18,11 @@ public record Launch(List<String> command, Map<String, String> environment, Map<
     command = List.copyOf(command);
     environment = Map.copyOf(environment);
     files = Map.copyOf(files);
+  }
+
+  @Override
+  public String toString() {
+    return "Launch[command=" + command + ", environment=" + new java.util.TreeSet<>(environment.keySet())
+        + ", files=" + new java.util.TreeSet<>(files.keySet()) + "]";
   }
 }

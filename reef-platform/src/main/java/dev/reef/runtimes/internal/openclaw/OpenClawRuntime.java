@@ -88,6 +88,8 @@ final class OpenClawRuntime implements AgentRuntime {
     // An update or config restart stays in the same process, so the pid the driver started is the agent
     environment.put("OPENCLAW_NO_RESPAWN", "1");
     environment.put("DO_NOT_TRACK", "1");
+    environment.put(OpenClawConfig.AGENT_TOKEN_ENV, context.agentToken());
+    environment.put(OpenClawConfig.GATEWAY_TOKEN_ENV, context.gatewayToken());
     heapLimitMb(context.memoryMb()).ifPresent(mb -> environment.put("NODE_OPTIONS", "--max-old-space-size=" + mb));
     return new Launch(command, environment, Map.of(OpenClawConfig.FILE, OpenClawConfig.render(context)));
   }

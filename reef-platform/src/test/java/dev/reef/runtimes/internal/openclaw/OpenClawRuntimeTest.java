@@ -11,7 +11,6 @@ import dev.reef.orchestration.RuntimeContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -55,7 +54,8 @@ class OpenClawRuntimeTest {
     assertThat(gateway.path("customBindHost").asString()).isEqualTo("127.4.5.6");
     assertThat(gateway.path("port").asInt()).isEqualTo(18001);
     assertThat(gateway.at("/auth/mode").asString()).isEqualTo("token");
-    assertThat(gateway.at("/auth/token").asString()).isEqualTo(GATEWAY_TOKEN);
+    assertThat(gateway.at("/auth/token")).isEqualTo(JSON.readTree(
+        "{\"source\":\"env\",\"provider\":\"default\",\"id\":\"REEF_GATEWAY_TOKEN\"}"));
     assertThat(gateway.at("/http/endpoints/chatCompletions/enabled").asBoolean()).isTrue();
   }
 
@@ -68,7 +68,8 @@ class OpenClawRuntimeTest {
     assertThat(models.path("providers").propertyNames()).containsExactly("reef");
     JsonNode reef = models.at("/providers/reef");
     assertThat(reef.path("baseUrl").asString()).isEqualTo("http://127.0.0.1:8080/v1");
-    assertThat(reef.path("apiKey").asString()).isEqualTo(AGENT_TOKEN);
+    assertThat(reef.path("apiKey")).isEqualTo(JSON.readTree(
+        "{\"source\":\"env\",\"provider\":\"default\",\"id\":\"REEF_AGENT_TOKEN\"}"));
     assertThat(reef.path("api").asString()).isEqualTo("openai-completions");
     assertThat(reef.path("models")).hasSize(1);
     JsonNode model = reef.path("models").get(0);
@@ -95,16 +96,33 @@ class OpenClawRuntimeTest {
         "telemetry", "discovery", "logging");
   }
 
-  /** Each token appears exactly once, where it belongs, and nowhere in what a driver might log or show. */
+  /**
+   * Each token is in exactly one environment variable, which the config refers to, and nowhere in the config file
+   * or in what a driver might log or show.
+   */
   @Test
   void launch_putsTokensOnlyWhereTheyBelong() {
     Launch launch = runtime.launch(installation, context(1536));
-    JsonNode config = config(launch);
-    assertThat(pathsOf(config, AGENT_TOKEN)).containsExactly("/models/providers/reef/apiKey");
-    assertThat(pathsOf(config, GATEWAY_TOKEN)).containsExactly("/gateway/auth/token");
-    String visible = launch.command() + " " + launch.environment() + " " + launch;
-    assertThat(visible).doesNotContain(AGENT_TOKEN).doesNotContain(GATEWAY_TOKEN);
+    assertThat(launch.environment()).containsEntry("REEF_AGENT_TOKEN", AGENT_TOKEN)
+        .containsEntry("REEF_GATEWAY_TOKEN", GATEWAY_TOKEN);
+    assertThat(launch.environment().values().stream().filter(v -> v.contains(AGENT_TOKEN) || v.contains(
+        GATEWAY_TOKEN))).hasSize(2);
+    String config = new String(launch.files().get("openclaw.json"), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(config).doesNotContain(AGENT_TOKEN).doesNotContain(GATEWAY_TOKEN);
+    String visible = launch.command() + " " + launch;
+    assertThat(visible).doesNotContain(AGENT_TOKEN).doesNotContain(GATEWAY_TOKEN).contains("REEF_AGENT_TOKEN");
     assertThat(context(1536).toString()).doesNotContain(AGENT_TOKEN).doesNotContain(GATEWAY_TOKEN);
+  }
+
+  /** New tokens, same file: OpenClaw starts about 3 s faster when its config has not changed since its last start. */
+  @Test
+  void launch_theConfigFileIsTheSameForEveryStart_newTokensOnlyInTheEnvironment() {
+    Launch first = runtime.launch(installation, context(1536));
+    Launch second = runtime.launch(installation, new RuntimeContext(context(1536).placement(), "reef_at_other",
+        "gw_other", context(1536).model(), 1536));
+    assertThat(second.files().get("openclaw.json")).isEqualTo(first.files().get("openclaw.json"));
+    assertThat(second.environment().get("REEF_AGENT_TOKEN")).isEqualTo("reef_at_other")
+        .isNotEqualTo(first.environment().get("REEF_AGENT_TOKEN"));
   }
 
   @Test
@@ -123,7 +141,9 @@ class OpenClawRuntimeTest {
         Map.entry("OPENCLAW_DISABLE_BONJOUR", "1"),
         Map.entry("OPENCLAW_NO_RESPAWN", "1"),
         Map.entry("DO_NOT_TRACK", "1"),
-        Map.entry("NODE_OPTIONS", "--max-old-space-size=1075")));
+        Map.entry("NODE_OPTIONS", "--max-old-space-size=1075"),
+        Map.entry("REEF_AGENT_TOKEN", AGENT_TOKEN),
+        Map.entry("REEF_GATEWAY_TOKEN", GATEWAY_TOKEN)));
     assertThat(launch.files()).containsOnlyKeys("openclaw.json");
   }
 
@@ -160,7 +180,7 @@ class OpenClawRuntimeTest {
     assertThat(launch.environment()).containsEntry("PATH", "/usr/local/bin:/usr/bin:/bin")
         .containsEntry("HOME", "/agents/a1/home").containsEntry("OPENCLAW_STATE_DIR", "/agents/a1/state")
         .containsEntry("NODE_OPTIONS", "--max-old-space-size=1075");
-    assertThat(config(launch).at("/gateway/auth/token").asString()).isEqualTo(GATEWAY_TOKEN);
+    assertThat(launch.environment()).containsEntry("REEF_GATEWAY_TOKEN", GATEWAY_TOKEN);
   }
 
   @Test
@@ -182,24 +202,5 @@ class OpenClawRuntimeTest {
     assertThat(runtime.readinessPath()).isEqualTo("/readyz");
     assertThat(runtime.chatPath()).isEqualTo("/v1/chat/completions");
     assertThat(runtime.chatModel()).isEqualTo("openclaw/default");
-  }
-
-  /** JSON pointers of every string value that contains {@code secret}. */
-  private static List<String> pathsOf(JsonNode node, String secret) {
-    List<String> found = new ArrayList<>();
-    collect(node, "", secret, found);
-    return found;
-  }
-
-  private static void collect(JsonNode node, String at, String secret, List<String> found) {
-    if (node.isString() && node.asString().contains(secret)) {
-      found.add(at);
-    } else if (node.isObject()) {
-      node.properties().forEach(e -> collect(e.getValue(), at + "/" + e.getKey(), secret, found));
-    } else if (node.isArray()) {
-      for (int i = 0; i < node.size(); i++) {
-        collect(node.get(i), at + "/" + i, secret, found);
-      }
-    }
   }
 }
