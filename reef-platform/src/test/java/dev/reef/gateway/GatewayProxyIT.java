@@ -24,6 +24,9 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 /** The LLM proxy end to end: a real Reef in front of a mock provider, called over real HTTP. */
@@ -54,6 +57,21 @@ class GatewayProxyIT extends ReefIT {
 
   private Map<String, Object> chatBody(String model, boolean stream) {
     return Api.body("model", model, "stream", stream, "messages", List.of(Map.of("role", "user", "content", "Hi")));
+  }
+
+  @Autowired
+  WebServerApplicationContext web;
+
+  /** Every /v1 test here goes through it; this one checks it is in place, in front of the filter chain. */
+  @Test
+  void v1Requests_areHandedToTheGatewayPastTheServletFilters() {
+    org.apache.catalina.startup.Tomcat tomcat = ((TomcatWebServer) web.getWebServer()).getTomcat();
+    org.apache.catalina.Container context = tomcat.getHost().findChildren()[0];
+    assertThat(context.getPipeline().getValves()).extracting(v -> v.getClass().getSimpleName())
+        .contains("GatewayFastPath");
+    assertThat(api.get("/v1/models", tenant.apiKey()).status()).isEqualTo(200);
+    assertThat(api.get("/api/v1/tenants/" + tenant.tenantId(), tenant.apiKey()).headers().firstValue("X-Content-Type-Options").orElse(""))
+        .as("other requests still pass Spring Security's filters").isEqualTo("nosniff");
   }
 
   @Test

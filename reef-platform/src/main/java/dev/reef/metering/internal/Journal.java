@@ -73,6 +73,14 @@ final class Journal implements AutoCloseable {
 
   /** Appends one line (without its newline); durable against process death when this returns. */
   void append(byte[] line) {
+    append(line, segment -> { });
+  }
+
+  /**
+   * Appends one line, then tells {@code written} which segment holds it, before any other append or a
+   * {@link #roll}: whoever tracks lines by segment sees every line of a segment by the time it is closed.
+   */
+  void append(byte[] line, java.util.function.Consumer<Path> written) {
     ByteBuffer buffer = ByteBuffer.allocate(line.length + 1).put(line).put((byte) '\n').flip();
     writeLock.lock();
     try {
@@ -87,6 +95,7 @@ final class Journal implements AutoCloseable {
       if (fsync) {
         active.force(false);
       }
+      written.accept(activePath);
       if (active.size() >= segmentBytes) {
         closeActive();
       }

@@ -11,10 +11,14 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -37,6 +41,8 @@ final class JournalLedger implements UsageLedger, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(JournalLedger.class);
   private static final int BATCH = 500;
+  /** About 100 MB at most: when the database is down for long, later segments are read back from disk. */
+  private static final int MAX_HELD = 200_000;
 
   private final Journal journal;
   private final Consumer<List<UsageRecord>> database;
@@ -44,12 +50,23 @@ final class JournalLedger implements UsageLedger, AutoCloseable {
   private final ReentrantLock flushing = new ReentrantLock();
   private final ScheduledExecutorService flusher;
   private volatile boolean databaseDown;
+  private final int maxHeld;
+  private final Map<Path, List<UsageRecord>> held = new ConcurrentHashMap<>();
+  private final Set<Path> fromFileOnly = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger heldCount = new AtomicInteger();
 
   /**
    * @param database inserts a batch idempotently, in platform scope
    * @param flushEvery null for no background flusher (tests call {@link #flush()})
    */
   JournalLedger(Journal journal, Consumer<List<UsageRecord>> database, Path rejected, Duration flushEvery) {
+    this(journal, database, rejected, flushEvery, MAX_HELD);
+  }
+
+  /** @param maxHeld how many records to keep in memory for the flusher at most (0: read every segment back) */
+  JournalLedger(Journal journal, Consumer<List<UsageRecord>> database, Path rejected, Duration flushEvery,
+      int maxHeld) {
+    this.maxHeld = maxHeld;
     this.journal = journal;
     this.database = database;
     this.rejected = rejected;
@@ -75,7 +92,30 @@ final class JournalLedger implements UsageLedger, AutoCloseable {
     Objects.requireNonNull(record.requestId(), "requestId");
     Objects.requireNonNull(record.tenantId(), "tenantId");
     Objects.requireNonNull(record.startedAt(), "startedAt");
-    journal.append(JournalEntry.of(record).toLine());
+    journal.append(JournalEntry.of(record).toLine(), segment -> hold(segment, record));
+  }
+
+  /**
+   * Keeps the record in memory with its segment, so the flusher need not read and parse back what this process
+   * wrote (measured: a third of the ledger's CPU under load). All or none of a segment's records are held: a
+   * segment first written while {@code maxHeld} records are held is read back from its file, like an orphan's.
+   * Runs under the journal's write lock, so a segment's list is complete once the segment is closed.
+   */
+  private void hold(Path segment, UsageRecord record) {
+    if (fromFileOnly.contains(segment)) {
+      return;
+    }
+    List<UsageRecord> records = held.get(segment);
+    if (records == null) {
+      if (heldCount.get() >= maxHeld) {
+        fromFileOnly.add(segment);
+        return;
+      }
+      records = new ArrayList<>();
+      held.put(segment, records);
+    }
+    records.add(record);
+    heldCount.incrementAndGet();
   }
 
   /** Moves every closed segment (after closing the one being written) into the database; returns records moved. */
@@ -122,18 +162,26 @@ final class JournalLedger implements UsageLedger, AutoCloseable {
   }
 
   private int flushSegment(Path segment) {
-    List<UsageRecord> records = new ArrayList<>();
-    for (String line : Journal.lines(segment)) {
-      try {
-        records.add(JournalEntry.parse(line).toRecord());
-      } catch (RuntimeException unreadable) {
-        setAside(line, unreadable);
+    List<UsageRecord> records = held.get(segment);
+    if (records == null) {
+      records = new ArrayList<>();
+      for (String line : Journal.lines(segment)) {
+        try {
+          records.add(JournalEntry.parse(line).toRecord());
+        } catch (RuntimeException unreadable) {
+          setAside(line, unreadable);
+        }
       }
     }
     for (int from = 0; from < records.size(); from += BATCH) {
       insert(records.subList(from, Math.min(records.size(), from + BATCH)));
     }
     Journal.delete(segment);
+    // Only now: if the database was down, the next flush finds the records still held.
+    if (held.remove(segment) != null) {
+      heldCount.addAndGet(-records.size());
+    }
+    fromFileOnly.remove(segment);
     return records.size();
   }
 

@@ -57,6 +57,42 @@ class JournalLedgerTest {
   }
 
   @Test
+  void recordsHeldInMemory_reachTheDatabaseExactlyAsRecordsReadBackFromTheJournal() {
+    Map<UUID, UsageRecord> readBack = new ConcurrentHashMap<>();
+    List<UsageRecord> records = List.of(UsageRecords.record(tenant, "agent-1", "gpt-x", at, 1_234),
+        UsageRecords.record(tenant, null, "claude-y", at.plusSeconds(1), 0),
+        UsageRecords.record(TenantId.random(), "agent-2", "emb", at.plusNanos(123_456_789), 77));
+    try (JournalLedger fromMemory = ledger();
+        JournalLedger fromFile = new JournalLedger(new Journal(root.resolve("other"), false, 1 << 20),
+            batch -> batch.forEach(r -> readBack.putIfAbsent(r.requestId(), r)), root.resolve("r2.jsonl"), null, 0)) {
+      records.forEach(fromMemory::record);
+      records.forEach(fromFile::record);
+      assertThat(fromMemory.flush()).isEqualTo(3);
+      assertThat(fromFile.flush()).isEqualTo(3);
+    }
+    assertThat(table).isEqualTo(readBack).hasSize(3);
+  }
+
+  @Test
+  void overTheMemoryCap_laterSegmentsAreReadBack_andNothingIsLostOrDoubled() {
+    try (JournalLedger ledger = new JournalLedger(new Journal(root, false, 1 << 20), database,
+        root.resolve("rejected.jsonl"), null, 1)) {
+      ledger.record(UsageRecords.record(tenant, null, "m", at, 1));
+      ledger.record(UsageRecords.record(tenant, null, "m", at, 2));
+      databaseDown = true;
+      assertThatThrownBy(ledger::flush).isInstanceOf(DataAccessResourceFailureException.class);
+      ledger.record(UsageRecords.record(tenant, null, "m", at, 3)); // a new segment, over the cap: file only
+
+      databaseDown = false;
+      assertThat(ledger.flush()).isEqualTo(3);
+      assertThat(table).hasSize(3);
+      ledger.record(UsageRecords.record(tenant, null, "m", at, 4)); // under the cap again
+      assertThat(ledger.flush()).isEqualTo(1);
+      assertThat(table).hasSize(4);
+    }
+  }
+
+  @Test
   void databaseDown_keepsTheJournal_andALaterFlushMovesIt() {
     try (JournalLedger ledger = ledger()) {
       ledger.record(UsageRecords.record(tenant, null, "m", at, 1));

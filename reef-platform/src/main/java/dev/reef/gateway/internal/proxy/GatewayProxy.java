@@ -638,7 +638,7 @@ public final class GatewayProxy {
           .tag("endpoint", call.flavor().endpoint()).tag("status", status).register(metrics))
           .record(elapsed, TimeUnit.NANOSECONDS);
       UUID agent = call.caller().agentId();
-      ledger.record(new UsageRecord(UUID.randomUUID(), call.caller().tenantId(), agent == null ? null
+      ledger.record(new UsageRecord(requestId(finishedAt), call.caller().tenantId(), agent == null ? null
           : agent.toString(), call.caller().apiKeyId(),
           call.flavor().endpoint(), route == null ? call.requestedModel() : route.model().id(),
           route == null ? null : route.provider().name(), counts.input(), counts.output(), counts.cached(), cost,
@@ -649,6 +649,19 @@ public final class GatewayProxy {
 
   // ---------------------------------------------------------------------------------------------------------------
   // Small helpers
+
+  /**
+   * A time-ordered request id (UUID version 7, RFC 9562: 48 bits of milliseconds, 74 random bits). Consecutive
+   * records land next to each other in the ledger's primary-key index instead of at random places in it, and no
+   * call waits on the shared {@code SecureRandom} behind {@code UUID.randomUUID()}: a request id is a key, not a
+   * secret.
+   */
+  static UUID requestId(Instant at) {
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    long msb = (at.toEpochMilli() << 16) | 0x7000L | (random.nextLong() & 0x0FFFL);
+    long lsb = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+    return new UUID(msb, lsb);
+  }
 
   void writeError(ApiFlavor flavor, HttpServletResponse response, GatewayException e) throws IOException {
     if (response.isCommitted()) {

@@ -1,6 +1,7 @@
 package dev.reef.gateway.internal.proxy;
 
 import io.micrometer.observation.ObservationPredicate;
+import org.springframework.boot.tomcat.TomcatContextCustomizer;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.http.server.observation.ServerRequestObservationContext;
 import org.springframework.context.annotation.Bean;
@@ -8,6 +9,14 @@ import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
 class GatewayWebConfiguration {
+
+  static final String SERVLET_NAME = "reef-gateway";
+
+  /** Requests for the gateway servlet skip the servlet filters: see {@link GatewayFastPath}. */
+  @Bean
+  TomcatContextCustomizer gatewayFastPath() {
+    return context -> context.getPipeline().addValve(new GatewayFastPath(SERVLET_NAME));
+  }
 
   /**
    * The generic per-request observation (http.server.requests) costs more than the proxy's own work on /v1; the
@@ -23,7 +32,7 @@ class GatewayWebConfiguration {
   ServletRegistrationBean<GatewayServlet> gatewayServlet(GatewayProxy proxy) {
     ServletRegistrationBean<GatewayServlet> registration =
         new ServletRegistrationBean<>(new GatewayServlet(proxy), "/v1/*");
-    registration.setName("reef-gateway");
+    registration.setName(SERVLET_NAME);
     registration.setLoadOnStartup(1);
     return registration;
   }
