@@ -46,8 +46,36 @@ record JournalEntry(
         startedAt, finishedAt);
   }
 
+  /**
+   * The line, written field by field with Jackson's streaming generator: the same JSON the data binder writes for
+   * this record (which {@link #parse} reads), without its per-call reflection. It runs once per proxied call, and
+   * binding the record took about 6 % of the proxy's CPU under load.
+   */
   byte[] toLine() {
-    return JSON.writeValueAsBytes(this);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(384);
+    try (tools.jackson.core.JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringProperty("requestId", requestId.toString());
+      g.writeStringProperty("tenantId", tenantId.toString());
+      g.writeStringProperty("agentId", agentId);
+      g.writeStringProperty("apiKeyId", apiKeyId == null ? null : apiKeyId.toString());
+      g.writeStringProperty("endpoint", endpoint);
+      g.writeStringProperty("model", model);
+      g.writeStringProperty("provider", provider);
+      g.writeNumberProperty("inputTokens", inputTokens);
+      g.writeNumberProperty("outputTokens", outputTokens);
+      g.writeNumberProperty("cachedInputTokens", cachedInputTokens);
+      g.writeNumberProperty("costMicros", costMicros);
+      g.writeNumberProperty("latencyMillis", latencyMillis);
+      g.writeStringProperty("status", status);
+      g.writeNumberProperty("httpStatus", httpStatus);
+      g.writeBooleanProperty("byok", byok);
+      g.writeBooleanProperty("metered", metered);
+      g.writeStringProperty("startedAt", startedAt == null ? null : startedAt.toString());
+      g.writeStringProperty("finishedAt", finishedAt == null ? null : finishedAt.toString());
+      g.writeEndObject();
+    }
+    return out.toByteArray();
   }
 
   static JournalEntry parse(String line) {

@@ -40,6 +40,10 @@ import org.springframework.stereotype.Component;
 @Component
 public final class UpstreamClient implements DisposableBean {
 
+  private static final String JSON = "application/json";
+  /** Parsed once (no charset parameter, as providers' own examples send it). */
+  private static final ContentType JSON_TYPE = ContentType.create(JSON);
+
   private final PoolingHttpClientConnectionManager connections;
   private final CloseableHttpClient http;
 
@@ -92,8 +96,8 @@ public final class UpstreamClient implements DisposableBean {
         post.addHeader(name, value);
       }
     });
-    post.setEntity(new ByteArrayEntity(body, ContentType.parse(headers.getOrDefault("Content-Type",
-        "application/json"))));
+    String type = headers.getOrDefault("Content-Type", JSON);
+    post.setEntity(new ByteArrayEntity(body, JSON.equals(type) ? JSON_TYPE : ContentType.parse(type)));
     ClassicHttpResponse response;
     try {
       response = http.executeOpen(null, post, null);
@@ -108,7 +112,8 @@ public final class UpstreamClient implements DisposableBean {
     }
     Map<String, List<String>> map = new LinkedHashMap<>();
     for (Header h : response.getHeaders()) {
-      map.computeIfAbsent(h.getName().toLowerCase(), k -> new ArrayList<>(1)).add(h.getValue());
+      // as the provider spelled them: Response.header looks names up ignoring case
+      map.computeIfAbsent(h.getName(), k -> new ArrayList<>(1)).add(h.getValue());
     }
     HttpEntity entity = response.getEntity();
     InputStream content = entity == null ? InputStream.nullInputStream() : entity.getContent();
