@@ -17,6 +17,8 @@ RUN groupadd --system --gid 10001 reef \
  && mkdir -p /var/lib/reef \
  && chown reef:reef /var/lib/reef
 COPY --from=build /src/reef-server/target/reef-server.jar /opt/reef/reef-server.jar
+# the JVM options Reef ships with (the collector; why: in the file)
+COPY --from=build /src/reef-server/jvm.options /opt/reef/jvm.options
 # the data dir: the usage journal (and, without REEF_DATABASE_URL, the embedded database and master key)
 ENV REEF_DATA_DIR=/var/lib/reef
 VOLUME /var/lib/reef
@@ -24,4 +26,4 @@ WORKDIR /var/lib/reef
 EXPOSE 8080
 USER 10001:10001
 # more JVM options: JDK_JAVA_OPTIONS
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75.0", "-jar", "/opt/reef/reef-server.jar"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75.0", "@/opt/reef/jvm.options", "-jar", "/opt/reef/reef-server.jar"]

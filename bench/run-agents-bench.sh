@@ -60,7 +60,7 @@ models:
 YAML
 BENCH_MOCK_KEY=sk-bench REEF_PORT="$REEF_PORT" REEF_DATA_DIR="$WORK/data" REEF_ADMIN_API_KEY="$ADMIN_KEY" \
   REEF_GATEWAY_CATALOG_FILE="$WORK/catalog.yaml" REEF_RUNTIME_CACHE="$CACHE" \
-  "$JAVA" -jar "$ROOT/reef-server/target/reef-server.jar" > "$WORK/reef.log" 2>&1 &
+  "$JAVA" "@$ROOT/reef-server/jvm.options" -jar "$ROOT/reef-server/target/reef-server.jar" > "$WORK/reef.log" 2>&1 &
 REEF_PID=$!
 PIDS+=($REEF_PID)
 for _ in $(seq 1 120); do

@@ -27,7 +27,8 @@
 #                           default none: everything shares both CPUs, as on a real 2-core host)
 #   BENCH_JFR               1: after the measured run, profile reef-mem under load with JFR (closed loop 64 and
 #                           open loop 2,000 rps streaming) and summarise the hot spots into the results file
-#   BENCH_REEF_JAVA_OPTS    extra JVM options for both Reef instances (none: Reef as shipped)
+#   BENCH_REEF_JAVA_OPTS    JVM options for both Reef instances, instead of those Reef ships with
+#                           (reef-server/jvm.options)
 #   BENCH_SKIP_BUILD        1: use the jars already built
 #   BENCH_KEEP              1: keep the temporary directory (logs, configs)
 #   JAVA_HOME               the JDK to build and run with (default: a Temurin 25 under /usr/lib/jvm, else java)
@@ -292,7 +293,7 @@ start_reef() { # start_reef NAME [extra env...]
   start "$name" "$WORK/$name.log" env REEF_PORT="$port" REEF_DATA_DIR="$WORK/$name/data" \
     REEF_ADMIN_API_KEY="$ADMIN_KEY" REEF_ADMIN_EMAIL=bench@reef.local REEF_ADMIN_PASSWORD="bench-password-$$-long" \
     REEF_GATEWAY_CATALOG_FILE="$WORK/catalog.yaml" BENCH_MOCK_KEY="$MOCK_KEY" "$@" \
-    "$JAVA" ${BENCH_REEF_JAVA_OPTS:-} -jar "$REEF_JAR"
+    "$JAVA" ${BENCH_REEF_JAVA_OPTS:-"@$ROOT/reef-server/jvm.options"} -jar "$REEF_JAR"
   eval "PORT_${name//-/_}=$port"
 }
 want reef-mem && start_reef reef-mem
