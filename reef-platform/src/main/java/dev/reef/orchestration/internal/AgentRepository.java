@@ -158,8 +158,12 @@ class AgentRepository {
     return jdbc.sql("""
         select * from agent_events where tenant_id = :t and agent_id = :id order by seq desc limit :limit""")
         .param("t", tenantId.value()).param("id", agentId).param("limit", limit)
-        .query((rs, n) -> new AgentEvent(rs.getLong("seq"), Jdbc.instant(rs, "occurred_at"), rs.getString("state"),
-            rs.getString("reason"))).list();
+        .query(AgentRepository::event).list();
+  }
+
+  private static AgentEvent event(ResultSet rs, int row) throws SQLException {
+    return new AgentEvent(rs.getLong("seq"), Jdbc.instant(rs, "occurred_at"), rs.getString("state"),
+        rs.getString("reason"));
   }
 
   /** Events after {@code afterSeq}, oldest first. */
@@ -167,8 +171,7 @@ class AgentRepository {
     return jdbc.sql("""
         select * from agent_events where tenant_id = :t and agent_id = :id and seq > :after order by seq""")
         .param("t", tenantId.value()).param("id", agentId).param("after", afterSeq)
-        .query((rs, n) -> new AgentEvent(rs.getLong("seq"), Jdbc.instant(rs, "occurred_at"), rs.getString("state"),
-            rs.getString("reason"))).list();
+        .query(AgentRepository::event).list();
   }
 
   // --- the reconciler's view: platform scope, across tenants ---

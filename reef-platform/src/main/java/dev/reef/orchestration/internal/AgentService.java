@@ -51,10 +51,10 @@ final class AgentService implements Agents {
 
   static final Pattern NAME = Pattern.compile("^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$");
 
-  private final AgentRepository agents;
   /** How soon a waiter sees a change made by another replica, which does not wake it. */
   private static final Duration OTHER_REPLICAS_POLL = Duration.ofMillis(500);
 
+  private final AgentRepository agents;
   private final Replica replica;
   private final StateChanges changes;
   private final AgentReconciler reconciler;
@@ -230,7 +230,11 @@ final class AgentService implements Agents {
           sink.accept(null); // the agent was deleted: the end of its events
           return;
         }
-        next.await(OTHER_REPLICAS_POLL);
+        try {
+          next.await(OTHER_REPLICAS_POLL);
+        } catch (InterruptedException e) {
+          return; // closed
+        }
       }
     }
 
@@ -361,7 +365,7 @@ final class AgentService implements Agents {
         }
         case AgentState.Failed f -> throw new ProblemException(ProblemType.AGENT_UNAVAILABLE,
             "The agent could not be started: " + f.reason());
-        default -> next.await(OTHER_REPLICAS_POLL);
+        default -> awaitChange(next);
       }
     }
     throw new ProblemException(ProblemType.AGENT_UNAVAILABLE, "The agent did not wake within "
@@ -409,9 +413,9 @@ final class AgentService implements Agents {
     return DataScope.callAs(tenantId, () -> tx.execute(s -> work.get()));
   }
 
-  private static void sleep(Duration d) {
+  private static void awaitChange(StateChanges.Ticket next) {
     try {
-      Thread.sleep(d);
+      next.await(OTHER_REPLICAS_POLL);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ProblemException(ProblemType.AGENT_UNAVAILABLE, "Interrupted.");

@@ -36,13 +36,8 @@ final class StateChanges {
   /** One wait for the next change. */
   record Ticket(CountDownLatch latch) {
     /** Returns at the change, or after {@code max}, whichever is first; true if it was the change. */
-    boolean await(Duration max) {
-      try {
-        return latch.await(max.toNanos(), TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
+    boolean await(Duration max) throws InterruptedException {
+      return latch.await(max.toNanos(), TimeUnit.NANOSECONDS);
     }
   }
 }

@@ -209,8 +209,7 @@ final class Cgroups {
       return new Prepared(memoryDir, null, memoryDir == null ? NOT_ENFORCED : memory.enforcement(), UNLIMITED);
     }
     if (cpu.usable()) {
-      boolean shared = sharedDir;
-      cpuDir = shared ? memoryDir : fresh(cpu, agentId);
+      cpuDir = sharedDir ? memoryDir : fresh(cpu, agentId);
       String quota = cpuMillis > 0
           ? Long.toString(Math.max(CPU_MIN_QUOTA_MICROS, cpuMillis * CPU_PERIOD_MICROS / 1000)) : null;
       if (cpu.version() == Version.V1) {

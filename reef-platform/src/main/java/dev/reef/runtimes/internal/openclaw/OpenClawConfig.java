@@ -8,9 +8,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Renders one agent's {@code openclaw.json}: the same for every start of the agent (the tokens come through the
- * environment, see {@link #AGENT_TOKEN_ENV}) until its model or address changes. Everything OpenClaw would otherwise pick by itself is
- * pinned here; each setting says why. OpenClaw rejects unknown keys and exits at once (exit code 78) naming the
- * field, so every key below is one its 2026.9 configuration reference documents.
+ * environment, see {@link #AGENT_TOKEN_ENV}) until its model or address changes. Everything OpenClaw would
+ * otherwise pick by itself is pinned here; each setting says why. OpenClaw rejects unknown keys and exits at once
+ * (exit code 78) naming the field, so every key below is one its 2026.9 configuration reference documents.
  */
 final class OpenClawConfig {
 
