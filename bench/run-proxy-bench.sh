@@ -22,7 +22,7 @@
 #   BENCH_SEQ_REQUESTS      requests per target in each sequential scenario (5000)
 #   BENCH_TARGETS           subset of: direct,nginx,reef-mem,reef-redis,portkey (all; direct is always kept)
 #   BENCH_SCENARIOS         subset of: seq-json,seq-stream,open-500-json,open-500-stream,open-2000-json,
-#                           open-2000-stream,closed-64-json (all)
+#                           open-2000-stream,open-10000-json,closed-64-json (all)
 #   BENCH_PIN               none | loadgen  (loadgen: the load generator on CPU 0, all servers free on both CPUs;
 #                           default none: everything shares both CPUs, as on a real 2-core host)
 #   BENCH_JFR               1: after the measured run, profile reef-mem under load with JFR (closed loop 64 and
@@ -164,10 +164,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 TAKEN=" "
+# A port below the kernel's ephemeral range, so that no outgoing connection (the load generator opens thousands)
+# can take it between this check and the server binding it.
+EPHEMERAL_LOW=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
 free_port() {
   local p
   for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((10000 + RANDOM % (EPHEMERAL_LOW - 10000)))
     [[ "$TAKEN" == *" $p "* ]] && continue
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then TAKEN+="$p "; echo "$p"; return; fi
   done
