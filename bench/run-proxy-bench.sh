@@ -397,7 +397,7 @@ fi
 {
   cat "$WORK/table.txt"
   echo
-  echo "# command: bench/run-proxy-bench.sh (BENCH_MEASURE_SECONDS=$MEASURE BENCH_WARMUP_SECONDS=$WARMUP BENCH_TARGET_WARMUP=$TARGET_WARMUP BENCH_SEQ_REQUESTS=$SEQ_REQUESTS BENCH_PIN=$PIN${SCENARIOS:+ BENCH_SCENARIOS=$SCENARIOS})"
+  echo "# command: bench/run-proxy-bench.sh (BENCH_MEASURE_SECONDS=$MEASURE BENCH_WARMUP_SECONDS=$WARMUP BENCH_TARGET_WARMUP=$TARGET_WARMUP BENCH_SEQ_REQUESTS=$SEQ_REQUESTS BENCH_PIN=$PIN${SCENARIOS:+ BENCH_SCENARIOS=$SCENARIOS}${BENCH_TARGETS:+ BENCH_TARGETS=$BENCH_TARGETS}${BENCH_REEF_JAVA_OPTS:+ BENCH_REEF_JAVA_OPTS=\"$BENCH_REEF_JAVA_OPTS\"}${BENCH_JFR:+ BENCH_JFR=$BENCH_JFR})"
   echo
   echo "################ raw: checks, configuration and full latency distributions ################"
   [[ -f "$WORK/raw.txt" ]] && sed "s/Bearer [^ |]*/Bearer <redacted>/g" "$WORK/raw.txt"
