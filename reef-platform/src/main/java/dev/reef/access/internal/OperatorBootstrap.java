@@ -78,7 +78,9 @@ final class OperatorBootstrap implements ApplicationRunner {
     out.println("  Reef is running.");
     out.println("  Dashboard: " + url + "/");
     out.println("  " + loginHint);
-    out.println("  API docs:  " + url + "/swagger-ui.html");
+    if (environment.getProperty("springdoc.swagger-ui.enabled", Boolean.class, true)) {
+      out.println("  API docs:  " + url + "/swagger-ui.html");
+    }
     out.println("  Data dir:  " + properties.dataDir().toAbsolutePath().normalize()
         + (properties.embedded() ? " (embedded H2 database)" : ""));
     out.println();
