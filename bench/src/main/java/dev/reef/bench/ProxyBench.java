@@ -93,13 +93,13 @@ public final class ProxyBench {
         new Scenario("seq-stream", "sequential, one request at a time, streaming: time to first chunk",
             Kind.SEQUENTIAL, true, 0, 1),
         new Scenario("open-500-json", "open loop 500 rps, non-streaming (latency from intended send time)",
-            Kind.OPEN, false, 500, connectionsFor(500, 0)),
+            Kind.OPEN, false, 500, connectionsFor(500, onePer31Rps(500))),
         new Scenario("open-500-stream", "open loop 500 rps, streaming: time to first chunk from intended send time",
-            Kind.OPEN, true, 500, connectionsFor(500, 0)),
+            Kind.OPEN, true, 500, connectionsFor(500, onePer31Rps(500))),
         new Scenario("open-2000-json", "open loop 2,000 rps, non-streaming (latency from intended send time)",
-            Kind.OPEN, false, 2000, connectionsFor(2000, 0)),
+            Kind.OPEN, false, 2000, connectionsFor(2000, onePer31Rps(2000))),
         new Scenario("open-2000-stream", "open loop 2,000 rps, streaming: time to first chunk from intended send time",
-            Kind.OPEN, true, 2000, connectionsFor(2000, 0)),
+            Kind.OPEN, true, 2000, connectionsFor(2000, onePer31Rps(2000))),
         // The throughput target as a rate: 10,000 requests per second held for the whole run over 64 connections,
         // each latency from its intended send time, so p99 is the tail at that load rather than at saturation.
         new Scenario("open-10000-json", "open loop 10,000 rps on 64 connections, non-streaming (latency from "
@@ -114,13 +114,14 @@ public final class ProxyBench {
     return all.stream().filter(s -> names.contains(s.name())).toList();
   }
 
-  /** Connections for an open-loop rate: configured, else {@code fixed} if given, else one per 31.25 rps (min 8). */
-  private int connectionsFor(double rate, int fixed) {
+  /** Connections for an open-loop rate: as configured ({@code openConnections.<rate>}), else {@code otherwise}. */
+  private int connectionsFor(double rate, int otherwise) {
     String v = config.getProperty("openConnections." + (int) rate);
-    if (v != null) {
-      return Integer.parseInt(v);
-    }
-    return fixed > 0 ? fixed : Math.max(8, (int) Math.ceil(rate / 31.25));
+    return v != null ? Integer.parseInt(v) : otherwise;
+  }
+
+  private static int onePer31Rps(double rate) {
+    return Math.max(8, (int) Math.ceil(rate / 31.25));
   }
 
   private void run() throws Exception {

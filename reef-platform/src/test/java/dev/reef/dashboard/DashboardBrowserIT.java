@@ -168,6 +168,8 @@ class DashboardBrowserIT extends ReefIT {
     open("/t/" + tenantId + "/settings/api-keys");
     type("key-name", "browser-key");
     browser.findElement(By.cssSelector("form[action$='/settings/api-keys'] button[type=submit]")).click();
+    // the page with the new key may still be on its way when click() returns
+    waitFor(() -> !browser.findElements(By.cssSelector("[data-created-key]")).isEmpty());
     String key = browser.findElement(By.cssSelector("[data-created-key]")).getDomAttribute("value");
     assertThat(key).startsWith("reef_sk_");
     assertThat(api.get("/api/v1/tenants/" + tenantId, key).status()).isEqualTo(200);
