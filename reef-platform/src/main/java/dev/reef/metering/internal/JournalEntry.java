@@ -2,6 +2,7 @@ package dev.reef.metering.internal;
 
 import dev.reef.common.TenantId;
 import dev.reef.metering.UsageRecord;
+import dev.reef.platform.JsonBuffers;
 import java.time.Instant;
 import java.util.UUID;
 import tools.jackson.databind.DeserializationFeature;
@@ -31,7 +32,7 @@ record JournalEntry(
     Instant startedAt,
     Instant finishedAt) {
 
-  private static final JsonMapper JSON = JsonMapper.builder()
+  private static final JsonMapper JSON = JsonMapper.builder(JsonBuffers.factory())
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
   static JournalEntry of(UsageRecord r) {

@@ -493,14 +493,14 @@ public final class GatewayProxy {
       HttpServletResponse response) throws IOException {
     byte[] bytes;
     try (InputStream in = up.body()) {
-      String length = up.header("content-length");
-      bytes = length != null && length.matches("\\d{1,9}") && Long.parseLong(length) <= MAX_RESPONSE_BODY
-          ? in.readNBytes(Integer.parseInt(length)) : in.readNBytes((int) MAX_RESPONSE_BODY);
+      long length = contentLength(up.header("content-length"));
+      bytes = length >= 0 && length <= MAX_RESPONSE_BODY
+          ? in.readNBytes((int) length) : in.readNBytes((int) MAX_RESPONSE_BODY);
       in.read(); // the end: lets the connection go back to the pool
     }
     UsageReader usage = new UsageReader(call.flavor());
     try {
-      usage.acceptBody(json.readTree(bytes));
+      usage.acceptBody(json, bytes);
     } catch (JacksonException e) {
       log.warn("Provider {} sent a response that is not JSON; charging Reef's estimate", route.provider().name());
     }
@@ -510,6 +510,19 @@ public final class GatewayProxy {
     response.setContentType(Optional.ofNullable(up.header("content-type")).orElse("application/json"));
     response.setContentLength(bytes.length);
     response.getOutputStream().write(bytes);
+  }
+
+  /** A Content-Length header's value, or -1 when there is none or it is not a plain decimal number. */
+  private static long contentLength(String header) {
+    if (header == null || header.isEmpty() || header.length() > 18) {
+      return -1;
+    }
+    for (int i = 0; i < header.length(); i++) {
+      if (header.charAt(i) < '0' || header.charAt(i) > '9') {
+        return -1;
+      }
+    }
+    return Long.parseLong(header);
   }
 
   private void relayStream(Call call, Route route, UpstreamClient.Response up, boolean injectedUsage,

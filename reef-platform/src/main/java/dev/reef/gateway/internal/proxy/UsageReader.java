@@ -1,6 +1,11 @@
 package dev.reef.gateway.internal.proxy;
 
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.MissingNode;
 
 /**
  * Reads token usage from provider responses, whole or streamed. One instance per call: streamed events are fed in
@@ -24,9 +29,32 @@ final class UsageReader {
     this.flavor = flavor;
   }
 
-  /** A whole (non-streamed) response body. */
-  void acceptBody(JsonNode body) {
-    JsonNode usage = body.path("usage");
+  /**
+   * A whole (non-streamed) response body as the provider sent it. Only its top-level {@code usage} member is read
+   * into a tree; the rest (the answer's text) is skipped over, not copied into strings: building the whole tree was
+   * the costliest part of relaying an answer.
+   *
+   * @throws JacksonException when the body is not JSON (up to its usage)
+   */
+  void acceptBody(JsonMapper json, byte[] body) {
+    try (JsonParser parser = json.createParser(body)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return;
+      }
+      while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+        boolean isUsage = parser.currentName().equals("usage");
+        parser.nextToken();
+        if (isUsage) {
+          JsonNode usage = parser.readValueAsTree();
+          acceptUsage(usage == null ? MissingNode.getInstance() : usage);
+          return;
+        }
+        parser.skipChildren();
+      }
+    }
+  }
+
+  private void acceptUsage(JsonNode usage) {
     switch (flavor) {
       case CHAT_COMPLETIONS -> openAiChat(usage);
       case EMBEDDINGS -> {
@@ -74,7 +102,7 @@ final class UsageReader {
               + delta.path("partial_json").asString("").length() + delta.path("thinking").asString("").length();
         }
       }
-      case EMBEDDINGS -> acceptBody(data);
+      case EMBEDDINGS -> acceptUsage(data.path("usage"));
     }
   }
 

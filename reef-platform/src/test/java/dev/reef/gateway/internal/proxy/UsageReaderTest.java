@@ -1,8 +1,11 @@
 package dev.reef.gateway.internal.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 class UsageReaderTest {
@@ -12,9 +15,38 @@ class UsageReaderTest {
   @Test
   void openAiChat_cachedTokensAreInsidePromptTokens() {
     UsageReader reader = new UsageReader(ApiFlavor.CHAT_COMPLETIONS);
-    reader.acceptBody(json.readTree("""
+    reader.acceptBody(json, bytes("""
         {"usage":{"prompt_tokens":100,"completion_tokens":20,"prompt_tokens_details":{"cached_tokens":60}}}"""));
     assertThat(reader.counts(999)).isEqualTo(new TokenCounts(100, 60, 20, true));
+  }
+
+  @Test
+  void wholeBody_usageFoundAfterTheAnswerItSkips() {
+    UsageReader reader = new UsageReader(ApiFlavor.CHAT_COMPLETIONS);
+    reader.acceptBody(json, bytes("""
+        {"id":"x","choices":[{"message":{"content":"{\\"usage\\":{\\"prompt_tokens\\":1} [nested]",
+         "usage":{"prompt_tokens":2}}}],"created":1,"usage":{"prompt_tokens":7,"completion_tokens":3}}"""));
+    assertThat(reader.counts(999)).isEqualTo(new TokenCounts(7, 0, 3, true));
+  }
+
+  @Test
+  void wholeBody_withoutUsage_chargesTheEstimate() {
+    for (String body : new String[] {"{\"choices\":[]}", "{\"usage\":null}", "[{\"usage\":{}}]", "\"text\""}) {
+      UsageReader reader = new UsageReader(ApiFlavor.CHAT_COMPLETIONS);
+      reader.acceptBody(json, bytes(body));
+      assertThat(reader.counts(50)).as(body).isEqualTo(new TokenCounts(50, 0, 0, false));
+    }
+  }
+
+  @Test
+  void wholeBody_notJson_throws() {
+    UsageReader reader = new UsageReader(ApiFlavor.CHAT_COMPLETIONS);
+    assertThatThrownBy(() -> reader.acceptBody(json, bytes("{\"choices\":[oops], \"usage\":{}}")))
+        .isInstanceOf(JacksonException.class);
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
   }
 
   @Test
