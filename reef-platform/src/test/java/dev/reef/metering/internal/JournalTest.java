@@ -32,9 +32,12 @@ class JournalTest {
   @Test
   void append_rollsBySize() {
     try (Journal journal = new Journal(root, true, 10)) {
-      journal.append(bytes("0123456789"));
-      journal.append(bytes("abc"));
+      journal.append(bytes("0123456789")); // 11 bytes with its newline: rolls
+      journal.append(bytes("abc")); // a new segment, counted from zero: 4 bytes, stays open
       assertThat(journal.closedSegments()).hasSize(1);
+      journal.append(bytes("defgh")); // 4 + 6: rolls
+      assertThat(journal.closedSegments()).hasSize(2);
+      assertThat(Journal.lines(journal.closedSegments().get(1))).containsExactly("abc", "defgh");
     }
   }
 
