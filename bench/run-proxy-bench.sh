@@ -19,6 +19,8 @@
 #   BENCH_MEASURE_SECONDS   measured seconds per scenario and target (10)
 #   BENCH_WARMUP_SECONDS    warm-up seconds per scenario and target, not measured (3)
 #   BENCH_TARGET_WARMUP     closed-loop warm-up per target before any scenario, seconds (15)
+#   BENCH_JIT_SETTLE_MAX    after that, keep warming a JVM target up (10 s rounds) while its JIT compilers use
+#                           over 5 % of a CPU, for at most this many seconds (120; 0: never)
 #   BENCH_SEQ_REQUESTS      requests per target in each sequential scenario (5000)
 #   BENCH_TARGETS           subset of: direct,nginx,reef-mem,reef-redis,portkey (all; direct is always kept)
 #   BENCH_SCENARIOS         subset of: seq-json,seq-stream,open-500-json,open-500-stream,open-2000-json,
@@ -46,6 +48,7 @@ RESULT_FILE="$RESULTS_DIR/proxy-$STAMP.txt"
 MEASURE=${BENCH_MEASURE_SECONDS:-10}
 WARMUP=${BENCH_WARMUP_SECONDS:-3}
 TARGET_WARMUP=${BENCH_TARGET_WARMUP:-15}
+JIT_SETTLE_MAX=${BENCH_JIT_SETTLE_MAX:-120}
 SEQ_REQUESTS=${BENCH_SEQ_REQUESTS:-5000}
 TARGETS=${BENCH_TARGETS:-direct,nginx,reef-mem,reef-redis,portkey}
 SCENARIOS=${BENCH_SCENARIOS:-}
@@ -342,6 +345,7 @@ CONF="$WORK/bench.properties"
   echo "measureSeconds=$MEASURE"
   echo "warmupSeconds=$WARMUP"
   echo "targetWarmupSeconds=$TARGET_WARMUP"
+  echo "jitSettleMaxSeconds=$JIT_SETTLE_MAX"
   echo "seqRequests=$SEQ_REQUESTS"
   [[ -n "$SCENARIOS" ]] && echo "scenarios=$SCENARIOS"
   list=direct
@@ -397,7 +401,7 @@ fi
 {
   cat "$WORK/table.txt"
   echo
-  echo "# command: bench/run-proxy-bench.sh (BENCH_MEASURE_SECONDS=$MEASURE BENCH_WARMUP_SECONDS=$WARMUP BENCH_TARGET_WARMUP=$TARGET_WARMUP BENCH_SEQ_REQUESTS=$SEQ_REQUESTS BENCH_PIN=$PIN${SCENARIOS:+ BENCH_SCENARIOS=$SCENARIOS}${BENCH_TARGETS:+ BENCH_TARGETS=$BENCH_TARGETS}${BENCH_REEF_JAVA_OPTS:+ BENCH_REEF_JAVA_OPTS=\"$BENCH_REEF_JAVA_OPTS\"}${BENCH_JFR:+ BENCH_JFR=$BENCH_JFR})"
+  echo "# command: bench/run-proxy-bench.sh (BENCH_MEASURE_SECONDS=$MEASURE BENCH_WARMUP_SECONDS=$WARMUP BENCH_TARGET_WARMUP=$TARGET_WARMUP BENCH_JIT_SETTLE_MAX=$JIT_SETTLE_MAX BENCH_SEQ_REQUESTS=$SEQ_REQUESTS BENCH_PIN=$PIN${SCENARIOS:+ BENCH_SCENARIOS=$SCENARIOS}${BENCH_TARGETS:+ BENCH_TARGETS=$BENCH_TARGETS}${BENCH_REEF_JAVA_OPTS:+ BENCH_REEF_JAVA_OPTS=\"$BENCH_REEF_JAVA_OPTS\"}${BENCH_JFR:+ BENCH_JFR=$BENCH_JFR})"
   echo
   echo "################ raw: checks, configuration and full latency distributions ################"
   [[ -f "$WORK/raw.txt" ]] && sed "s/Bearer [^ |]*/Bearer <redacted>/g" "$WORK/raw.txt"

@@ -40,6 +40,10 @@ public final class ProxyBench {
   private final double warmupSeconds;
   private final double measureSeconds;
   private final double targetWarmupSeconds;
+  /** Longest extra warm-up, seconds, while a JVM target's JIT compilers are still busy. */
+  private final double jitSettleMaxSeconds;
+  /** Extra warm-up each target got while its JIT settled, for the result file. */
+  private final Map<String, String> jitSettled = new LinkedHashMap<>();
   private final int seqRequests;
   private final int seqBlock;
   private final PrintStream raw;
@@ -62,6 +66,7 @@ public final class ProxyBench {
     this.warmupSeconds = Double.parseDouble(config.getProperty("warmupSeconds", "3"));
     this.measureSeconds = Double.parseDouble(config.getProperty("measureSeconds", "10"));
     this.targetWarmupSeconds = Double.parseDouble(config.getProperty("targetWarmupSeconds", "10"));
+    this.jitSettleMaxSeconds = Double.parseDouble(config.getProperty("jitSettleMaxSeconds", "120"));
     this.seqRequests = Integer.parseInt(config.getProperty("seqRequests", "10000"));
     this.seqBlock = Integer.parseInt(config.getProperty("seqBlock", "500"));
   }
@@ -135,9 +140,16 @@ public final class ProxyBench {
       try {
         Load.closedLoop(t, false, 16, 0, targetWarmupSeconds * 2 / 3);
         Load.closedLoop(t, true, 16, 0, targetWarmupSeconds / 3);
+        untilJitSettles(t);
       } catch (IllegalStateException e) {
         log("WARNING: %s went away during its warm-up: %s", t.name(), e.getMessage());
       }
+    }
+    if (!jitSettled.isEmpty()) {
+      String line = "# warm-up extended until the JIT settled: " + jitSettled.entrySet().stream()
+          .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining("; "));
+      System.out.println(line);
+      raw.println(line);
     }
     for (Scenario s : scenarios()) {
       Map<String, Load.Outcome> byTarget = new LinkedHashMap<>();
@@ -294,6 +306,37 @@ public final class ProxyBench {
           body.length(), body.length() > 1500 ? body.substring(0, 1500) + "..." : body);
     }
     log("%s answers (non-streaming and streaming)", t.name());
+  }
+
+  /**
+   * Keeps warming a JVM target up, in 10 s rounds alternating whole and streamed answers, while its JIT compilers
+   * used more than 5 % of a CPU in the last round, for at most {@code jitSettleMaxSeconds}. A fixed warm-up that is
+   * enough on a fast host leaves a slow one still compiling (over 300 methods a second, 36 s into a 15 s warm-up's
+   * measured phase, on 2026-11-29), and the measured figures then mix interpreted and compiled code.
+   */
+  private void untilJitSettles(Target t) throws InterruptedException {
+    final double round = 10;
+    long jit0 = t.jitCpuMillis();
+    if (jit0 < 0) {
+      return; // not a JVM
+    }
+    double extra = 0;
+    double busy = Double.NaN;
+    while (extra < jitSettleMaxSeconds) {
+      Load.closedLoop(t, extra % (2 * round) != 0, 16, 0, round);
+      extra += round;
+      long jit1 = t.jitCpuMillis();
+      busy = (jit1 - jit0) / (round * 1000);
+      jit0 = jit1;
+      if (busy <= 0.05) {
+        break;
+      }
+      log("%s: its JIT compilers used %.0f %% of a CPU in the last %.0f s; warming up on", t.name(), 100 * busy, round);
+    }
+    String outcome = String.format(Locale.ROOT, "+%.0f s (JIT at %.0f %% of a CPU in the last round%s)", extra,
+        100 * busy, busy > 0.05 ? ", gave up waiting" : "");
+    jitSettled.put(t.name(), outcome);
+    log("%s: warm-up extended %s", t.name(), outcome);
   }
 
   // ---------------------------------------------------------------------------------------------------------------

@@ -109,6 +109,37 @@ record Target(String name, String host, int port, byte[] jsonRequest, byte[] str
     }
   }
 
+  /**
+   * CPU time (ms) of the target's JIT compiler threads ({@code C1/C2 CompilerThread*}), or -1 if the target is not a
+   * JVM (or unknown). A JVM whose compilers are still busy is still being warmed up: its figures would mix
+   * interpreted and compiled code.
+   */
+  long jitCpuMillis() {
+    if (pid <= 0) {
+      return -1;
+    }
+    long ticks = 0;
+    boolean jvm = false;
+    try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/" + pid + "/task"))) {
+      for (java.nio.file.Path task : (Iterable<java.nio.file.Path>) tasks::iterator) {
+        try {
+          if (!java.nio.file.Files.readString(task.resolve("comm")).matches("C[12] CompilerThre.*\\s*")) {
+            continue;
+          }
+          String stat = java.nio.file.Files.readString(task.resolve("stat"));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          jvm = true;
+        } catch (java.io.IOException threadEnded) {
+          // compiler threads come and go with the JVM's demand; one that ended has nothing more to add
+        }
+      }
+    } catch (Exception e) {
+      return -1;
+    }
+    return jvm ? ticks * 10 : -1;
+  }
+
   /** CPU time (ms) all CPUs spent busy since boot, from /proc/stat, or -1. */
   static long machineBusyMillis() {
     try {
