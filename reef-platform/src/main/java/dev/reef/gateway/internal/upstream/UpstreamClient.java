@@ -176,6 +176,14 @@ public final class UpstreamClient implements DisposableBean {
       closed = true;
       if (!ended) {
         request.cancel(); // closes the connection: the provider stops working on an answer nobody will read
+        try {
+          response.close();
+        } catch (IOException connectionAlreadyClosed) {
+          // closing tries to drain the rest of the body from the socket cancel() has just closed; there is
+          // nothing to release, and a caller that stops reading early (a silent provider, a client gone) is
+          // not failing
+        }
+        return;
       }
       try {
         super.close();
