@@ -101,12 +101,16 @@ record Target(String name, String host, int port, byte[] jsonRequest, byte[] str
     }
     try {
       String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
-      return ticks * 10; // USER_HZ = 100 on Linux
+      return cpuTicks(stat) * 10; // USER_HZ = 100 on Linux
     } catch (Exception e) {
       return -1;
     }
+  }
+
+  /** User plus system CPU ticks from a process's or thread's {@code stat} line (fields 14 and 15). */
+  private static long cpuTicks(String stat) {
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 
   /**
@@ -126,9 +130,7 @@ record Target(String name, String host, int port, byte[] jsonRequest, byte[] str
           if (!java.nio.file.Files.readString(task.resolve("comm")).matches("C[12] CompilerThre.*\\s*")) {
             continue;
           }
-          String stat = java.nio.file.Files.readString(task.resolve("stat"));
-          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          ticks += cpuTicks(java.nio.file.Files.readString(task.resolve("stat")));
           jvm = true;
         } catch (java.io.IOException threadEnded) {
           // compiler threads come and go with the JVM's demand; one that ended has nothing more to add

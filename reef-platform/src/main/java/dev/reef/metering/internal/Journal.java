@@ -48,7 +48,10 @@ final class Journal implements AutoCloseable {
   private long nextSegment;
   private FileChannel active;
   private Path activePath;
-  /** Bytes appended to the active segment, counted here: asking the file ({@code fstat}) on every append cost a system call per proxied request. */
+  /**
+   * Bytes appended to the active segment, counted here: asking the file ({@code fstat}) on every append cost a
+   * system call per proxied request.
+   */
   private long activeBytes;
 
   /**

@@ -29,6 +29,8 @@ import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
@@ -52,6 +54,7 @@ import org.springframework.stereotype.Component;
 @Component
 public final class UpstreamClient implements DisposableBean {
 
+  private static final Logger log = LoggerFactory.getLogger(UpstreamClient.class);
   private static final String JSON = "application/json";
   /** Parsed once (no charset parameter, as providers' own examples send it). */
   private static final ContentType JSON_TYPE = ContentType.create(JSON);
@@ -108,7 +111,12 @@ public final class UpstreamClient implements DisposableBean {
       if (since != 0 && now - since > readTimeoutNanos) {
         call.timedOut = true;
         inFlight.remove(call);
-        call.request.cancel(); // closes the connection: the blocked read fails at once
+        try {
+          call.request.cancel(); // closes the connection: the blocked read fails at once
+        } catch (RuntimeException e) {
+          // a task that throws is never run again: one failed abort must not end every later read timeout
+          log.warn("Could not abort a provider call that timed out", e);
+        }
       }
     }
   }
