@@ -65,7 +65,7 @@ class TwoReplicasIT {
   }
 
   @Test
-  void budgetAndRate_holdAcrossBothReplicas() throws Exception {
+  void budget_holdsAcrossBothReplicas() throws Exception {
     Api a = first.api();
     Api b = second.api();
     String key = ReefApplicationIT.MASTER_KEY;

@@ -125,6 +125,38 @@ class RedisUsageMeterIT extends UsageMeterContract {
         .isEqualTo(5 * ESTIMATE.costMicros());
   }
 
+  /**
+   * LiteLLM keeps token and request windows in each replica's memory, so N replicas admit N times the limit. Here
+   * two replicas racing for one tenant's windows admit exactly what each cap holds, and both see the same counters.
+   */
+  @Test
+  void twoReplicas_shareTheTokenAndRequestWindows() throws Exception {
+    UsageMeter a = newMeter();
+    UsageMeter b = newMeter();
+    // ESTIMATE is 100 tokens: each cap below holds exactly 7 requests
+    assertRacingReplicasAdmit(a, b, limits(null, null, null, 700L, null), 7, Kind.TOKENS_PER_MINUTE);
+    assertRacingReplicasAdmit(a, b, limits(null, null, 7L, null, null), 7, Kind.REQUESTS_PER_MINUTE);
+    assertRacingReplicasAdmit(a, b, limits(null, 700L, null, null, null), 7, Kind.MONTHLY_TOKENS);
+  }
+
+  private void assertRacingReplicasAdmit(UsageMeter a, UsageMeter b, MeterLimits limits, int expected, Kind refusal)
+      throws Exception {
+    TenantId racing = TenantId.random();
+    AtomicInteger admitted = new AtomicInteger();
+    runConcurrently(40, i -> {
+      try {
+        (i % 2 == 0 ? a : b).reserve(racing, limits, ESTIMATE);
+        admitted.incrementAndGet();
+      } catch (LimitExceededException e) {
+        assertThat(e.kind()).isEqualTo(refusal);
+      }
+      return null;
+    });
+    assertThat(admitted).as(refusal.code()).hasValue(expected);
+    assertThat(a.snapshot(racing)).isEqualTo(b.snapshot(racing));
+    assertThat(a.snapshot(racing).requestsThisMinute()).isEqualTo(expected);
+  }
+
   @Test
   void deadHolder_realLeaseOnRedisClock_expires() {
     UsageMeter shortLease = meter(TestRedis.url(), TEST_TIMEOUT, Duration.ofSeconds(1), MeterProperties.FailMode.CLOSED);
