@@ -432,7 +432,9 @@ fi
     echo "--- $name: RSS $(awk '/VmRSS/ {print $2/1024 " MiB"}' /proc/${!pid_var}/status 2>/dev/null)," \
       "journal $(du -sh "$WORK/$name/data/ledger" 2>/dev/null | cut -f1) in $(find "$WORK/$name/data/ledger" -type f 2>/dev/null | wc -l) files"
     "$JAVA_HOME/bin/jcmd" "${!pid_var}" GC.run >/dev/null 2>&1 || true
-    "$JAVA_HOME/bin/jcmd" "${!pid_var}" GC.heap_info 2>/dev/null | sed -n '2,4p' || true
+    # each generation's (or G1's whole heap's) total and used: after a full GC, "used" is the live data
+    "$JAVA_HOME/bin/jcmd" "${!pid_var}" GC.heap_info 2>/dev/null \
+      | grep -E '^ *(PSYoungGen|ParOldGen|garbage-first heap|Metaspace) ' || true
   done
 } | tee -a "$RESULT_FILE"
 
