@@ -115,7 +115,7 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
     attributes.put(STATEFUL_SET, names.statefulSet());
     attributes.put(IMAGE, image);
     return new Placement(NAME, spec.tenantId(), spec.agentId(), LISTEN_HOST, port, objects.address(names, port),
-        AgentObjects.PATHS, properties.proxyUrl(), attributes);
+        AgentObjects.PATHS, properties.proxyUrl(), null, attributes);
   }
 
   private void createIfAbsent(io.fabric8.kubernetes.api.model.HasMetadata object) {

@@ -101,7 +101,8 @@ class KubernetesComputeDriverIT extends ComputeDriverContract {
     Map<String, String> attributes = new HashMap<>(placement.attributes());
     attributes.putAll(victim.attributes());
     return new Placement(placement.driver(), placement.tenantId(), placement.agentId(), placement.listenHost(),
-        placement.listenPort(), victim.address(), placement.paths(), placement.proxyBaseUrl(), attributes);
+        placement.listenPort(), victim.address(), placement.paths(), placement.proxyBaseUrl(),
+        placement.egressProxyUrl(), attributes);
   }
 
   @Override

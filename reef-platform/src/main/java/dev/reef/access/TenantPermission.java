@@ -21,7 +21,9 @@ public enum TenantPermission {
   PROVIDER_KEYS_MANAGE(Role.ADMIN, ApiKeyScope.ADMIN),
   AGENTS_READ(Role.MEMBER, ApiKeyScope.READ),
   AGENTS_MANAGE(Role.MEMBER, ApiKeyScope.WRITE),
-  AGENTS_CHAT(Role.MEMBER, ApiKeyScope.WRITE);
+  AGENTS_CHAT(Role.MEMBER, ApiKeyScope.WRITE),
+  EGRESS_READ(Role.MEMBER, ApiKeyScope.READ),
+  EGRESS_WRITE(null, null);
 
   private final Role minimumRole;
   private final ApiKeyScope requiredScope;

@@ -23,6 +23,7 @@ public enum ProblemType {
   UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
   TOO_MANY_REQUESTS("too-many-requests", 429, "Too many requests"),
   AGENT_UNAVAILABLE("agent-unavailable", 503, "The agent is not available"),
+  SANDBOX_UNAVAILABLE("sandbox-unavailable", 503, "Agents cannot be sandboxed on this machine"),
   INTERNAL("internal-error", 500, "Internal error"),
   UNAVAILABLE("unavailable", 503, "Service unavailable");
 

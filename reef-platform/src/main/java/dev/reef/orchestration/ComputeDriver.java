@@ -20,7 +20,19 @@ public interface ComputeDriver {
   /** Whether runtimes must be installed on this machine (process) or come in an image (kubernetes). */
   boolean needsLocalRuntime();
 
-  /** Allocates the agent's filesystem, address and limits. Nothing runs yet. */
+  /**
+   * Why no agent can be started by this driver right now (the machine lacks what its sandbox needs), in words for
+   * an operator; empty when agents can start.
+   */
+  default java.util.Optional<String> unavailable() {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * Allocates the agent's filesystem, address and limits. Nothing runs yet.
+   *
+   * @throws AgentCannotStartException when the driver cannot run agents at all here
+   */
   Placement create(AgentSpec spec);
 
   /** Starts the agent as described; returns the placement as it is now (e.g. with the process id). */

@@ -10,10 +10,13 @@ import java.util.UUID;
  *
  * @param driver the driver that made it
  * @param listenHost and {@code listenPort}: what the agent must bind to, as seen from inside its placement
- * @param address how Reef reaches the agent, e.g. {@code http://127.0.1.7:18001}
+ * @param address how Reef reaches the agent: {@code http://host:port}, or {@code unix:/path/to/socket} for HTTP
+ *     over a Unix socket (a sandboxed agent, which has no network of its own)
  * @param paths where the agent's directories are, as seen by the agent: {@code state}, {@code workspace},
  *     {@code home}, {@code tmp}
  * @param proxyBaseUrl how the agent reaches Reef's LLM proxy, e.g. {@code http://127.0.0.1:8080/v1}
+ * @param egressProxyUrl how the agent reaches Reef's egress proxy (an HTTP proxy that allows only its tenant's
+ *     allowlist), e.g. {@code http://127.0.0.1:18128}; null where the agent is not confined to it (no sandbox)
  * @param attributes driver-specific facts (a process id and its start time, a namespace and StatefulSet name)
  */
 public record Placement(
@@ -25,7 +28,14 @@ public record Placement(
     String address,
     Map<String, String> paths,
     String proxyBaseUrl,
+    String egressProxyUrl,
     Map<String, String> attributes) {
+
+  /**
+   * The attribute that names, for an agent reached on a Unix socket, the uid that must be listening there; Reef
+   * talks to nobody else on that socket.
+   */
+  public static final String PEER_UID = "peerUid";
 
   public Placement {
     paths = Map.copyOf(paths);
@@ -34,7 +44,7 @@ public record Placement(
 
   public Placement withAttributes(Map<String, String> newAttributes) {
     return new Placement(driver, tenantId, agentId, listenHost, listenPort, address, paths, proxyBaseUrl,
-        newAttributes);
+        egressProxyUrl, newAttributes);
   }
 
   public String path(String name) {

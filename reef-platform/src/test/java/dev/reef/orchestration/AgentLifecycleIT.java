@@ -71,7 +71,8 @@ class AgentLifecycleIT extends ReefIT {
   void deploy_reachesRunning_throughEveryState_withAddressAndMemory() {
     String id = deploy("first");
     JsonNode agent = api.get(agents() + "/" + id, tenant.apiKey()).json();
-    assertThat(agent.path("address").asString()).startsWith("http://127.");
+    // sandboxed: Reef reaches it on its gateway socket, nowhere on the machine's network
+    assertThat(agent.path("address").asString()).startsWith("unix:/").endsWith("/gateway.sock");
     assertThat(agent.path("startedAt").isNull()).isFalse();
     assertThat(agent.path("memoryBytes").asLong()).isPositive();
     List<String> states = events(id).findValuesAsString("state");
@@ -165,7 +166,7 @@ class AgentLifecycleIT extends ReefIT {
   void delete_stopsTheAgent_andRemovesItsFiles() throws Exception {
     String id = deploy("doomed");
     long pid = pid(id);
-    Path state = Path.of(placementPath(id, "state"));
+    Path state = hostPath(id, "state");
     assertThat(Files.isDirectory(state)).isTrue();
     assertThat(api.delete(agents() + "/" + id, tenant.apiKey()).status()).isEqualTo(204);
     assertThat(api.get(agents() + "/" + id, tenant.apiKey()).status()).isEqualTo(404);
@@ -313,13 +314,18 @@ class AgentLifecycleIT extends ReefIT {
     return Long.parseLong(placement(id).path("attributes").path("pid").asString());
   }
 
-  private String placementPath(String id, String name) {
-    return placement(id).path("paths").path(name).asString();
+  /** One of the agent's own directories as this machine sees it (inside its sandbox it is {@code /agent/...}). */
+  private Path hostPath(String id, String name) {
+    JsonNode placement = placement(id);
+    Path agentDir = Path.of("target/reef-it-data").toAbsolutePath().resolve("agents")
+        .resolve(placement.at("/tenantId/value").asString()).resolve(id);
+    return "bubblewrap".equals(placement.path("attributes").path("sandbox").asString())
+        ? agentDir.resolve("fs").resolve(name) : Path.of(placement.path("paths").path(name).asString());
   }
 
   /** The agent's token, as its runtime received it: in the config file the fake runtime writes. */
   private String agentToken(String id) throws Exception {
-    Path state = Path.of(placementPath(id, "state"));
+    Path state = hostPath(id, "state");
     try (var files = Files.walk(state)) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
         String text = Files.readString(file);

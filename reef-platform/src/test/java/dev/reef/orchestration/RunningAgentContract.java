@@ -5,16 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.reef.testing.Api;
 import dev.reef.testing.FakeRuntime;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import dev.reef.orchestration.internal.AgentHttp;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -25,7 +23,12 @@ import tools.jackson.databind.JsonNode;
  */
 public abstract class RunningAgentContract extends ComputeDriverContract {
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final AgentHttp http = new AgentHttp(Duration.ofSeconds(2));
+
+  @AfterEach
+  void closeHttp() {
+    http.close();
+  }
 
   /** Identifiers of the agent's processes now, its children included. */
   protected abstract Set<Long> agentProcesses(Placement running);
@@ -68,32 +71,30 @@ public abstract class RunningAgentContract extends ComputeDriverContract {
 
   /** A GET to the agent at its address; status -1 when nothing answers. */
   protected Answer get(Placement p, String path, String token) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(p.address() + path))
-        .timeout(Duration.ofSeconds(5));
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
-    try {
-      HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      return new Answer(response.statusCode(), response.body());
-    } catch (IOException e) {
-      return new Answer(-1, e.toString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Answer(-1, "interrupted");
-    }
+    AgentHttp.Answer answer = http.get(p, path, token, Duration.ofSeconds(5));
+    return new Answer(answer.status(), answer.body());
   }
 
   protected Answer chat(Placement p, String token, boolean stream) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(p.address() + runtime.chatPath()))
-        .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + runtime.chatModel()
-            + "\",\"stream\":" + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+    Map<String, String> headers = new java.util.HashMap<>(Map.of("Content-Type", "application/json"));
     if (token != null) {
-      request.header("Authorization", "Bearer " + token);
+      headers.put("Authorization", "Bearer " + token);
     }
-    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    return new Answer(response.statusCode(), response.body());
+    byte[] body = ("{\"model\":\"" + runtime.chatModel() + "\",\"stream\":" + stream
+        + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").getBytes(StandardCharsets.UTF_8);
+    try (AgentHttp.Streamed response = http.post(p, runtime.chatPath(), headers, body, Duration.ofSeconds(30))) {
+      return new Answer(response.status(), new String(response.body().readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+
+  /** Runs a shell script inside the agent (the fake agent's {@code /debug/exec}): its exit code and output. */
+  protected Answer exec(Placement p, String script) throws Exception {
+    Map<String, String> headers = Map.of("Content-Type", "text/plain", "Authorization", "Bearer " + GATEWAY_TOKEN);
+    try (AgentHttp.Streamed response = http.post(p, "/debug/exec", headers,
+        script.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(90))) {
+      JsonNode result = Api.JSON.readTree(response.body().readAllBytes());
+      return new Answer(result.path("exit").asInt(), result.path("output").asString());
+    }
   }
 
   // --- the contract, with real agents --------------------------------------------------------------------------------

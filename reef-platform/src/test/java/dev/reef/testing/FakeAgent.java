@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.StringReader;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,26 +15,52 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A stand-in for an agent runtime such as OpenClaw, small enough to start in a second: a program run as a real,
- * separate process ({@code java -cp <test classpath> dev.reef.testing.FakeAgent <config.json>}) that behaves like
- * an agent toward Reef. It listens where its config says, answers {@code GET /readyz} once its startup delay has
- * passed, and serves {@code POST /v1/chat/completions} to holders of its gateway token by asking Reef's LLM proxy
- * with its agent token and model, relaying the answer (streamed or not) as it comes. {@code GET /debug/env} shows
- * its environment (gateway token required), so tests can see what leaked into it. It logs a line per request.
+ * separate process ({@code java -cp <its own classes> dev.reef.testing.FakeAgent <config> <agent id>}) that behaves
+ * like an agent toward Reef. It listens where its config says, answers {@code GET /readyz} once its startup delay
+ * has passed, and serves {@code POST /v1/chat/completions} to holders of its gateway token by asking Reef's LLM
+ * proxy with its agent token and model, relaying the answer (streamed or not) as it comes. It logs a line per
+ * request.
+ *
+ * <p>Two routes show what the agent can do where it runs, as OpenClaw's own tools would (gateway token required):
+ * {@code GET /debug/env} its environment, and {@code POST /debug/exec} runs the request body as a shell script and
+ * answers {@code {"exit": n, "output": "..."}} - the escape suite's attacks run through it.
+ *
+ * <p>It uses nothing but the JDK, so it runs from a copy of its own classes inside a sandbox that shows nothing of
+ * the test's class path ({@link FakeRuntime#install}).
  */
 public final class FakeAgent {
 
-  /** What {@link FakeRuntime} renders into the agent's state directory. */
+  /** What {@link FakeRuntime} renders into the agent's state directory (as a properties file). */
   public record Config(String listenHost, int listenPort, String gatewayToken, String agentToken,
-      String proxyBaseUrl, String model, long startupDelayMillis) {}
+      String proxyBaseUrl, String model, long startupDelayMillis) {
 
-  private static final JsonMapper JSON = JsonMapper.builder().build();
+    String render() {
+      return "listenHost=" + listenHost + "\nlistenPort=" + listenPort + "\ngatewayToken=" + gatewayToken
+          + "\nagentToken=" + agentToken + "\nproxyBaseUrl=" + proxyBaseUrl + "\nmodel=" + model
+          + "\nstartupDelayMillis=" + startupDelayMillis + "\n";
+    }
+
+    static Config parse(String text) throws IOException {
+      Properties p = new Properties();
+      p.load(new StringReader(text));
+      return new Config(p.getProperty("listenHost"), Integer.parseInt(p.getProperty("listenPort")),
+          p.getProperty("gatewayToken"), p.getProperty("agentToken"), p.getProperty("proxyBaseUrl"),
+          p.getProperty("model"), Long.parseLong(p.getProperty("startupDelayMillis")));
+    }
+  }
+
+  private static final Pattern MODEL = Pattern.compile("\"model\"\\s*:\\s*\"(?:[^\"\\\\]|\\\\.)*\"");
+  private static final Duration EXEC_TIMEOUT = Duration.ofSeconds(60);
 
   private final Config config;
   private final long readyAt;
@@ -46,11 +73,11 @@ public final class FakeAgent {
   }
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 1) {
-      System.err.println("usage: FakeAgent <config.json>");
+    if (args.length < 1) {
+      System.err.println("usage: FakeAgent <config> [agent id]");
       System.exit(2);
     }
-    Config config = JSON.readValue(Files.readAllBytes(Path.of(args[0])), Config.class);
+    Config config = Config.parse(Files.readString(Path.of(args[0])));
     new FakeAgent(config).serve();
   }
 
@@ -71,7 +98,8 @@ public final class FakeAgent {
             ? send(exchange, 200, "{\"ready\":true}") : send(exchange, 503, "{\"ready\":false}");
         case "POST /v1/chat/completions" -> authorized(exchange) ? chat(exchange) : unauthorized(exchange);
         case "GET /debug/env" -> authorized(exchange)
-            ? send(exchange, 200, JSON.writeValueAsString(new TreeMap<>(System.getenv()))) : unauthorized(exchange);
+            ? send(exchange, 200, json(new TreeMap<>(System.getenv()))) : unauthorized(exchange);
+        case "POST /debug/exec" -> authorized(exchange) ? exec(exchange) : unauthorized(exchange);
         default -> send(exchange, 404, "{\"error\":{\"message\":\"no such route\"}}");
       };
       log(route + " " + status);
@@ -88,13 +116,15 @@ public final class FakeAgent {
 
   /** Asks Reef's proxy with this agent's credentials and model, and relays the answer chunk by chunk. */
   private int chat(HttpExchange exchange) throws IOException {
-    ObjectNode body = (ObjectNode) JSON.readTree(exchange.getRequestBody().readAllBytes());
-    body.put("model", config.model());
+    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    String model = "\"model\":\"" + config.model() + "\"";
+    Matcher m = MODEL.matcher(body);
+    body = m.find() ? m.replaceFirst(Matcher.quoteReplacement(model)) : body.replaceFirst("\\{", "{" + model + ",");
     HttpRequest request = HttpRequest.newBuilder(URI.create(config.proxyBaseUrl() + "/chat/completions"))
         .timeout(Duration.ofSeconds(60))
         .header("Authorization", "Bearer " + config.agentToken())
         .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+        .POST(HttpRequest.BodyPublishers.ofString(body))
         .build();
     HttpResponse<InputStream> upstream;
     try {
@@ -103,7 +133,7 @@ public final class FakeAgent {
       Thread.currentThread().interrupt();
       return send(exchange, 502, "{\"error\":{\"message\":\"interrupted\"}}");
     } catch (IOException e) {
-      return send(exchange, 502, "{\"error\":{\"message\":\"cannot reach the proxy: " + e.getMessage() + "\"}}");
+      return send(exchange, 502, "{\"error\":{\"message\":" + quote("cannot reach the proxy: " + e) + "}}");
     }
     upstream.headers().firstValue("Content-Type")
         .ifPresent(type -> exchange.getResponseHeaders().set("Content-Type", type));
@@ -118,12 +148,61 @@ public final class FakeAgent {
     return upstream.statusCode();
   }
 
+  /** Runs the body as a shell script where the agent runs, as the agent; answers its exit code and output. */
+  private int exec(HttpExchange exchange) throws IOException {
+    String script = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    Process process = new ProcessBuilder("/bin/sh", "-c", script).redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    byte[] output = process.getInputStream().readNBytes(64 * 1024);
+    int exit;
+    try {
+      if (!process.waitFor(EXEC_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        exit = -1;
+      } else {
+        exit = process.exitValue();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      exit = -1;
+    }
+    return send(exchange, 200, "{\"exit\":" + exit + ",\"output\":"
+        + quote(new String(output, StandardCharsets.UTF_8)) + "}");
+  }
+
   private static int send(HttpExchange exchange, int status, String json) throws IOException {
     byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(status, bytes.length);
     exchange.getResponseBody().write(bytes);
     return status;
+  }
+
+  private static String json(Map<String, String> map) {
+    StringBuilder out = new StringBuilder("{");
+    map.forEach((k, v) -> out.append(out.length() > 1 ? "," : "").append(quote(k)).append(':').append(quote(v)));
+    return out.append('}').toString();
+  }
+
+  static String quote(String s) {
+    StringBuilder out = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    return out.append('"').toString();
   }
 
   private static void log(String line) {

@@ -5,16 +5,24 @@ import dev.reef.orchestration.Installation;
 import dev.reef.orchestration.Launch;
 import dev.reef.orchestration.RuntimeContext;
 import dev.reef.orchestration.RuntimeInstallException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.springframework.stereotype.Component;
 
 /**
- * The {@code fake} runtime: agents are {@link FakeAgent} processes, started with this JVM's own {@code java} and
- * test classpath, so tests exercise real processes, ports and the LLM proxy without installing OpenClaw. A
+ * The {@code fake} runtime: agents are {@link FakeAgent} processes, started with this JVM's own {@code java} from
+ * an installation holding a copy of FakeAgent's classes (it needs nothing else, so a sandbox that shows nothing but
+ * the installation runs it), so tests exercise real processes, sandboxes, sockets and the LLM proxy without
+ * installing OpenClaw. A
  * component, so every test application has it besides the real runtimes. Its delays are settable by tests, and
  * reset by {@link #reset}.
  */
@@ -23,7 +31,7 @@ public class FakeRuntime implements AgentRuntime {
 
   public static final String NAME = "fake";
   public static final String VERSION = "1.0.0";
-  public static final String CONFIG_FILE = "fake-agent.json";
+  public static final String CONFIG_FILE = "fake-agent.properties";
   public static final String MODEL = "fake/default";
 
   private volatile Duration installDelay = Duration.ZERO;
@@ -72,7 +80,40 @@ public class FakeRuntime implements AgentRuntime {
       Thread.currentThread().interrupt();
       throw new RuntimeInstallException("the fake runtime's install was interrupted", e);
     }
-    return new Installation(NAME, version, Path.of(System.getProperty("java.home")));
+    return new Installation(NAME, version, installation());
+  }
+
+  /**
+   * A directory with FakeAgent's classes, readable by everyone (a sandboxed agent runs as a uid of its own): made
+   * once per test JVM, aside and then renamed into place, so concurrent installs never see half of it.
+   */
+  static synchronized Path installation() {
+    Path home = Path.of("target", "fake-runtime", VERSION + "-" + ProcessHandle.current().pid()).toAbsolutePath();
+    if (Files.isDirectory(home)) {
+      return home;
+    }
+    try {
+      Path classes = Path.of(FakeAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      String packagePath = FakeAgent.class.getPackageName().replace('.', '/');
+      Path aside = Files.createDirectories(home.resolveSibling(home.getFileName() + ".tmp"));
+      Path target = Files.createDirectories(aside.resolve("classes").resolve(packagePath));
+      try (Stream<Path> files = Files.list(classes.resolve(packagePath))) {
+        for (Path file : files.filter(f -> f.getFileName().toString().startsWith(FakeAgent.class.getSimpleName()))
+            .toList()) {
+          Files.copy(file, target.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+      try (Stream<Path> all = Files.walk(aside)) {
+        for (Path p : all.toList()) {
+          Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x"
+              : "rw-r--r--"));
+        }
+      }
+      Files.move(aside, home, StandardCopyOption.ATOMIC_MOVE);
+      return home;
+    } catch (IOException | java.net.URISyntaxException e) {
+      throw new RuntimeInstallException("cannot make the fake runtime's installation in " + home, e);
+    }
   }
 
   @Override
@@ -80,16 +121,18 @@ public class FakeRuntime implements AgentRuntime {
     FakeAgent.Config config = new FakeAgent.Config(context.placement().listenHost(),
         context.placement().listenPort(), context.gatewayToken(), context.agentToken(),
         context.placement().proxyBaseUrl(), context.model(), startupDelay.toMillis());
-    Path configPath = Path.of(context.placement().path("state")).resolve(CONFIG_FILE);
+    String configPath = context.placement().path("state") + "/" + CONFIG_FILE;
+    Path java = Path.of(System.getProperty("java.home"));
     List<String> command = List.of(
-        installation.home().resolve("bin").resolve("java").toString(),
+        java.resolve("bin").resolve("java").toString(),
         // start fast and small: one agent per test is a whole JVM
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xss512k", "-Xmx64m",
         "-Djava.io.tmpdir=" + context.placement().path("tmp"),
-        "-cp", System.getProperty("java.class.path"),
-        FakeAgent.class.getName(), configPath.toString());
+        "-cp", installation.home().resolve("classes").toString(),
+        FakeAgent.class.getName(), configPath, context.placement().agentId().toString());
     return new Launch(command, Map.of("FAKE_AGENT_ID", context.placement().agentId().toString()),
-        Map.of(CONFIG_FILE, Api.JSON.writeValueAsBytes(config)));
+        Map.of(CONFIG_FILE, config.render().getBytes(StandardCharsets.UTF_8)),
+        List.of(installation.home(), java));
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.reef.access.AgentTokens;
 import dev.reef.common.DataScope;
 import dev.reef.common.TenantId;
 import dev.reef.gateway.LlmActivity;
+import dev.reef.orchestration.AgentCannotStartException;
 import dev.reef.orchestration.AgentRuntime;
 import dev.reef.orchestration.AgentSpec;
 import dev.reef.orchestration.AgentState;
@@ -21,10 +22,6 @@ import dev.reef.secrets.SecretRef;
 import dev.reef.secrets.SecretStore;
 import dev.reef.tenancy.EffectiveLimits;
 import dev.reef.tenancy.Limits;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -84,15 +81,15 @@ final class AgentReconciler implements DisposableBean {
   private final StateChanges changes;
   private final Set<UUID> working = ConcurrentHashMap.newKeySet();
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1))
-      .version(HttpClient.Version.HTTP_1_1).build(); // no h2c upgrade: Node servers stall on it
+  private final AgentHttp http;
   private final Cache<TenantId, Optional<Long>> idleMinutes =
       Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(30)).maximumSize(100_000).build();
 
   AgentReconciler(AgentRepository agents, ActiveDriver driver, Runtimes runtimes, AgentTokens agentTokens,
       SecretStore secrets, EffectiveLimits limits, LlmActivity activity, AgentModels models,
       OrchestrationProperties properties, InstallLog installLog, TransactionTemplate tx, JsonMapper json,
-      Replica replica, StateChanges changes, Clock clock) {
+      Replica replica, StateChanges changes, AgentHttp http, Clock clock) {
+    this.http = http;
     this.agents = agents;
     this.driver = driver.get();
     this.runtimes = runtimes;
@@ -288,8 +285,16 @@ final class AgentReconciler implements DisposableBean {
     // create is idempotent (same address and files); calling it at every start applies the tenant's current
     // memory and CPU limits, not those of the day the agent was first deployed
     Limits l = limitOf(row.tenantId());
-    placement = driver.create(new AgentSpec(row.tenantId(), row.id(), row.name(), row.runtime(),
-        row.runtimeVersion(), memoryMb, l.agentCpuMillis() == null ? 0 : l.agentCpuMillis(), properties.port()));
+    try {
+      placement = driver.create(new AgentSpec(row.tenantId(), row.id(), row.name(), row.runtime(),
+          row.runtimeVersion(), memoryMb, l.agentCpuMillis() == null ? 0 : l.agentCpuMillis(), properties.port()));
+    } catch (AgentCannotStartException e) {
+      setState(row, new AgentState.Failed(e.getMessage()));
+      return;
+    } catch (RuntimeException e) {
+      crashed(row, "could not be placed: " + e.getMessage());
+      return;
+    }
     String agentToken = agentTokens.mint(row.tenantId(), row.id());
     String gatewayToken = newGatewayToken();
     SecretRef gatewaySecret = storeGatewayToken(row, gatewayToken);
@@ -298,6 +303,11 @@ final class AgentReconciler implements DisposableBean {
     Placement started;
     try {
       started = driver.start(placement, launch);
+    } catch (AgentCannotStartException e) {
+      agentTokens.revoke(row.tenantId(), row.id());
+      savePlacement(row, placement, gatewaySecret);
+      setState(row, new AgentState.Failed(e.getMessage()));
+      return;
     } catch (RuntimeException e) {
       agentTokens.revoke(row.tenantId(), row.id());
       savePlacement(row, placement, gatewaySecret);
@@ -310,7 +320,6 @@ final class AgentReconciler implements DisposableBean {
 
   private void awaitReady(AgentRow row, AgentRuntime runtime, Placement placement) {
     Instant deadline = clock.instant().plus(properties.startTimeout());
-    URI ready = URI.create(placement.address() + runtime.readinessPath());
     while (clock.instant().isBefore(deadline)) {
       Observed observed = driver.observe(placement);
       if (!(observed instanceof Observed.Running)) {
@@ -318,7 +327,7 @@ final class AgentReconciler implements DisposableBean {
         crashed(row, "ended while starting: " + describe(observed));
         return;
       }
-      if (answers(ready)) {
+      if (http.answers(placement, runtime.readinessPath(), Duration.ofSeconds(2))) {
         inTenant(row.tenantId(), () -> {
           agents.markStarted(row.tenantId(), row.id(), clock.instant());
           return null;
@@ -332,19 +341,6 @@ final class AgentReconciler implements DisposableBean {
     driver.stop(placement, properties.stopGrace());
     agentTokens.revoke(row.tenantId(), row.id());
     crashed(row, "did not become ready within " + properties.startTimeout().toSeconds() + " s");
-  }
-
-  private boolean answers(URI uri) {
-    try {
-      HttpResponse<Void> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET()
-          .build(), HttpResponse.BodyHandlers.discarding());
-      return response.statusCode() == 200;
-    } catch (java.io.IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
   }
 
   // ---------------------------------------------------------------------------------------------------------------

@@ -25,10 +25,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,13 +65,15 @@ final class AgentService implements Agents {
   private final TransactionTemplate tx;
   private final JsonMapper json;
   private final Clock clock;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-      .version(HttpClient.Version.HTTP_1_1).build(); // no h2c upgrade: Node servers stall on it
+  /** The longest one chat exchange may take, the agent's whole streamed answer included. */
+  private static final Duration CHAT_TIMEOUT = Duration.ofMinutes(10);
+  private final AgentHttp http;
 
   AgentService(AgentRepository agents, AgentReconciler reconciler, ActiveDriver driver, Runtimes runtimes,
       AgentModels models, EffectiveLimits limits, SecretStore secrets, InstallLog installLog,
       OrchestrationProperties properties, ApplicationEventPublisher events, TransactionTemplate tx, JsonMapper json,
-      Replica replica, StateChanges changes, Clock clock) {
+      Replica replica, StateChanges changes, AgentHttp http, Clock clock) {
+    this.http = http;
     this.agents = agents;
     this.changes = changes;
     this.replica = replica;
@@ -93,6 +91,16 @@ final class AgentService implements Agents {
     this.clock = clock;
   }
 
+  /**
+   * Refuses a deploy (or a start) that cannot succeed here, with what the operator must do, rather than accepting it
+   * and failing the agent a moment later: the machine lacks what the sandbox needs.
+   */
+  private void refuseWhenAgentsCannotRun() {
+    driver.unavailable().ifPresent(why -> {
+      throw new ProblemException(ProblemType.SANDBOX_UNAVAILABLE, "Agents cannot be started on this Reef: " + why);
+    });
+  }
+
   @Override
   public Agent create(TenantId tenantId, String name, String runtime, String model, boolean start, Actor actor) {
     if (name == null || !NAME.matcher(name).matches()) {
@@ -102,6 +110,7 @@ final class AgentService implements Agents {
     AgentRuntime chosen = runtimes.find(runtime).orElseThrow(() -> new InvalidRequestException("runtime",
         "must be one of " + runtimes.names()));
     String checkedModel = models.check(tenantId, model);
+    refuseWhenAgentsCannotRun();
     AgentRow created = inTenant(tenantId, () -> {
       Long max = limits.of(tenantId).maxAgents();
       if (max != null && agents.countLive(tenantId) >= max) {
@@ -151,6 +160,7 @@ final class AgentService implements Agents {
 
   @Override
   public Agent start(TenantId tenantId, UUID agentId, Actor actor) {
+    refuseWhenAgentsCannotRun();
     return desire(tenantId, agentId, DesiredState.RUNNING, actor, "start");
   }
 
@@ -162,6 +172,7 @@ final class AgentService implements Agents {
   @Override
   public Agent restart(TenantId tenantId, UUID agentId, Actor actor) {
     AgentRow row = row(tenantId, agentId);
+    refuseWhenAgentsCannotRun();
     inTenant(tenantId, () -> {
       agents.setDesired(tenantId, agentId, DesiredState.RUNNING, clock.instant());
       events.publishEvent(new AgentAuditEvents.AgentChanged(tenantId, actor, agentId, row.name(), "restart"));
@@ -282,20 +293,17 @@ final class AgentService implements Agents {
     Map<String, Object> body = Map.of("model", runtime.chatModel(), "stream", true,
         "user", session == null || session.isBlank() ? "reef-chat" : session,
         "messages", List.of(Map.of("role", "user", "content", message)));
-    HttpRequest request = HttpRequest.newBuilder(URI.create(placement.address() + runtime.chatPath()))
-        .header("Authorization", "Bearer " + gatewayToken).header("Content-Type", "application/json")
-        .header("Accept", "text/event-stream").timeout(Duration.ofMinutes(10))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body))).build();
-    try {
-      HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream in = response.body()) {
-        if (response.statusCode() != 200) {
-          String detail = new String(in.readNBytes(2000), StandardCharsets.UTF_8);
-          throw new ProblemException(ProblemType.AGENT_UNAVAILABLE,
-              "The agent answered HTTP " + response.statusCode() + ": " + detail);
-        }
-        relay(in, listener);
+    Map<String, String> headers = Map.of("Authorization", "Bearer " + gatewayToken,
+        "Content-Type", "application/json", "Accept", "text/event-stream");
+    try (AgentHttp.Streamed response = http.post(placement, runtime.chatPath(), headers,
+        json.writeValueAsBytes(body), CHAT_TIMEOUT)) {
+      InputStream in = response.body();
+      if (response.status() != 200) {
+        String detail = new String(in.readNBytes(2000), StandardCharsets.UTF_8);
+        throw new ProblemException(ProblemType.AGENT_UNAVAILABLE,
+            "The agent answered HTTP " + response.status() + ": " + detail);
       }
+      relay(in, listener);
     } catch (IOException e) {
       throw new ProblemException(ProblemType.AGENT_UNAVAILABLE, "Could not reach the agent: " + e.getMessage());
     } catch (InterruptedException e) {

@@ -3,7 +3,12 @@ package dev.reef.platform.internal;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Stream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.EnvironmentPostProcessor;
@@ -38,6 +43,7 @@ public final class DatabaseEnvironmentPostProcessor implements EnvironmentPostPr
     String url = env.getProperty("reef.database.url");
     if (!hasText(url)) {
       Path dataDir = Path.of(env.getProperty("reef.data-dir", ".reef-data")).toAbsolutePath().normalize();
+      keepPrivate(dataDir);
       props.put("spring.datasource.url", "jdbc:h2:file:" + dataDir.resolve("db").resolve("reef") + H2_OPTIONS);
       props.put("spring.datasource.username", "reef");
       props.put("spring.datasource.password", "");
@@ -46,6 +52,29 @@ public final class DatabaseEnvironmentPostProcessor implements EnvironmentPostPr
           env.getProperty("reef.database.password")));
     }
     env.getPropertySources().addFirst(new MapPropertySource("reefDatabase", props));
+  }
+
+  /**
+   * The data directory and the embedded database's directory are Reef's alone (0700), and so are the database's
+   * files (0600): H2 makes its files as the umask says, often readable by everyone. Agents never see the data
+   * directory (their sandbox does not contain it); this is the wall against other users of the machine.
+   */
+  static void keepPrivate(Path dataDir) {
+    try {
+      Path db = dataDir.resolve("db");
+      Files.createDirectories(db);
+      for (Path dir : List.of(dataDir, db)) {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+      }
+      try (Stream<Path> files = Files.list(db)) {
+        for (Path file : files.filter(Files::isRegularFile).toList()) {
+          Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        }
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new IllegalStateException("Cannot make the data directory " + dataDir + " private to Reef's user ("
+          + e.getMessage() + "); check REEF_DATA_DIR", e);
+    }
   }
 
   /** Maps a configured database URL to {@code spring.datasource.*}; rejects what it cannot use with a clear reason. */

@@ -1,5 +1,6 @@
 package dev.reef.orchestration.internal.process;
 
+import dev.reef.orchestration.AgentCannotStartException;
 import dev.reef.orchestration.AgentSpec;
 import dev.reef.orchestration.ComputeDriver;
 import dev.reef.orchestration.ExitStatus;
@@ -51,8 +52,12 @@ import org.slf4j.LoggerFactory;
  * start time is somebody else's and is never signalled. The exit status is in a file written by the wrapper, so
  * it is known after a restart of Reef too.
  *
- * <p>What this does not isolate: agents run as Reef's own Unix user, so they can read each other's files and
- * Reef's if they try; see docs/process-driver.md.
+ * <p>Sandbox. By default every agent runs inside a bubblewrap sandbox ({@link Bubblewrap}): namespaces of its own,
+ * its tenant's uid, only its own files and its runtime visible, and no network but three Unix-socket doors (Reef's
+ * LLM proxy, Reef's egress proxy, and its gateway, through which Reef talks to it). Its files live in
+ * {@code fs/} of its directory, owned by its uid; everything else there is Reef's. With {@code REEF_SANDBOX=none}
+ * agents run unconfined, as Reef's user, on loopback addresses of their own (development only; see
+ * docs/process-driver.md for what that leaves open).
  */
 final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
 
@@ -71,6 +76,8 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
   static final String PGID = "pgid";
   static final String PGID_START = "pgidStartTicks";
   static final String STARTED_AT = "startedAt";
+  static final String SANDBOX = "sandbox";
+  static final String UID = "uid";
   /** Facts about one run, dropped when it is stopped. */
   private static final List<String> RUN_ATTRIBUTES = List.of(BOOT_ID, PID, PID_START, PGID, PGID_START, STARTED_AT);
 
@@ -83,6 +90,16 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
   /** The run's attributes again, for a caller that comes back with an older placement (the one from create). */
   private static final String RUN_RECORD = "process";
   static final String MINIMAL_PATH = "/usr/local/bin:/usr/bin:/bin";
+  /** A sandboxed agent's own files ({@link #DIRECTORIES} but logs), owned by its uid. */
+  static final String FILES = "fs";
+  /** A sandboxed agent's {@code /etc/passwd}, {@code group} and {@code hosts}. */
+  private static final String ETC = "etc";
+  /** An empty directory a sandbox's sources are staged on, in the sandbox's own mount namespace. */
+  private static final String STAGE = "stage";
+  /** The port a sandboxed agent listens on inside its own network namespace, unless its spec names one. */
+  static final int SANDBOX_PORT = 18799;
+  private static final Set<PosixFilePermission> SHARED_DIR = PosixFilePermissions.fromString("rwxr-xr-x");
+  private static final Set<PosixFilePermission> SHARED_FILE = PosixFilePermissions.fromString("rw-r--r--");
 
   private static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
   private static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
@@ -99,6 +116,9 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
   private final LogRotation rotation;
   private final Path setsid;
   private final ScheduledExecutorService rotator;
+  private final Sandboxing sandboxing;
+  /** The egress listeners this Reef process serves, by agent. */
+  private final Map<UUID, java.io.Closeable> egressListeners = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param dataDir Reef's data directory; agents live in its {@code agents} directory
@@ -107,7 +127,8 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
    * @param rotationCheck how often logs are checked for rotation; null for never (tests rotate by hand)
    */
   ProcessComputeDriver(Path dataDir, Supplier<String> proxyBaseUrl, ProcessTable processes, Cgroups cgroups,
-      LogRotation rotation, Duration rotationCheck) {
+      LogRotation rotation, Duration rotationCheck, Sandboxing sandboxing) {
+    this.sandboxing = sandboxing;
     this.agentsRoot = dataDir.toAbsolutePath().normalize().resolve("agents");
     this.proxyBaseUrl = proxyBaseUrl;
     this.processes = processes;
@@ -138,37 +159,133 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
 
   // --- create ------------------------------------------------------------------------------------------------------
 
+  @Override
+  public Optional<String> unavailable() {
+    return sandboxing.unavailable();
+  }
+
   /** Synchronized so that two agents created at once cannot take the same address. */
   @Override
   public synchronized Placement create(AgentSpec spec) {
     if (spec.port() < 0 || spec.port() > 65535) {
       throw new IllegalArgumentException("agent port " + spec.port() + " is not a TCP port");
     }
+    Optional<String> unavailable = sandboxing.unavailable();
+    if (unavailable.isPresent()) {
+      throw new AgentCannotStartException("Agents cannot be sandboxed on this machine: " + unavailable.get());
+    }
     Path dir = agentsRoot.resolve(spec.tenantId().toString()).resolve(spec.agentId().toString());
     try {
-      makePrivateDirectories(dir);
-      Path addressFile = dir.resolve(RUN).resolve(ADDRESS_FILE);
-      String host;
-      int port;
-      if (Files.exists(addressFile)) {
-        String stored = Files.readString(addressFile).trim();
-        host = hostOf(stored);
-        port = Integer.parseInt(stored.substring(stored.lastIndexOf(':') + 1));
-      } else {
-        // Port 0: each agent its own port too. Some runtimes (OpenClaw) also bind 127.0.0.1 on the same port, so
-        // a port shared between agents on different addresses would still collide.
-        port = spec.port() > 0 ? spec.port() : LoopbackAddresses.allocatePort(spec.agentId(), reservedPorts(),
-            LoopbackAddresses::canListen);
-        host = LoopbackAddresses.allocate(spec.agentId(), port, reservedAddresses(), LoopbackAddresses::canListen);
-      }
-      writePrivate(addressFile, (host + ":" + port).getBytes(StandardCharsets.US_ASCII));
-      Map<String, String> paths = new LinkedHashMap<>();
-      DIRECTORIES.forEach(name -> paths.put(name, dir.resolve(name).toString()));
-      return new Placement(NAME, spec.tenantId(), spec.agentId(), host, port,
-          "http://" + host + ":" + port, paths, proxyBaseUrl.get(),
-          Map.of(MEMORY_MB, Long.toString(spec.memoryMb()), CPU_MILLIS, Long.toString(spec.cpuMillis())));
+      return sandboxing.on() ? createSandboxed(spec, dir) : createUnconfined(spec, dir);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create the directories of agent " + spec.agentId() + " in " + dir, e);
+    }
+  }
+
+  private Placement createSandboxed(AgentSpec spec, Path dir) throws IOException {
+    long uid = sandboxing.support().separateUids() ? sandboxing.uids().uidOf(spec.tenantId()) : UnixSockets.ownUid();
+    makeReefDirectories(dir, List.of(RUN, "logs", STAGE));
+    makeAgentDirectories(dir.resolve(FILES), uid);
+    Path etc = dir.resolve(ETC);
+    Files.createDirectories(etc);
+    Files.setPosixFilePermissions(etc, SHARED_DIR);
+    for (Map.Entry<String, String> file : Bubblewrap.etcFiles(uid).entrySet()) {
+      writeFile(etc.resolve(file.getKey()), file.getValue().getBytes(StandardCharsets.UTF_8), SHARED_FILE);
+    }
+    Path sockets = sandboxing.agentSockets(spec.agentId());
+    makeSocketDirectories(sockets, uid);
+    int port = spec.port() > 0 ? spec.port() : SANDBOX_PORT;
+    Map<String, String> paths = new LinkedHashMap<>();
+    for (String name : List.of("state", "workspace", "home")) {
+      paths.put(name, Bubblewrap.AGENT_ROOT + "/" + name);
+    }
+    paths.put("tmp", "/tmp");
+    Map<String, String> attributes = new HashMap<>(Map.of(MEMORY_MB, Long.toString(spec.memoryMb()),
+        CPU_MILLIS, Long.toString(spec.cpuMillis()), SANDBOX, SandboxProperties.BUBBLEWRAP,
+        UID, Long.toString(uid), Placement.PEER_UID, Long.toString(uid)));
+    return new Placement(NAME, spec.tenantId(), spec.agentId(), "127.0.0.1", port,
+        "unix:" + UnixSockets.checkLength(sockets.resolve("gateway").resolve(Bubblewrap.GATEWAY_SOCKET)), paths,
+        "http://127.0.0.1:" + Bubblewrap.LLM_PORT + "/v1", "http://127.0.0.1:" + Bubblewrap.EGRESS_PORT,
+        attributes);
+  }
+
+  private Placement createUnconfined(AgentSpec spec, Path dir) throws IOException {
+    makePrivateDirectories(dir);
+    Path addressFile = dir.resolve(RUN).resolve(ADDRESS_FILE);
+    String host;
+    int port;
+    if (Files.exists(addressFile)) {
+      String stored = Files.readString(addressFile).trim();
+      host = hostOf(stored);
+      port = Integer.parseInt(stored.substring(stored.lastIndexOf(':') + 1));
+    } else {
+      // Port 0: each agent its own port too. Some runtimes (OpenClaw) also bind 127.0.0.1 on the same port, so
+      // a port shared between agents on different addresses would still collide.
+      port = spec.port() > 0 ? spec.port() : LoopbackAddresses.allocatePort(spec.agentId(), reservedPorts(),
+          LoopbackAddresses::canListen);
+      host = LoopbackAddresses.allocate(spec.agentId(), port, reservedAddresses(), LoopbackAddresses::canListen);
+    }
+    writePrivate(addressFile, (host + ":" + port).getBytes(StandardCharsets.US_ASCII));
+    Map<String, String> paths = new LinkedHashMap<>();
+    DIRECTORIES.forEach(name -> paths.put(name, dir.resolve(name).toString()));
+    return new Placement(NAME, spec.tenantId(), spec.agentId(), host, port,
+        "http://" + host + ":" + port, paths, proxyBaseUrl.get(), null,
+        Map.of(MEMORY_MB, Long.toString(spec.memoryMb()), CPU_MILLIS, Long.toString(spec.cpuMillis()),
+            SANDBOX, SandboxProperties.NONE));
+  }
+
+  /** Reef's own directories of a sandboxed agent: the agents directory, the tenant's, the agent's, and these. */
+  private void makeReefDirectories(Path dir, List<String> children) throws IOException {
+    List<Path> all = new ArrayList<>(List.of(agentsRoot, dir.getParent(), dir));
+    children.forEach(name -> all.add(dir.resolve(name)));
+    for (Path d : all) {
+      Files.createDirectories(d);
+      Files.setPosixFilePermissions(d, PRIVATE_DIR);
+    }
+  }
+
+  /**
+   * The agent's own files: {@code fs/} and its state, workspace, home and tmp, owned by its uid, 0700. A link where
+   * one of them should be (an agent can leave one behind) is refused: Reef writes there as root.
+   */
+  private static void makeAgentDirectories(Path files, long uid) throws IOException {
+    List<Path> all = new ArrayList<>(List.of(files));
+    for (String name : List.of("state", "workspace", "home", "tmp")) {
+      all.add(files.resolve(name));
+    }
+    for (Path d : all) {
+      refuseLink(d);
+      Files.createDirectories(d);
+      Files.setPosixFilePermissions(d, PRIVATE_DIR);
+      if (uid != UnixSockets.ownUid()) {
+        UnixSockets.chown(d, uid);
+      }
+    }
+  }
+
+  /** The agent's socket directories: {@code gateway/} its own (0700), {@code reef/} Reef's doors (0755). */
+  private static void makeSocketDirectories(Path sockets, long uid) throws IOException {
+    Files.createDirectories(sockets.getParent());
+    Files.setPosixFilePermissions(sockets.getParent().getParent(), PRIVATE_DIR);
+    Files.setPosixFilePermissions(sockets.getParent(), PRIVATE_DIR);
+    Files.createDirectories(sockets);
+    Files.setPosixFilePermissions(sockets, PRIVATE_DIR);
+    Path gateway = sockets.resolve("gateway");
+    refuseLink(gateway);
+    Files.createDirectories(gateway);
+    Files.setPosixFilePermissions(gateway, PRIVATE_DIR);
+    if (uid != UnixSockets.ownUid()) {
+      UnixSockets.chown(gateway, uid);
+    }
+    Path doors = sockets.resolve("reef");
+    Files.createDirectories(doors);
+    Files.setPosixFilePermissions(doors, SHARED_DIR);
+  }
+
+  private static void refuseLink(Path path) throws IOException {
+    if (Files.isSymbolicLink(path)) {
+      throw new IOException(path + " is a symbolic link, where a directory of the agent's belongs: refusing to "
+          + "follow it");
     }
   }
 
@@ -225,6 +342,11 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
   @Override
   public Placement start(Placement placement, Launch launch) {
     Path dir = agentDir(placement);
+    boolean sandboxed = sandboxed(placement);
+    if (sandboxed && !sandboxing.on()) {
+      throw new AgentCannotStartException("Agent " + placement.agentId() + " was placed in a sandbox, which this "
+          + "Reef cannot make: " + sandboxing.unavailable().orElse("the sandbox is off (REEF_SANDBOX=none)"));
+    }
     if (observe(placement) instanceof Observed.Running) {
       return current(placement);
     }
@@ -233,29 +355,48 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
       placement = stop(placement, KILL_TIMEOUT); // what is left of an earlier run: its wrapper, stragglers
     }
     Path logFile = dir.resolve("logs").resolve(LOG_FILE);
+    long uid = sandboxed ? longAttribute(placement, UID) : -1;
     try {
-      makePrivateDirectories(dir);
-      Path state = dir.resolve("state");
+      Path state = sandboxed ? dir.resolve(FILES).resolve("state") : dir.resolve("state");
+      if (sandboxed) {
+        makeReefDirectories(dir, List.of(RUN, "logs", STAGE));
+        makeAgentDirectories(dir.resolve(FILES), uid);
+        makeSocketDirectories(sandboxing.agentSockets(placement.agentId()), uid);
+      } else {
+        makePrivateDirectories(dir);
+      }
       for (Map.Entry<String, byte[]> file : launch.files().entrySet()) {
-        writePrivate(inside(state, file.getKey()), file.getValue());
+        Path target = inside(state, file.getKey());
+        if (sandboxed) {
+          writeAgentFile(state, target, file.getValue(), uid);
+        } else {
+          writePrivate(target, file.getValue());
+        }
       }
       clearRunFiles(run);
       if (!Files.exists(logFile)) {
         writePrivate(logFile, new byte[0]);
+      }
+      if (sandboxed) {
+        clearGateway(placement);
+        openDoors(placement);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot prepare the files of agent " + placement.agentId(), e);
     }
     Cgroups.Prepared limits = cgroups.prepare(placement.agentId(), longAttribute(placement, MEMORY_MB),
         longAttribute(placement, CPU_MILLIS));
+    List<String> command = sandboxed ? sandboxing.bubblewrap().commandLine(sandboxSpec(placement, dir, launch, uid))
+        : launch.command();
     ProcessBuilder builder = new ProcessBuilder(
-        AgentWrapper.commandLine(setsid, run, limits.procsFiles(), launch.command()))
-        .directory(dir.resolve("workspace").toFile())
+        AgentWrapper.commandLine(setsid, run, limits.procsFiles(), command))
+        .directory((sandboxed ? dir.resolve(STAGE) : dir.resolve("workspace")).toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
         .redirectErrorStream(true);
     builder.environment().clear();
-    builder.environment().putAll(environment(dir, launch));
+    builder.environment().putAll(sandboxed ? sandboxEnvironment(placement, launch,
+        Bubblewrap.RuntimeMounts.of(launch.readOnlyPaths())) : environment(dir, launch));
     Process wrapper;
     try {
       wrapper = builder.start();
@@ -310,6 +451,126 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
     return env;
   }
 
+  /**
+   * A sandboxed agent's environment: its launch's, its own home, its private {@code /tmp}, a minimal PATH (unless
+   * the launch has its own), and Reef's egress proxy as the proxy for everything (Node needs
+   * {@code NODE_USE_ENV_PROXY} to honour the variables).
+   */
+  static Map<String, String> sandboxEnvironment(Placement placement, Launch launch,
+      Bubblewrap.RuntimeMounts runtime) {
+    Map<String, String> env = new HashMap<>();
+    launch.environment().forEach((name, value) -> env.put(name, runtime.translate(value)));
+    env.put("HOME", placement.path("home"));
+    env.put("TMPDIR", placement.path("tmp"));
+    env.put("USER", "agent");
+    env.put("LOGNAME", "agent");
+    env.putIfAbsent("PATH", MINIMAL_PATH);
+    String egress = placement.egressProxyUrl();
+    for (String name : List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY")) {
+      env.put(name, egress);
+    }
+    env.put("NO_PROXY", "localhost,127.0.0.1,::1");
+    env.put("no_proxy", "localhost,127.0.0.1,::1");
+    env.put("NODE_USE_ENV_PROXY", "1");
+    return env;
+  }
+
+  private Bubblewrap.Spec sandboxSpec(Placement placement, Path dir, Launch launch, long uid) {
+    Path sockets = sandboxing.agentSockets(placement.agentId());
+    return new Bubblewrap.Spec(dir.resolve(FILES), sockets.resolve("gateway"), sockets.resolve("reef"),
+        sandboxing.llmDoor().directory(), dir.resolve(ETC), dir.resolve(STAGE),
+        Bubblewrap.RuntimeMounts.of(launch.readOnlyPaths()),
+        sandboxing.support().separateUids() ? java.util.OptionalLong.of(uid) : java.util.OptionalLong.empty(),
+        placement.listenPort(), launch.command());
+  }
+
+  private static boolean sandboxed(Placement placement) {
+    return SandboxProperties.BUBBLEWRAP.equals(placement.attributes().get(SANDBOX));
+  }
+
+  /** Removes the gateway socket and start marker of an earlier run, so neither can be mistaken for this one's. */
+  private void clearGateway(Placement placement) throws IOException {
+    Path gateway = sandboxing.agentSockets(placement.agentId()).resolve("gateway");
+    Files.deleteIfExists(gateway.resolve(Bubblewrap.GATEWAY_SOCKET));
+    Files.deleteIfExists(gateway.resolve(Bubblewrap.STARTED_MARKER));
+  }
+
+  /**
+   * Makes sure this agent's doors lead somewhere: its LLM link to a live Reef, its egress socket served (by this
+   * Reef process, unless another live one serves it already).
+   */
+  private void openDoors(Placement placement) throws IOException {
+    Path doors = sandboxing.agentSockets(placement.agentId()).resolve("reef");
+    sandboxing.llmDoor().claim(doors);
+    Path egress = doors.resolve(Bubblewrap.EGRESS_SOCKET);
+    if (egressListeners.containsKey(placement.agentId()) || UnixSockets.listening(egress)) {
+      return;
+    }
+    synchronized (egressListeners) {
+      if (!egressListeners.containsKey(placement.agentId())) {
+        Files.deleteIfExists(egress);
+        egressListeners.put(placement.agentId(),
+            sandboxing.egress().serve(placement.tenantId(), placement.agentId(), egress));
+      }
+    }
+  }
+
+  private void closeDoors(Placement placement) {
+    java.io.Closeable listener = egressListeners.remove(placement.agentId());
+    if (listener != null) {
+      try {
+        listener.close();
+      } catch (IOException e) {
+        log.warn("Could not close the egress door of agent {}: {}", placement.agentId(), e.toString());
+      }
+    }
+  }
+
+  /**
+   * Writes one of the launch's files into a sandboxed agent's state directory, owned by the agent, 0600. Reef writes
+   * as root into a directory the agent owns, so nothing on the way may be a link: the agent is not running now,
+   * and an agent that left one behind gets its start refused, not a file of Reef's overwritten.
+   */
+  private static void writeAgentFile(Path state, Path target, byte[] content, long uid) throws IOException {
+    Path files = state.getParent();
+    for (Path p = target.getParent(); p.startsWith(state); p = p.getParent()) {
+      refuseLink(p);
+    }
+    Path parent = target.getParent();
+    if (!Files.isDirectory(parent, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      Files.createDirectories(parent);
+      for (Path p = parent; !p.equals(files); p = p.getParent()) {
+        Files.setPosixFilePermissions(p, PRIVATE_DIR);
+        if (uid != UnixSockets.ownUid()) {
+          UnixSockets.chown(p, uid);
+        }
+      }
+    }
+    refuseLink(parent);
+    Path aside = parent.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    try (FileChannel channel = FileChannel.open(aside, Set.of(StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS),
+        PosixFilePermissions.asFileAttribute(PRIVATE_FILE))) {
+      channel.write(java.nio.ByteBuffer.wrap(content));
+    }
+    Files.setPosixFilePermissions(aside, PRIVATE_FILE);
+    if (uid != UnixSockets.ownUid()) {
+      UnixSockets.chown(aside, uid);
+    }
+    Files.move(aside, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Writes a file Reef owns, with these permissions, atomically. */
+  private static void writeFile(Path file, byte[] content, Set<PosixFilePermission> permissions) throws IOException {
+    Path aside = file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    try (FileChannel channel = FileChannel.open(aside, Set.of(StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(permissions))) {
+      channel.write(java.nio.ByteBuffer.wrap(content));
+    }
+    Files.setPosixFilePermissions(aside, permissions);
+    Files.move(aside, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
   /** Records which limits apply; a group the agent did not manage to join enforces nothing. */
   private void recordLimits(Map<String, String> attributes, Cgroups.Prepared limits, long agentPid, long agentStart) {
     String memory = limits.memoryEnforcement();
@@ -341,7 +602,11 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
     Optional<Recorded> recorded = recorded(placement);
     if (recorded.isPresent() && owned(recorded.get())) {
       long group = recorded.get().pgid();
-      signalGroup(group, "TERM");
+      if (sandboxed(placement)) {
+        signalInsideSandbox(recorded.get(), "TERM");
+      } else {
+        signalGroup(group, "TERM");
+      }
       if (!awaitUntil(() -> processes.group(group).isEmpty(), grace)) {
         log.info("Agent {} did not stop within {}; killing it", placement.agentId(), grace);
         signalGroup(group, "KILL");
@@ -349,6 +614,9 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
       }
     }
     emptyControlGroups(placement);
+    if (sandboxed(placement)) {
+      closeDoors(placement);
+    }
     try {
       clearRunFiles(dir.resolve(RUN));
     } catch (IOException e) {
@@ -357,6 +625,21 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
     Map<String, String> attributes = new HashMap<>(placement.attributes());
     RUN_ATTRIBUTES.forEach(attributes::remove);
     return placement.withAttributes(attributes);
+  }
+
+  /**
+   * Signals the agent's own processes in its sandbox, not the sandbox's keepers: bubblewrap outside (the recorded
+   * agent pid), whose death would kill the whole sandbox at once, and bubblewrap's init inside. So a stop reaches
+   * the agent as a stop would reach an unconfined one, and it can finish its work within the grace period.
+   */
+  private void signalInsideSandbox(Recorded r, String signal) {
+    Set<Long> keepers = new HashSet<>(Set.of(r.pgid(), r.pid()));
+    List<ProcStat> group = processes.group(r.pgid());
+    group.stream().filter(p -> p.parent() == r.pid()).forEach(p -> keepers.add(p.pid()));
+    List<Long> agent = group.stream().map(ProcStat::pid).filter(pid -> !keepers.contains(pid)).toList();
+    if (!agent.isEmpty()) {
+      signal(agent, signal);
+    }
   }
 
   /**
@@ -408,6 +691,9 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
     rotation.forget(dir.resolve("logs").resolve(LOG_FILE));
     try {
       deleteTree(dir);
+      if (sandboxing.runRoot() != null) {
+        deleteTree(sandboxing.agentSockets(placement.agentId()));
+      }
       try {
         Files.deleteIfExists(dir.getParent()); // the tenant's directory, once its last agent is gone
       } catch (java.nio.file.DirectoryNotEmptyException e) {
@@ -443,6 +729,13 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
     Recorded r = recorded.get();
     boolean thisBoot = r.bootId().equals(processes.bootId());
     if (thisBoot && processes.running(r.pid(), r.pidStart()).isPresent()) {
+      if (sandboxed(placement) && sandboxing.on()) {
+        try {
+          openDoors(placement); // a Reef that restarted or took the agent over serves its doors from now on
+        } catch (IOException e) {
+          log.warn("Could not open the doors of agent {}: {}", placement.agentId(), e.toString());
+        }
+      }
       return new Observed.Running(processes.startInstant(r.pidStart()), residentBytes(placement, r.pgid()));
     }
     Optional<Integer> exit = readExit(run);
@@ -453,6 +746,12 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
     }
     if (exit.isPresent()) {
       int code = exit.get();
+      if (sandboxed(placement) && sandboxing.runRoot() != null && code != 0
+          && !Files.exists(sandboxing.agentSockets(placement.agentId())
+          .resolve("gateway").resolve(Bubblewrap.STARTED_MARKER))) {
+        return new Observed.Exited(code, "the sandbox could not be set up (exit code " + code + "): "
+            + lastLines(agentDir(placement).resolve("logs").resolve(LOG_FILE)));
+      }
       boolean outOfMemory = controlGroup(placement, CGROUP_MEMORY).filter(Cgroups::outOfMemoryKills).isPresent();
       return new Observed.Exited(code, ExitStatus.describe(code, outOfMemory,
           placement.attributes().get(MEMORY_MB) + " MB"));
@@ -602,6 +901,25 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
   private static Optional<Integer> readExit(Path run) {
     long code = readPid(run.resolve(AgentWrapper.EXIT));
     return code < 0 ? Optional.empty() : Optional.of((int) code);
+  }
+
+  /** Signals these processes ({@code kill -s SIG pid...}): Java can send nothing but TERM and KILL. */
+  private static void signal(List<Long> pids, String signal) {
+    List<String> command = new ArrayList<>(List.of("kill", "-s", signal, "--"));
+    pids.stream().filter(pid -> pid > 1 && pid != ProcessHandle.current().pid()).map(String::valueOf)
+        .forEach(command::add);
+    if (command.size() == 4) {
+      return;
+    }
+    try {
+      Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+      kill.getInputStream().readAllBytes();
+      kill.waitFor(KILL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot signal processes " + pids, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Signals every process of a group: {@code kill -s SIG -- -pgid}, which Java cannot do by itself. */

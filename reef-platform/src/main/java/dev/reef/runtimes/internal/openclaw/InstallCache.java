@@ -130,11 +130,11 @@ final class InstallCache {
         }
         try {
           stageAndVerify(version, staging, progress);
+          shareReadOnly(staging);
           moveIntoPlace(staging, home);
         } finally {
           deleteQuietly(staging); // gone after a successful move; the remains of a failed attempt otherwise
         }
-        makeReadOnly(home);
         return home;
       }
     } catch (RuntimeInstallException e) {
@@ -192,38 +192,48 @@ final class InstallCache {
     }
   }
 
-  /** Best effort: the install is complete either way, read-only is a guard against accidents, not a wall. */
-  private static void makeReadOnly(Path home) {
-    try {
-      Files.walkFileTree(home, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          if (!attrs.isSymbolicLink()) {
-            dropWrite(file);
-          }
-          return FileVisitResult.CONTINUE;
+  /**
+   * Every file readable (and every directory and program runnable) by everyone, and writable by no one: sandboxed
+   * agents run as uids of their own and only read the install, whatever umask Reef ran with when it installed.
+   * Read-only is a guard against accidents; the sandbox mounts it read-only besides.
+   */
+  static void shareReadOnly(Path home) throws IOException {
+    Files.walkFileTree(home, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        if (!attrs.isSymbolicLink()) {
+          share(file, false);
         }
+        return FileVisitResult.CONTINUE;
+      }
 
-        @Override
-        public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-          dropWrite(dir);
-          return FileVisitResult.CONTINUE;
+      @Override
+      public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+        if (e != null) {
+          throw e;
         }
-      });
-    } catch (IOException | UnsupportedOperationException e) {
-      log.warn("could not make {} read-only: {}", home, e.toString());
-    }
+        share(dir, true);
+        return FileVisitResult.CONTINUE;
+      }
+    });
   }
 
-  private static void dropWrite(Path path) throws IOException {
+  private static void share(Path path, boolean directory) throws IOException {
     PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class,
         LinkOption.NOFOLLOW_LINKS);
-    if (view != null) {
-      Set<PosixFilePermission> permissions = view.readAttributes().permissions();
-      if (permissions.removeAll(WRITE)) {
-        view.setPermissions(permissions);
-      }
+    if (view == null) {
+      return;
     }
+    Set<PosixFilePermission> permissions = view.readAttributes().permissions();
+    boolean runnable = directory || permissions.contains(PosixFilePermission.OWNER_EXECUTE);
+    permissions.removeAll(WRITE);
+    permissions.addAll(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.GROUP_READ,
+        PosixFilePermission.OTHERS_READ));
+    if (runnable) {
+      permissions.addAll(EnumSet.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE,
+          PosixFilePermission.OTHERS_EXECUTE));
+    }
+    view.setPermissions(permissions);
   }
 
   /** Deletes a tree, read-only directories included (their owner may make them writable again). */

@@ -32,13 +32,17 @@ final class OpenClawConfig {
    * The environment variables that carry the agent's tokens. The file only refers to them (OpenClaw "SecretRef"s
    * of source {@code env}), so it is byte-for-byte the same from one start to the next although both tokens are
    * new at every start: when the credentials in its config change, OpenClaw spends about 3 s more on its start
-   * (measured: 13.3-15.0 s against 10.4-12.8 s, same agent, same machine; docs/benchmarks.md).
+   * (measured: 13.3-15.0 s against 10.4-12.8 s, same agent, same machine; docs/benchmarks.md). Their names are
+   * read by no OpenClaw channel or provider: OpenClaw bundles a channel called "reef" that configures itself from
+   * ambient {@code REEF_*} variables, and its gateway reads {@code OPENCLAW_GATEWAY_TOKEN} by itself.
    */
-  static final String AGENT_TOKEN_ENV = "REEF_AGENT_TOKEN";
-  static final String GATEWAY_TOKEN_ENV = "REEF_GATEWAY_TOKEN";
+  static final String AGENT_TOKEN_ENV = "LLM_PROXY_TOKEN";
+  static final String GATEWAY_TOKEN_ENV = "GATEWAY_AUTH_TOKEN";
 
   /** The listen host of an agent that has a network namespace of its own. */
   static final String ALL_INTERFACES = "0.0.0.0";
+  /** The listen host of a sandboxed agent: its own network namespace's loopback. */
+  static final String LOOPBACK = "127.0.0.1";
 
   private static final String OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
   private static final Pattern IPV4 = Pattern.compile(OCTET + "(\\." + OCTET + "){3}");
@@ -75,6 +79,11 @@ final class OpenClawConfig {
     root.putObject("discovery").putObject("mdns").put("mode", "off");
     // Its default is a shared /tmp/openclaw/ (not TMPDIR): keep each agent's log with its own state
     root.putObject("logging").put("file", context.placement().path("state") + "/" + LOG_FILE);
+    // A sandboxed agent has no network: everything but loopback (Reef's LLM proxy) goes through Reef's egress
+    // proxy, which allows only its tenant's allowlist. OpenClaw routes fetch, node:http(s) and WebSockets there.
+    if (context.placement().egressProxyUrl() != null) {
+      root.putObject("proxy").put("proxyUrl", context.placement().egressProxyUrl());
+    }
     return root;
   }
 
@@ -88,6 +97,9 @@ final class OpenClawConfig {
     if (ALL_INTERFACES.equals(host)) {
       // A pod of its own (the kubernetes driver): every interface of the pod, OpenClaw's "lan" mode
       gateway.put("bind", "lan");
+    } else if (LOOPBACK.equals(host)) {
+      // A network namespace of its own (a sandbox): Reef reaches it through a door bridged to its loopback
+      gateway.put("bind", "loopback");
     } else {
       // "loopback" would be 127.0.0.1 for every agent; "custom" binds the agent's own address (OpenClaw then also
       // binds 127.0.0.1 on the same port, see docs/runtimes.md)

@@ -91,7 +91,8 @@ final class OpenClawRuntime implements AgentRuntime {
     environment.put(OpenClawConfig.AGENT_TOKEN_ENV, context.agentToken());
     environment.put(OpenClawConfig.GATEWAY_TOKEN_ENV, context.gatewayToken());
     heapLimitMb(context.memoryMb()).ifPresent(mb -> environment.put("NODE_OPTIONS", "--max-old-space-size=" + mb));
-    return new Launch(command, environment, Map.of(OpenClawConfig.FILE, OpenClawConfig.render(context)));
+    return new Launch(command, environment, Map.of(OpenClawConfig.FILE, OpenClawConfig.render(context)),
+        installation.home() == null ? List.of() : List.of(installation.home()));
   }
 
   /** The V8 heap cap for a memory limit, or none when there is no limit. */

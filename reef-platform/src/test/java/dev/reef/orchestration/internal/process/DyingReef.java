@@ -1,6 +1,7 @@
 package dev.reef.orchestration.internal.process;
 
 import dev.reef.common.TenantId;
+import dev.reef.orchestration.AgentEgress;
 import dev.reef.orchestration.AgentSpec;
 import dev.reef.orchestration.Placement;
 import dev.reef.orchestration.RuntimeContext;
@@ -10,18 +11,20 @@ import java.nio.file.Path;
 import java.util.UUID;
 
 /**
- * Stands in for a Reef that starts an agent and then dies: run as its own JVM by {@link ProcessComputeDriverIT},
+ * Stands in for a Reef that starts an agent and then dies: run as its own JVM by {@link ProcessDriverITBase},
  * it starts a fake agent with the process driver, prints the placement as JSON on one line, and waits to be killed.
  *
- * <p>Arguments: the data directory, the proxy base URL, the cgroup parent.
+ * <p>Arguments: the data directory, the proxy base URL, the cgroup parent, whether to sandbox.
  */
 final class DyingReef {
 
   private DyingReef() {}
 
   public static void main(String[] args) throws Exception {
+    Sandboxing sandboxing = Boolean.parseBoolean(args[3])
+        ? TestSandboxes.sandboxing(Path.of(args[0]), null, AgentEgress.NONE).sandboxing() : Sandboxing.off();
     ProcessComputeDriver driver = new ProcessComputeDriver(Path.of(args[0]), () -> args[1], ProcessTable.system(),
-        Cgroups.detect(Path.of("/proc/self/mounts"), args[2]), new LogRotation(1024 * 1024, 3), null);
+        Cgroups.detect(Path.of("/proc/self/mounts"), args[2]), new LogRotation(1024 * 1024, 3), null, sandboxing);
     Placement p = driver.create(new AgentSpec(TenantId.random(), UUID.randomUUID(), "orphan", FakeRuntime.NAME,
         FakeRuntime.VERSION, 512,
         1000, 18799));

@@ -16,7 +16,8 @@ class ProcessDriverConfigurationTest {
 
   private ApplicationContextRunner runner() {
     return new ApplicationContextRunner().withUserConfiguration(ProcessDriverConfiguration.class)
-        .withPropertyValues("reef.data-dir=" + dataDir, "reef.compute.process.cgroups=false");
+        .withPropertyValues("reef.data-dir=" + dataDir, "reef.compute.process.cgroups=false",
+            "reef.sandbox.mode=none");
   }
 
   @Test
@@ -30,6 +31,15 @@ class ProcessDriverConfigurationTest {
   void driver_isAbsent_whenAnotherIsChosen() {
     runner().withPropertyValues("reef.compute.driver=kubernetes")
         .run(context -> assertThat(context).doesNotHaveBean(ComputeDriver.class));
+  }
+
+  @Test
+  void sandbox_unknownMode_isRefusedSayingWhichAreKnown() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SandboxProperties("docker", null, null, null))
+        .hasMessageContaining("REEF_SANDBOX must be 'bubblewrap' (the default) or 'none'");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SandboxProperties(null, 0L, null, null))
+        .hasMessageContaining("REEF_SANDBOX_UID_BASE=0");
+    assertThat(new SandboxProperties(null, null, null, null).enabled()).isTrue();
   }
 
   @Test

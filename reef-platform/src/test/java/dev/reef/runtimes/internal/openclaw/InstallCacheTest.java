@@ -77,6 +77,42 @@ class InstallCacheTest {
   private InstallCache cache(InstallCache.Installer installer) {
     return new InstallCache("openclaw", root, installer, Clock.systemUTC());
   }
+  /** Agents run as uids of their own and must read the install, whatever umask the installer ran with. */
+  @Test
+  void install_isReadableAndRunnableByEveryone_andWritableByNoOne() throws IOException {
+    InstallCache.Installer privateFiles = new InstallCache.Installer() {
+      @Override
+      public void install(String version, Path target, Consumer<String> progress) {
+        try {
+          Path bin = Files.createDirectories(target.resolve("node_modules/node/bin"),
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+          Files.setPosixFilePermissions(target.resolve("node_modules"), PosixFilePermissions.fromString("rwx------"));
+          Files.writeString(bin.resolve("node"), "#!/bin/sh");
+          Files.setPosixFilePermissions(bin.resolve("node"), PosixFilePermissions.fromString("rwx------"));
+          Files.writeString(target.resolve("node_modules/README"), "docs");
+          Files.setPosixFilePermissions(target.resolve("node_modules/README"),
+              PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+
+      @Override
+      public String verify(String version, Path target) {
+        return "verified";
+      }
+    };
+
+    Path home = cache(privateFiles).install("2026.9.6", progress::add);
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("node_modules/node/bin"))))
+        .isEqualTo("r-xr-xr-x");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(
+        home.resolve("node_modules/node/bin/node")))).isEqualTo("r-xr-xr-x");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("node_modules/README"))))
+        .isEqualTo("r--r--r--");
+  }
+
 
   @Test
   void install_firstTime_installsVerifiesAndMarksItThenIsFast() {

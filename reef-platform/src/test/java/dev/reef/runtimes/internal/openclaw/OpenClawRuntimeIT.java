@@ -79,7 +79,7 @@ class OpenClawRuntimeIT {
       Map<String, String> paths = Map.of("state", dir(agentDir, "state"), "workspace", dir(agentDir, "workspace"),
           "home", dir(agentDir, "home"), "tmp", dir(agentDir, "tmp"));
       Placement placement = new Placement("test", TenantId.random(), UUID.randomUUID(), host, port,
-          "http://" + host + ":" + port, paths, proxy.openAiBaseUrl(), Map.of());
+          "http://" + host + ":" + port, paths, proxy.openAiBaseUrl(), null, Map.of());
       Launch launch = runtime.launch(installation, new RuntimeContext(placement, agentToken, gatewayToken,
           "gpt-test", 1536));
 

@@ -34,7 +34,7 @@ class OpenClawRuntimeTest {
     return new Placement("process", TenantId.random(), UUID.randomUUID(), host, port, "http://" + host + ":" + port,
         Map.of("state", "/agents/a1/state", "workspace", "/agents/a1/workspace", "home", "/agents/a1/home",
             "tmp", "/agents/a1/tmp"),
-        proxyBaseUrl, Map.of());
+        proxyBaseUrl, null, Map.of());
   }
 
   private static RuntimeContext context(long memoryMb) {
@@ -46,6 +46,30 @@ class OpenClawRuntimeTest {
     return JSON.readTree(new String(launch.files().get("openclaw.json"), StandardCharsets.UTF_8));
   }
 
+  /** A sandboxed agent: its own loopback, Reef's egress proxy for everything else, its install read-only. */
+  @Test
+  void launch_inASandbox_bindsLoopback_sendsEverythingElseThroughTheEgressProxy_andNeedsOnlyItsInstall() {
+    Placement sandboxed = new Placement("process", TenantId.random(), UUID.randomUUID(), "127.0.0.1", 18799,
+        "unix:/run/reef/x/gateway.sock", Map.of("state", "/agent/state", "workspace", "/agent/workspace",
+            "home", "/agent/home", "tmp", "/tmp"), "http://127.0.0.1:18080/v1", "http://127.0.0.1:18128",
+        Map.of());
+    Launch launch = runtime.launch(installation, new RuntimeContext(sandboxed, AGENT_TOKEN, GATEWAY_TOKEN,
+        "gpt-5-mini", 1536));
+
+    JsonNode config = config(launch);
+    assertThat(config.at("/gateway/bind").asString()).isEqualTo("loopback");
+    assertThat(config.has("customBindHost")).isFalse();
+    assertThat(config.at("/proxy/proxyUrl").asString()).isEqualTo("http://127.0.0.1:18128");
+    assertThat(launch.readOnlyPaths()).containsExactly(HOME);
+    // OpenClaw's bundled "reef" channel configures itself from ambient REEF_* variables
+    assertThat(launch.environment().keySet()).noneMatch(name -> name.startsWith("REEF_"));
+  }
+
+  @Test
+  void launch_unsandboxed_hasNoEgressProxy() {
+    assertThat(config(runtime.launch(installation, context(1536))).has("proxy")).isFalse();
+  }
+
   @Test
   void launch_rendersGatewayOnTheAgentsOwnAddressWithTokenAuthAndChatEndpoint() {
     JsonNode gateway = config(runtime.launch(installation, context(1536))).path("gateway");
@@ -55,7 +79,7 @@ class OpenClawRuntimeTest {
     assertThat(gateway.path("port").asInt()).isEqualTo(18001);
     assertThat(gateway.at("/auth/mode").asString()).isEqualTo("token");
     assertThat(gateway.at("/auth/token")).isEqualTo(JSON.readTree(
-        "{\"source\":\"env\",\"provider\":\"default\",\"id\":\"REEF_GATEWAY_TOKEN\"}"));
+        "{\"source\":\"env\",\"provider\":\"default\",\"id\":\"GATEWAY_AUTH_TOKEN\"}"));
     assertThat(gateway.at("/http/endpoints/chatCompletions/enabled").asBoolean()).isTrue();
   }
 
@@ -69,7 +93,7 @@ class OpenClawRuntimeTest {
     JsonNode reef = models.at("/providers/reef");
     assertThat(reef.path("baseUrl").asString()).isEqualTo("http://127.0.0.1:8080/v1");
     assertThat(reef.path("apiKey")).isEqualTo(JSON.readTree(
-        "{\"source\":\"env\",\"provider\":\"default\",\"id\":\"REEF_AGENT_TOKEN\"}"));
+        "{\"source\":\"env\",\"provider\":\"default\",\"id\":\"LLM_PROXY_TOKEN\"}"));
     assertThat(reef.path("api").asString()).isEqualTo("openai-completions");
     assertThat(reef.path("models")).hasSize(1);
     JsonNode model = reef.path("models").get(0);
@@ -103,14 +127,14 @@ class OpenClawRuntimeTest {
   @Test
   void launch_putsTokensOnlyWhereTheyBelong() {
     Launch launch = runtime.launch(installation, context(1536));
-    assertThat(launch.environment()).containsEntry("REEF_AGENT_TOKEN", AGENT_TOKEN)
-        .containsEntry("REEF_GATEWAY_TOKEN", GATEWAY_TOKEN);
+    assertThat(launch.environment()).containsEntry("LLM_PROXY_TOKEN", AGENT_TOKEN)
+        .containsEntry("GATEWAY_AUTH_TOKEN", GATEWAY_TOKEN);
     assertThat(launch.environment().values().stream().filter(v -> v.contains(AGENT_TOKEN) || v.contains(
         GATEWAY_TOKEN))).hasSize(2);
     String config = new String(launch.files().get("openclaw.json"), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(config).doesNotContain(AGENT_TOKEN).doesNotContain(GATEWAY_TOKEN);
     String visible = launch.command() + " " + launch;
-    assertThat(visible).doesNotContain(AGENT_TOKEN).doesNotContain(GATEWAY_TOKEN).contains("REEF_AGENT_TOKEN");
+    assertThat(visible).doesNotContain(AGENT_TOKEN).doesNotContain(GATEWAY_TOKEN).contains("LLM_PROXY_TOKEN");
     assertThat(context(1536).toString()).doesNotContain(AGENT_TOKEN).doesNotContain(GATEWAY_TOKEN);
   }
 
@@ -121,8 +145,8 @@ class OpenClawRuntimeTest {
     Launch second = runtime.launch(installation, new RuntimeContext(context(1536).placement(), "reef_at_other",
         "gw_other", context(1536).model(), 1536));
     assertThat(second.files().get("openclaw.json")).isEqualTo(first.files().get("openclaw.json"));
-    assertThat(second.environment().get("REEF_AGENT_TOKEN")).isEqualTo("reef_at_other")
-        .isNotEqualTo(first.environment().get("REEF_AGENT_TOKEN"));
+    assertThat(second.environment().get("LLM_PROXY_TOKEN")).isEqualTo("reef_at_other")
+        .isNotEqualTo(first.environment().get("LLM_PROXY_TOKEN"));
   }
 
   @Test
@@ -142,8 +166,8 @@ class OpenClawRuntimeTest {
         Map.entry("OPENCLAW_NO_RESPAWN", "1"),
         Map.entry("DO_NOT_TRACK", "1"),
         Map.entry("NODE_OPTIONS", "--max-old-space-size=1075"),
-        Map.entry("REEF_AGENT_TOKEN", AGENT_TOKEN),
-        Map.entry("REEF_GATEWAY_TOKEN", GATEWAY_TOKEN)));
+        Map.entry("LLM_PROXY_TOKEN", AGENT_TOKEN),
+        Map.entry("GATEWAY_AUTH_TOKEN", GATEWAY_TOKEN)));
     assertThat(launch.files()).containsOnlyKeys("openclaw.json");
   }
 
@@ -180,7 +204,7 @@ class OpenClawRuntimeTest {
     assertThat(launch.environment()).containsEntry("PATH", "/usr/local/bin:/usr/bin:/bin")
         .containsEntry("HOME", "/agents/a1/home").containsEntry("OPENCLAW_STATE_DIR", "/agents/a1/state")
         .containsEntry("NODE_OPTIONS", "--max-old-space-size=1075");
-    assertThat(launch.environment()).containsEntry("REEF_GATEWAY_TOKEN", GATEWAY_TOKEN);
+    assertThat(launch.environment()).containsEntry("GATEWAY_AUTH_TOKEN", GATEWAY_TOKEN);
   }
 
   @Test
