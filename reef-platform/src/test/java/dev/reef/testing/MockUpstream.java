@@ -44,6 +44,8 @@ public final class MockUpstream implements AutoCloseable {
   private final AtomicReference<Duration> latency = new AtomicReference<>(Duration.ZERO);
   private final AtomicReference<Duration> chunkDelay = new AtomicReference<>(Duration.ZERO);
   private volatile String reply = "Hello from the mock provider";
+  /** A tool call to answer with once, to the next chat request that offers a tool of that name. */
+  private final AtomicReference<String[]> toolCall = new AtomicReference<>();
   private volatile int promptTokens = 11;
   private volatile int completionTokens = 7;
   private volatile int cachedTokens = 0;
@@ -73,6 +75,42 @@ public final class MockUpstream implements AutoCloseable {
   public MockUpstream reply(String text) {
     this.reply = text;
     return this;
+  }
+
+  /**
+   * The next chat request that offers a tool called {@code tool} is answered with a call of it, with these
+   * arguments (a JSON object), as a model would; requests after that get the reply again.
+   */
+  public MockUpstream callToolOnce(String tool, String argumentsJson) {
+    toolCall.set(new String[] {tool, argumentsJson});
+    return this;
+  }
+
+  /** The result an agent sent back for a tool call (the content of its first {@code tool} message), if any. */
+  public java.util.Optional<String> toolResult() {
+    for (Seen s : requests()) {
+      for (JsonNode message : s.body().path("messages")) {
+        if (message.path("role").asString().equals("tool")) {
+          JsonNode content = message.path("content");
+          return java.util.Optional.of(content.isString() ? content.asString() : content.toString());
+        }
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  private String[] takeToolCall(JsonNode body) {
+    String[] pending = toolCall.get();
+    if (pending == null) {
+      return null;
+    }
+    for (JsonNode tool : body.path("tools")) {
+      if (tool.path("function").path("name").asString().equals(pending[0])
+          && toolCall.compareAndSet(pending, null)) {
+        return pending;
+      }
+    }
+    return null;
   }
 
   public MockUpstream usage(int prompt, int completion, int cached) {
@@ -140,6 +178,7 @@ public final class MockUpstream implements AutoCloseable {
     completionTokens = 7;
     cachedTokens = 0;
     cacheCreationTokens = 0;
+    toolCall.set(null);
   }
 
   @Override
@@ -206,6 +245,16 @@ public final class MockUpstream implements AutoCloseable {
   }
 
   private String chat(JsonNode body) {
+    String[] call = takeToolCall(body);
+    if (call != null) {
+      return """
+          {"id":"chatcmpl-mock","object":"chat.completion","created":1700000000,"model":"%s",
+           "choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_mock_1",
+             "type":"function","function":{"name":%s,"arguments":%s}}]},"finish_reason":"tool_calls"}],
+           "usage":{"prompt_tokens":%d,"completion_tokens":%d,"total_tokens":%d}}"""
+          .formatted(body.path("model").asString(), quote(call[0]), quote(call[1]), promptTokens, completionTokens,
+              promptTokens + completionTokens);
+    }
     return """
         {"id":"chatcmpl-mock","object":"chat.completion","created":1700000000,"model":"%s",
          "choices":[{"index":0,"message":{"role":"assistant","content":%s},"finish_reason":"stop"}],
@@ -219,10 +268,17 @@ public final class MockUpstream implements AutoCloseable {
     String model = body.path("model").asString();
     List<String> events = new ArrayList<>();
     events.add(chunk(model, "{\"role\":\"assistant\",\"content\":\"\"}", null));
-    for (String word : words()) {
-      events.add(chunk(model, "{\"content\":" + quote(word) + "}", null));
+    String[] call = takeToolCall(body);
+    if (call != null) {
+      events.add(chunk(model, "{\"tool_calls\":[{\"index\":0,\"id\":\"call_mock_1\",\"type\":\"function\","
+          + "\"function\":{\"name\":" + quote(call[0]) + ",\"arguments\":" + quote(call[1]) + "}}]}", null));
+      events.add(chunk(model, "{}", "\"tool_calls\""));
+    } else {
+      for (String word : words()) {
+        events.add(chunk(model, "{\"content\":" + quote(word) + "}", null));
+      }
+      events.add(chunk(model, "{}", "\"stop\""));
     }
-    events.add(chunk(model, "{}", "\"stop\""));
     if (body.path("stream_options").path("include_usage").asBoolean(false)) {
       events.add("{\"id\":\"chatcmpl-mock\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\""
           + model + "\",\"choices\":[],\"usage\":{\"prompt_tokens\":" + promptTokens + ",\"completion_tokens\":"

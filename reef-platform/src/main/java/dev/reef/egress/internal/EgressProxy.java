@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.stereotype.Component;
 
@@ -75,6 +76,7 @@ final class EgressProxy implements AgentEgress, InitializingBean, DisposableBean
       Thread.ofPlatform().daemon().name("reef-egress-timer").factory());
   private volatile ServerSocketChannel tcp;
 
+  @Autowired
   EgressProxy(EgressPolicy policy, EgressRecorder recorder, EgressProperties properties,
       BearerCredentials credentials, Clock clock) {
     this(policy, recorder, properties, credentials, clock, InetAddress::getAllByName);
@@ -194,7 +196,9 @@ final class EgressProxy implements AgentEgress, InitializingBean, DisposableBean
     }
     InetAddress[] addresses;
     try {
-      addresses = resolver.resolve(request.host());
+      // an IP literal on the allowlist is in its canonical form: parsed here, never looked up
+      addresses = EgressRule.isAddress(request.host()) ? new InetAddress[] {InetAddress.getByName(request.host())}
+          : resolver.resolve(request.host());
     } catch (UnknownHostException e) {
       deny(client, agent, request, started, 502, "Bad Gateway", "cannot resolve " + request.host());
       return;

@@ -47,6 +47,11 @@ record EgressRule(String host, List<Integer> ports) {
     return destination.equals(host);
   }
 
+  /** Whether a (normalized) host is an IP address rather than a name. */
+  static boolean isAddress(String host) {
+    return IPV4.matcher(host).matches() || host.contains(":");
+  }
+
   /** A destination host as the proxy compares it: lower case, no trailing dot, IPv6 without brackets. */
   static String normalize(String host) {
     String h = host.trim().toLowerCase(Locale.ROOT);

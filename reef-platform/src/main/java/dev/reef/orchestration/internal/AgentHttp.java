@@ -51,6 +51,8 @@ public final class AgentHttp implements AutoCloseable {
     client = new HttpClient();
     client.setExecutor(threads);
     client.setConnectTimeout(connectTimeout.toMillis());
+    // an agent may think (or run a tool) for minutes between two chunks of a reply; each call's own timeout bounds it
+    client.setIdleTimeout(Duration.ofMinutes(15).toMillis());
     client.setFollowRedirects(false);
     client.setUserAgentField(null);
     try {

@@ -614,8 +614,13 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
       }
     }
     emptyControlGroups(placement);
-    if (sandboxed(placement)) {
+    if (sandboxed(placement) && sandboxing.runRoot() != null) {
       closeDoors(placement);
+      try {
+        clearGateway(placement); // a stale socket there would only ever refuse connections; leave nothing
+      } catch (IOException e) {
+        log.warn("Could not clear the gateway socket of agent {}: {}", placement.agentId(), e.toString());
+      }
     }
     try {
       clearRunFiles(dir.resolve(RUN));

@@ -118,11 +118,12 @@ class ProcessComputeDriverIT extends ProcessDriverITBase {
     int proxyPort = java.net.URI.create(proxy.openAiBaseUrl()).getPort();
 
     Answer net = exec(p, "cat /proc/net/dev | tail -n +3 | cut -d: -f1; "
-        + "(exec 3<>/dev/tcp/127.0.0.1/" + proxyPort + ") 2>/dev/null && echo REACHED-HOST-LOOPBACK; "
+        + "bash -c '(exec 3<>/dev/tcp/127.0.0.1/" + proxyPort + ") 2>/dev/null' && echo REACHED-HOST-LOOPBACK; "
+        + "bash -c '(exec 3<>/dev/tcp/127.0.0.1/" + Bubblewrap.LLM_PORT + ") 2>/dev/null' && echo OWN-DOOR-OPEN; "
         + "curl -s -m 3 --noproxy '*' http://" + java.net.URI.create(proxy.openAiBaseUrl()).getHost() + ":"
         + proxyPort + "/ >/dev/null && echo REACHED-DIRECTLY; echo done");
     assertThat(net.body().lines().map(String::trim).toList()).contains("lo").doesNotContain("eth0");
-    assertThat(net.body()).doesNotContain("REACHED").contains("done");
+    assertThat(net.body()).doesNotContain("REACHED").contains("OWN-DOOR-OPEN", "done");
   }
 
   @Test
