@@ -83,7 +83,8 @@ public final class KubernetesAutoConfiguration {
         : client.getNamespace() != null ? client.getNamespace() : "reef";
     return new KubernetesDriverProperties(p.namespacePrefix(), p.image(), p.imagePullPolicy(), p.runtimeClassName(),
         p.storageClass(), p.storageSize(), p.tmpSize(), p.runAsUser(), p.readOnlyRootFilesystem(), namespace,
-        p.reefPodSelector(), p.proxyUrl(), p.reefPort(), p.agentPort(), p.clusterDomain(), p.dnsNamespace(),
+        p.reefPodSelector(), p.proxyUrl(), p.egressUrl(), p.reefPort(), p.agentPort(), p.clusterDomain(),
+        p.dnsNamespace(),
         p.dnsPodSelector(), p.startTimeout()).validated();
   }
 

@@ -114,8 +114,10 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
     attributes.put(NAMESPACE, names.namespace());
     attributes.put(STATEFUL_SET, names.statefulSet());
     attributes.put(IMAGE, image);
+    // a pod is not known by a socket of its own: it shows its agent token to the egress proxy
+    attributes.put(Placement.EGRESS_AUTH, Placement.EGRESS_AUTH_AGENT_TOKEN);
     return new Placement(NAME, spec.tenantId(), spec.agentId(), LISTEN_HOST, port, objects.address(names, port),
-        AgentObjects.PATHS, properties.proxyUrl(), null, attributes);
+        AgentObjects.PATHS, properties.proxyUrl(), properties.egressUrl(), attributes);
   }
 
   private void createIfAbsent(io.fabric8.kubernetes.api.model.HasMetadata object) {

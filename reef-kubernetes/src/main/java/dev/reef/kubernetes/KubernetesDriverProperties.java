@@ -26,6 +26,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param reefPodSelector the labels of Reef's own pods, as {@code key=value,key=value}: the only pods that may talk
  *     to agents, and the only ones agents may talk to
  * @param proxyUrl how agents reach Reef's LLM proxy, an in-cluster Service of Reef
+ * @param egressUrl how agents reach Reef's egress proxy (Reef's {@code REEF_EGRESS_PORT} behind a Service), their
+ *     only way to anything but the LLM proxy; they show their agent token there
  * @param reefPort the port Reef's pods listen on (their container port, which network policies see), or 0 for the
  *     port of {@code proxyUrl}
  * @param agentPort the port agents listen on in their pods, when orchestration leaves it to the driver
@@ -47,6 +49,7 @@ record KubernetesDriverProperties(
     String reefNamespace,
     String reefPodSelector,
     String proxyUrl,
+    String egressUrl,
     int reefPort,
     int agentPort,
     String clusterDomain,
@@ -73,6 +76,7 @@ record KubernetesDriverProperties(
     reefNamespace = blankToNull(reefNamespace);
     reefPodSelector = orDefault(reefPodSelector, "app.kubernetes.io/name=reef");
     proxyUrl = orDefault(proxyUrl, "http://reef.reef.svc:8080/v1");
+    egressUrl = orDefault(egressUrl, "http://reef.reef.svc:3128");
     agentPort = agentPort <= 0 ? 18799 : agentPort;
     clusterDomain = orDefault(clusterDomain, "cluster.local");
     dnsNamespace = orDefault(dnsNamespace, "kube-system");
@@ -94,7 +98,19 @@ record KubernetesDriverProperties(
       throw new IllegalStateException("REEF_KUBERNETES_PROXY_URL='" + proxyUrl + "' must be an http(s) URL of Reef's "
           + "Service inside the cluster, such as http://reef.reef.svc:8080/v1");
     }
+    URI egress = URI.create(egressUrl);
+    if (egress.getHost() == null || !"http".equals(egress.getScheme()) || egress.getPort() <= 0
+        || egress.getUserInfo() != null) {
+      throw new IllegalStateException("REEF_KUBERNETES_EGRESS_URL='" + egressUrl + "' must be http://host:port of "
+          + "Reef's egress proxy inside the cluster (REEF_EGRESS_PORT behind a Service), such as "
+          + "http://reef.reef.svc:3128");
+    }
     return this;
+  }
+
+  /** The port of Reef's egress proxy, which agents may reach on Reef's pods. */
+  int egressPort() {
+    return URI.create(egressUrl).getPort();
   }
 
   /** The port agents may reach Reef's pods on. */

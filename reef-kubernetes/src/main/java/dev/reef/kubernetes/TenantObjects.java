@@ -105,7 +105,8 @@ final class TenantObjects {
 
   /**
    * Default deny for every pod of the namespace. In: only Reef's own pods, on the agents' port. Out: only Reef's
-   * pods on the port of its LLM proxy, and the cluster's DNS. Everything else an agent tries (the internet, other
+   * pods on the ports of its LLM proxy and its egress proxy (which allows the tenant's allowlist and nothing else),
+   * and the cluster's DNS (to find Reef's Service). Everything else an agent tries (the internet directly, other
    * tenants, the API server, cloud metadata) is dropped, where the cluster's network plugin enforces policies.
    */
   NetworkPolicy networkPolicy(TenantId tenantId) {
@@ -122,7 +123,8 @@ final class TenantObjects {
         .withNewPodSelector().endPodSelector()
         .withPolicyTypes("Ingress", "Egress")
         .addNewIngress().withFrom(reef).withPorts(port("TCP", properties.agentPort())).endIngress()
-        .addNewEgress().withTo(reef).withPorts(port("TCP", properties.reefPodPort())).endEgress()
+        .addNewEgress().withTo(reef).withPorts(port("TCP", properties.reefPodPort()),
+            port("TCP", properties.egressPort())).endEgress()
         .addNewEgress().withTo(dns).withPorts(port("UDP", 53), port("TCP", 53)).endEgress()
         .endSpec().build();
   }

@@ -35,7 +35,8 @@ class KubernetesComputeDriverIT extends ComputeDriverContract {
 
   KubernetesDriverProperties properties() {
     return new KubernetesDriverProperties("reef-t-", null, null, "gvisor", "fast-ssd", "2Gi", null, 0, null, "reef",
-        "app.kubernetes.io/name=reef,app.kubernetes.io/instance=prod", proxy.openAiBaseUrl(), 8080, 0, null, null,
+        "app.kubernetes.io/name=reef,app.kubernetes.io/instance=prod", proxy.openAiBaseUrl(), null, 8080, 0, null,
+        null,
         null, Duration.ofSeconds(10)).validated();
   }
 

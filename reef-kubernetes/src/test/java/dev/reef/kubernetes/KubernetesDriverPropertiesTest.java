@@ -11,7 +11,7 @@ class KubernetesDriverPropertiesTest {
 
   private static KubernetesDriverProperties of(String prefix, String selector, String proxyUrl, int reefPort) {
     return new KubernetesDriverProperties(prefix, null, null, null, null, null, null, 0, null, null, selector,
-        proxyUrl, reefPort, 0, null, null, null, null);
+        proxyUrl, null, reefPort, 0, null, null, null, null);
   }
 
   @Test
@@ -36,7 +36,7 @@ class KubernetesDriverPropertiesTest {
   @Test
   void image_withoutPlaceholders_isUsedAsItIs() {
     KubernetesDriverProperties p = new KubernetesDriverProperties(null, "registry.local/agents/openclaw:pinned", null,
-        null, null, null, null, 0, null, null, null, null, 0, 0, null, null, null, null);
+        null, null, null, null, 0, null, null, null, null, null, 0, 0, null, null, null, null);
 
     assertThat(p.imageFor("openclaw", "2026.9.6")).isEqualTo("registry.local/agents/openclaw:pinned");
   }

@@ -50,7 +50,7 @@ class KubernetesObjectsIT {
   private final KubernetesClient api = cluster.client();
   private final TestLimits limits = new TestLimits();
   private final KubernetesDriverProperties properties = new KubernetesDriverProperties("reef-t-", null, null,
-      "gvisor", "fast-ssd", "2Gi", null, 0, null, "reef", "app.kubernetes.io/name=reef", PROXY, 0, 0, null, null,
+      "gvisor", "fast-ssd", "2Gi", null, 0, null, "reef", "app.kubernetes.io/name=reef", PROXY, null, 0, 0, null, null,
       null, Duration.ofSeconds(5)).validated();
   private final KubernetesClient driverClient = cluster.newClient();
   private final TenantNamespaces tenants = new TenantNamespaces(driverClient, new TenantObjects(properties), limits);
@@ -137,7 +137,7 @@ class KubernetesObjectsIT {
   }
 
   @Test
-  void networkPolicy_deniesEverythingButReefInAndTheProxyAndDnsOut() {
+  void networkPolicy_deniesEverythingButReefInAndTheTwoProxiesAndDnsOut() {
     create(tenant);
 
     NetworkPolicy policy = api.network().v1().networkPolicies().inNamespace("reef-t-" + tenant)
@@ -159,8 +159,9 @@ class KubernetesObjectsIT {
     assertThat(out).hasSize(2);
     assertThat(out.get(0).getTo().getFirst().getPodSelector().getMatchLabels())
         .isEqualTo(Map.of("app.kubernetes.io/name", "reef"));
-    assertThat(out.get(0).getPorts()).singleElement().satisfies(p -> assertThat(p.getPort().getIntVal())
-        .isEqualTo(8080));
+    // the LLM proxy and the egress proxy, nothing else of Reef's
+    assertThat(out.get(0).getPorts()).extracting(p -> p.getProtocol() + "/" + p.getPort().getIntVal())
+        .containsExactly("TCP/8080", "TCP/3128");
     assertThat(out.get(1).getTo().getFirst().getNamespaceSelector().getMatchLabels())
         .isEqualTo(Map.of("kubernetes.io/metadata.name", "kube-system"));
     assertThat(out.get(1).getTo().getFirst().getPodSelector().getMatchLabels())

@@ -14,7 +14,7 @@ final class TestLimits implements Function<TenantId, Limits> {
   private final Map<TenantId, Limits> limits = new ConcurrentHashMap<>();
 
   static Limits limits(Long maxAgents, Long memoryMb, Long cpuMillis) {
-    return new Limits(null, null, null, null, null, maxAgents, memoryMb, cpuMillis, 30L);
+    return new Limits(null, null, null, null, null, maxAgents, memoryMb, cpuMillis, null, null, 30L);
   }
 
   TestLimits set(TenantId tenantId, Limits value) {

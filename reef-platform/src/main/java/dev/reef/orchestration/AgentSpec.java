@@ -13,6 +13,17 @@ import java.util.UUID;
  * @param cpuMillis the CPU limit (the tenant's {@code agentCpuMillis}), where the platform allows
  * @param port the port the agent listens on inside its placement, or 0 to let the driver choose one per agent (see
  *     {@link Placement#listenPort()})
+ * @param maxProcesses the most processes and threads the agent may have at once (the tenant's
+ *     {@code agentMaxProcesses}), where the platform allows; 0 for no limit
+ * @param diskMb the most its own files may take (the tenant's {@code agentDiskMb}), where the platform allows; 0 for
+ *     no limit
  */
 public record AgentSpec(TenantId tenantId, UUID agentId, String name, String runtime, String runtimeVersion,
-    long memoryMb, long cpuMillis, int port) {}
+    long memoryMb, long cpuMillis, int port, long maxProcesses, long diskMb) {
+
+  /** No process or disk limit. */
+  public AgentSpec(TenantId tenantId, UUID agentId, String name, String runtime, String runtimeVersion,
+      long memoryMb, long cpuMillis, int port) {
+    this(tenantId, agentId, name, runtime, runtimeVersion, memoryMb, cpuMillis, port, 0, 0);
+  }
+}

@@ -37,6 +37,14 @@ public record Placement(
    */
   public static final String PEER_UID = "peerUid";
 
+  /**
+   * The attribute that says how an agent proves who it is to the egress proxy: absent when the way it connects
+   * says so (a socket of its own), {@link #EGRESS_AUTH_AGENT_TOKEN} when it must show its agent token as the proxy
+   * password (an agent elsewhere, such as a pod).
+   */
+  public static final String EGRESS_AUTH = "egressAuth";
+  public static final String EGRESS_AUTH_AGENT_TOKEN = "agent-token";
+
   public Placement {
     paths = Map.copyOf(paths);
     attributes = Map.copyOf(attributes);

@@ -12,6 +12,27 @@ package dev.reef.orchestration;
 public record RuntimeContext(Placement placement, String agentToken, String gatewayToken, String model,
     long memoryMb) {
 
+  /**
+   * The egress proxy's URL as this agent must use it: with its agent token as the password where its placement
+   * asks for one ({@link Placement#EGRESS_AUTH}); null when the agent has no egress proxy. It holds a secret then:
+   * it goes in the agent's environment only.
+   */
+  public String egressProxyUrl() {
+    String url = placement.egressProxyUrl();
+    if (url == null || !Placement.EGRESS_AUTH_AGENT_TOKEN.equals(placement.attributes().get(Placement.EGRESS_AUTH))) {
+      return url;
+    }
+    java.net.URI uri = java.net.URI.create(url);
+    return uri.getScheme() + "://agent:" + agentToken + "@" + uri.getRawAuthority() + (uri.getRawPath() == null
+        ? "" : uri.getRawPath());
+  }
+
+  /** Whether the egress proxy's URL carries the agent's token (so it may go in no file that outlives a start). */
+  public boolean egressProxyUrlHasToken() {
+    return placement.egressProxyUrl() != null
+        && Placement.EGRESS_AUTH_AGENT_TOKEN.equals(placement.attributes().get(Placement.EGRESS_AUTH));
+  }
+
   @Override
   public String toString() {
     return "RuntimeContext[agent=" + placement.agentId() + ", model=" + model + "]";

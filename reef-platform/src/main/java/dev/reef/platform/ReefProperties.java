@@ -85,9 +85,11 @@ public record ReefProperties(
       Integer maxAgents,
       Integer agentMemoryMb,
       Integer agentCpuMillis,
+      Integer agentMaxProcesses,
+      Integer agentDiskMb,
       Integer idleStopMinutes) {
 
     public static final LimitDefaults BUILT_IN =
-        new LimitDefaults(new BigDecimal("25.00"), null, 60, 200_000L, 8, 1, 1536, 1000, 30);
+        new LimitDefaults(new BigDecimal("25.00"), null, 60, 200_000L, 8, 1, 1536, 1000, 512, 2048, 30);
   }
 }

@@ -16,6 +16,8 @@ public enum LimitName {
   MAX_AGENTS("maxAgents", Kind.INTEGER, 0),
   AGENT_MEMORY_MB("agentMemoryMb", Kind.INTEGER, 64),
   AGENT_CPU_MILLIS("agentCpuMillis", Kind.INTEGER, 10),
+  AGENT_MAX_PROCESSES("agentMaxProcesses", Kind.INTEGER, 16),
+  AGENT_DISK_MB("agentDiskMb", Kind.INTEGER, 64),
   IDLE_STOP_MINUTES("idleStopMinutes", Kind.INTEGER, 1);
 
   enum Kind { INTEGER, DECIMAL }

@@ -17,6 +17,8 @@ public record Limits(
     Long maxAgents,
     Long agentMemoryMb,
     Long agentCpuMillis,
+    Long agentMaxProcesses,
+    Long agentDiskMb,
     Long idleStopMinutes) {
 
   /** Builds limits from stored values (plain decimal strings, null for unlimited), keyed by name. */
@@ -30,6 +32,8 @@ public record Limits(
         num(values.get(LimitName.MAX_AGENTS)),
         num(values.get(LimitName.AGENT_MEMORY_MB)),
         num(values.get(LimitName.AGENT_CPU_MILLIS)),
+        num(values.get(LimitName.AGENT_MAX_PROCESSES)),
+        num(values.get(LimitName.AGENT_DISK_MB)),
         num(values.get(LimitName.IDLE_STOP_MINUTES)));
   }
 
@@ -44,6 +48,8 @@ public record Limits(
       case MAX_AGENTS -> maxAgents;
       case AGENT_MEMORY_MB -> agentMemoryMb;
       case AGENT_CPU_MILLIS -> agentCpuMillis;
+      case AGENT_MAX_PROCESSES -> agentMaxProcesses;
+      case AGENT_DISK_MB -> agentDiskMb;
       case IDLE_STOP_MINUTES -> idleStopMinutes;
     };
   }

@@ -20,7 +20,9 @@ class LimitsApiIT extends ReefIT {
     assertThat(limits.status()).isEqualTo(200);
     assertThat(limits.json().get("limits").propertyNames()).containsExactly("monthlyBudgetUsd", "monthlyTokens",
         "requestsPerMinute", "tokensPerMinute", "maxConcurrentRequests", "maxAgents", "agentMemoryMb",
-        "agentCpuMillis", "idleStopMinutes");
+        "agentCpuMillis", "agentMaxProcesses", "agentDiskMb", "idleStopMinutes");
+    assertThat(limits.json().at("/limits/agentMaxProcesses").asLong()).isEqualTo(512);
+    assertThat(limits.json().at("/limits/agentDiskMb").asLong()).isEqualTo(2048);
     assertThat(limits.json().at("/limits/monthlyBudgetUsd").decimalValue()).isEqualByComparingTo("25");
     assertThat(limits.json().at("/limits/requestsPerMinute").asLong()).isEqualTo(60);
     assertThat(limits.json().at("/limits/monthlyTokens").isNull()).isTrue();

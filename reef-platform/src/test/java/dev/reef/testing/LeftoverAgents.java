@@ -42,6 +42,17 @@ public final class LeftoverAgents {
     }
   }
 
+  /** Agents' disk images still mounted under {@code agents} (their agent was never stopped): unmounted. */
+  private static void unmountDisks(Path agents) throws IOException, InterruptedException {
+    String prefix = agents.toAbsolutePath().normalize() + "/";
+    for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+      String[] fields = line.split(" ");
+      if (fields.length > 4 && fields[4].startsWith(prefix) && fields[4].endsWith("/fs")) {
+        new ProcessBuilder("umount", "-l", fields[4]).redirectErrorStream(true).start().waitFor();
+      }
+    }
+  }
+
   public static void kill(Path dataDir) {
     Path agents = dataDir.resolve("agents");
     if (!Files.isDirectory(agents)) {
@@ -70,6 +81,7 @@ public final class LeftoverAgents {
           signal("KILL", group);
         }
       }
+      unmountDisks(agents);
     } catch (IOException e) {
       // best effort
     } catch (InterruptedException e) {

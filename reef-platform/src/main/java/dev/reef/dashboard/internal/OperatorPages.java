@@ -238,6 +238,8 @@ class OperatorPages {
       case MAX_AGENTS -> "Agents";
       case AGENT_MEMORY_MB -> "Agent memory (MB)";
       case AGENT_CPU_MILLIS -> "Agent CPU (millicores)";
+      case AGENT_MAX_PROCESSES -> "Agent processes and threads";
+      case AGENT_DISK_MB -> "Agent disk (MB)";
       case IDLE_STOP_MINUTES -> "Stop idle agents after (minutes)";
     };
   }

@@ -85,9 +85,9 @@ class EgressRepository {
   /** The tenant's connections, newest first, older than {@code before} (an id) when given. */
   List<Connection> connections(TenantId tenantId, Long before, int limit) {
     return jdbc.sql("""
-        select * from egress_connections where tenant_id = :t and (:before is null or id < :before)
+        select * from egress_connections where tenant_id = :t and id < :before
         order by id desc limit :limit""")
-        .param("t", tenantId.value()).param("before", before).param("limit", limit)
+        .param("t", tenantId.value()).param("before", before == null ? Long.MAX_VALUE : before).param("limit", limit)
         .query((rs, n) -> new Connection(rs.getLong("id"), Jdbc.uuid(rs, "agent_id"), rs.getString("host"),
             rs.getInt("port"), rs.getString("address"), rs.getBoolean("allowed"), rs.getString("reason"),
             rs.getLong("bytes_out"), rs.getLong("bytes_in"), Jdbc.instant(rs, "started_at"),

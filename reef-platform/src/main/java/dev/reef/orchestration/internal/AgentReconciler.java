@@ -287,7 +287,8 @@ final class AgentReconciler implements DisposableBean {
     Limits l = limitOf(row.tenantId());
     try {
       placement = driver.create(new AgentSpec(row.tenantId(), row.id(), row.name(), row.runtime(),
-          row.runtimeVersion(), memoryMb, l.agentCpuMillis() == null ? 0 : l.agentCpuMillis(), properties.port()));
+          row.runtimeVersion(), memoryMb, l.agentCpuMillis() == null ? 0 : l.agentCpuMillis(), properties.port(),
+          l.agentMaxProcesses() == null ? 0 : l.agentMaxProcesses(), l.agentDiskMb() == null ? 0 : l.agentDiskMb()));
     } catch (AgentCannotStartException e) {
       setState(row, new AgentState.Failed(e.getMessage()));
       return;

@@ -72,6 +72,8 @@ class LimitResolver implements EffectiveLimits {
     values.put(LimitName.MAX_AGENTS, normalize(LimitName.MAX_AGENTS, d.maxAgents()));
     values.put(LimitName.AGENT_MEMORY_MB, normalize(LimitName.AGENT_MEMORY_MB, d.agentMemoryMb()));
     values.put(LimitName.AGENT_CPU_MILLIS, normalize(LimitName.AGENT_CPU_MILLIS, d.agentCpuMillis()));
+    values.put(LimitName.AGENT_MAX_PROCESSES, normalize(LimitName.AGENT_MAX_PROCESSES, d.agentMaxProcesses()));
+    values.put(LimitName.AGENT_DISK_MB, normalize(LimitName.AGENT_DISK_MB, d.agentDiskMb()));
     values.put(LimitName.IDLE_STOP_MINUTES, normalize(LimitName.IDLE_STOP_MINUTES, d.idleStopMinutes()));
     return values;
   }

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
@@ -38,6 +39,7 @@ import tools.jackson.databind.JsonNode;
  * and its token), reaching a host on its tenant's allowlist - a test host in a network namespace of its own
  * ({@link TestInternet}) - and refused everything else, each attempt in the tenant's egress log.
  */
+@Tag("database-matrix")
 class EgressProxyIT extends ReefIT {
 
   @Autowired

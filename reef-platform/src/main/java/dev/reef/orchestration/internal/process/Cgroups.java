@@ -15,8 +15,9 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
- * Per-agent control groups, which is how Linux enforces an agent's memory and CPU limits: the kernel accounts all
- * the agent's processes together, kills one when the group exceeds its memory limit, and throttles the group to its
+ * Per-agent control groups, which is how Linux enforces an agent's memory, CPU and process limits: the kernel
+ * accounts all the agent's processes together, refuses a fork past its process limit, kills one when the group
+ * exceeds its memory limit, and throttles the group to its
  * CPU quota. Works with cgroup v1 (a hierarchy per controller) and v2 (one unified hierarchy, where a controller
  * must be enabled on every level down to the group); where both exist (hybrid), a controller mounted as v1 is only
  * usable there.
@@ -41,16 +42,16 @@ final class Cgroups {
   }
 
   /** What one start of an agent got. A null directory means that limit is not enforced. */
-  record Prepared(Path memoryDir, Path cpuDir, String memoryEnforcement, String cpuEnforcement) {
+  record Prepared(Path memoryDir, Path cpuDir, Path pidsDir, String memoryEnforcement, String cpuEnforcement,
+      String pidsEnforcement) {
 
     /** The {@code cgroup.procs} files the agent joins before it starts, without duplicates (v2 has one group). */
     List<Path> procsFiles() {
       Set<Path> dirs = new LinkedHashSet<>();
-      if (memoryDir != null) {
-        dirs.add(memoryDir);
-      }
-      if (cpuDir != null) {
-        dirs.add(cpuDir);
+      for (Path dir : java.util.Arrays.asList(memoryDir, cpuDir, pidsDir)) {
+        if (dir != null) {
+          dirs.add(dir);
+        }
       }
       return dirs.stream().map(d -> d.resolve("cgroup.procs")).toList();
     }
@@ -65,14 +66,17 @@ final class Cgroups {
 
   private final Controller memory;
   private final Controller cpu;
+  private final Controller pids;
 
-  private Cgroups(Controller memory, Controller cpu) {
+  private Cgroups(Controller memory, Controller cpu, Controller pids) {
     this.memory = memory;
     this.cpu = cpu;
+    this.pids = pids;
   }
 
   static Cgroups disabled(String reason) {
-    return new Cgroups(new Controller("memory", null, null, reason), new Controller("cpu", null, null, reason));
+    return new Cgroups(new Controller("memory", null, null, reason), new Controller("cpu", null, null, reason),
+        new Controller("pids", null, null, reason));
   }
 
   /**
@@ -86,7 +90,8 @@ final class Cgroups {
     } catch (IOException e) {
       return disabled("cannot read " + mounts + " (" + e.getMessage() + ")");
     }
-    return new Cgroups(find(entries, "memory", parentName), find(entries, "cpu", parentName));
+    return new Cgroups(find(entries, "memory", parentName), find(entries, "cpu", parentName),
+        find(entries, "pids", parentName));
   }
 
   private static Controller find(List<String[]> mounts, String name, String parentName) {
@@ -176,7 +181,7 @@ final class Cgroups {
 
   /** For the start-up log: what is enforced and how. */
   String describe() {
-    return describe(memory) + "; " + describe(cpu);
+    return describe(memory) + "; " + describe(cpu) + "; " + describe(pids);
   }
 
   boolean enforcesMemory() {
@@ -191,7 +196,7 @@ final class Cgroups {
    * Makes the agent's groups afresh (removing those of an earlier start, whose counters would mislead) with these
    * limits; 0 or less means unlimited. A controller that fails here is not enforced for this start.
    */
-  Prepared prepare(UUID agentId, long memoryMb, long cpuMillis) {
+  Prepared prepare(UUID agentId, long memoryMb, long cpuMillis, long maxProcesses) {
     Path memoryDir = null;
     if (memory.usable()) {
       String limit = memoryMb > 0 ? Long.toString(memoryMb * 1024 * 1024)
@@ -200,15 +205,15 @@ final class Cgroups {
           memory.version() == Version.V1 ? "memory.limit_in_bytes" : "memory.max", limit);
     }
     Path cpuDir = null;
+    String cpuEnforcement = NOT_ENFORCED;
     boolean sharedDir = memoryDir != null && cpu.usable() && cpu.parent().equals(memory.parent());
     if (cpu.usable() && cpuMillis <= 0 && !sharedDir) {
       // No CPU limit, and a group of its own only for the CPU (cgroup v1): the agent stays out of it. In a v1 group
       // all the agent's threads and processes share the weight of one ordinary thread, so an unlimited agent would
       // get less CPU than the same program started by hand whenever the machine is busy.
       remove(cpu.parent().resolve(agentId.toString()));
-      return new Prepared(memoryDir, null, memoryDir == null ? NOT_ENFORCED : memory.enforcement(), UNLIMITED);
-    }
-    if (cpu.usable()) {
+      cpuEnforcement = UNLIMITED;
+    } else if (cpu.usable()) {
       cpuDir = sharedDir ? memoryDir : fresh(cpu, agentId);
       String quota = cpuMillis > 0
           ? Long.toString(Math.max(CPU_MIN_QUOTA_MICROS, cpuMillis * CPU_PERIOD_MICROS / 1000)) : null;
@@ -218,14 +223,21 @@ final class Cgroups {
       } else {
         cpuDir = write(cpuDir, "cpu.max", (quota == null ? "max" : quota) + " " + CPU_PERIOD_MICROS);
       }
+      cpuEnforcement = cpuDir == null ? NOT_ENFORCED : cpu.enforcement();
     }
-    return new Prepared(memoryDir, cpuDir, memoryDir == null ? NOT_ENFORCED : memory.enforcement(),
-        cpuDir == null ? NOT_ENFORCED : cpu.enforcement());
+    // The pids controller counts tasks, threads included: a fork bomb stays inside its agent
+    Path pidsDir = null;
+    if (pids.usable()) {
+      Path dir = memoryDir != null && pids.parent().equals(memory.parent()) ? memoryDir : fresh(pids, agentId);
+      pidsDir = write(dir, "pids.max", maxProcesses > 0 ? Long.toString(maxProcesses) : "max");
+    }
+    return new Prepared(memoryDir, cpuDir, pidsDir, memoryDir == null ? NOT_ENFORCED : memory.enforcement(),
+        cpuEnforcement, pidsDir == null ? NOT_ENFORCED : pids.enforcement());
   }
 
   /** The groups an agent has, or would have, under the parents in use now. */
   List<Path> groupsOf(UUID agentId) {
-    return Stream.of(memory, cpu).filter(Controller::usable).map(c -> c.parent().resolve(agentId.toString()))
+    return Stream.of(memory, cpu, pids).filter(Controller::usable).map(c -> c.parent().resolve(agentId.toString()))
         .distinct().filter(Files::isDirectory).toList();
   }
 

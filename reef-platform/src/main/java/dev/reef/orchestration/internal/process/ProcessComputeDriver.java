@@ -70,6 +70,11 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
   static final String CPU_ENFORCEMENT = "cpuEnforcement";
   static final String CGROUP_MEMORY = "cgroupMemory";
   static final String CGROUP_CPU = "cgroupCpu";
+  static final String CGROUP_PIDS = "cgroupPids";
+  static final String MAX_PROCESSES = "maxProcesses";
+  static final String PIDS_ENFORCEMENT = "processesEnforcement";
+  static final String DISK_MB = "diskMb";
+  static final String DISK_ENFORCEMENT = "diskEnforcement";
   static final String BOOT_ID = "bootId";
   static final String PID = "pid";
   static final String PID_START = "pidStartTicks";
@@ -185,6 +190,7 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
   private Placement createSandboxed(AgentSpec spec, Path dir) throws IOException {
     long uid = sandboxing.support().separateUids() ? sandboxing.uids().uidOf(spec.tenantId()) : UnixSockets.ownUid();
     makeReefDirectories(dir, List.of(RUN, "logs", STAGE));
+    sandboxing.disks().ensure(dir, dir.resolve(FILES), dir.resolve(STAGE), spec.diskMb(), uid);
     makeAgentDirectories(dir.resolve(FILES), uid);
     Path etc = dir.resolve(ETC);
     Files.createDirectories(etc);
@@ -201,7 +207,8 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
     }
     paths.put("tmp", "/tmp");
     Map<String, String> attributes = new HashMap<>(Map.of(MEMORY_MB, Long.toString(spec.memoryMb()),
-        CPU_MILLIS, Long.toString(spec.cpuMillis()), SANDBOX, SandboxProperties.BUBBLEWRAP,
+        CPU_MILLIS, Long.toString(spec.cpuMillis()), MAX_PROCESSES, Long.toString(spec.maxProcesses()),
+        DISK_MB, Long.toString(spec.diskMb()), SANDBOX, SandboxProperties.BUBBLEWRAP,
         UID, Long.toString(uid), Placement.PEER_UID, Long.toString(uid)));
     return new Placement(NAME, spec.tenantId(), spec.agentId(), "127.0.0.1", port,
         "unix:" + UnixSockets.checkLength(sockets.resolve("gateway").resolve(Bubblewrap.GATEWAY_SOCKET)), paths,
@@ -231,7 +238,7 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
     return new Placement(NAME, spec.tenantId(), spec.agentId(), host, port,
         "http://" + host + ":" + port, paths, proxyBaseUrl.get(), null,
         Map.of(MEMORY_MB, Long.toString(spec.memoryMb()), CPU_MILLIS, Long.toString(spec.cpuMillis()),
-            SANDBOX, SandboxProperties.NONE));
+            MAX_PROCESSES, Long.toString(spec.maxProcesses()), SANDBOX, SandboxProperties.NONE));
   }
 
   /** Reef's own directories of a sandboxed agent: the agents directory, the tenant's, the agent's, and these. */
@@ -356,10 +363,13 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
     }
     Path logFile = dir.resolve("logs").resolve(LOG_FILE);
     long uid = sandboxed ? longAttribute(placement, UID) : -1;
+    String diskEnforcement = Cgroups.NOT_ENFORCED;
     try {
       Path state = sandboxed ? dir.resolve(FILES).resolve("state") : dir.resolve("state");
       if (sandboxed) {
         makeReefDirectories(dir, List.of(RUN, "logs", STAGE));
+        diskEnforcement = sandboxing.disks().ensure(dir, dir.resolve(FILES), dir.resolve(STAGE),
+            longAttribute(placement, DISK_MB), uid);
         makeAgentDirectories(dir.resolve(FILES), uid);
         makeSocketDirectories(sandboxing.agentSockets(placement.agentId()), uid);
       } else {
@@ -385,7 +395,7 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
       throw new UncheckedIOException("Cannot prepare the files of agent " + placement.agentId(), e);
     }
     Cgroups.Prepared limits = cgroups.prepare(placement.agentId(), longAttribute(placement, MEMORY_MB),
-        longAttribute(placement, CPU_MILLIS));
+        longAttribute(placement, CPU_MILLIS), longAttribute(placement, MAX_PROCESSES));
     List<String> command = sandboxed ? sandboxing.bubblewrap().commandLine(sandboxSpec(placement, dir, launch, uid))
         : launch.command();
     ProcessBuilder builder = new ProcessBuilder(
@@ -425,6 +435,10 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
       attributes.put(STARTED_AT, processes.startInstant(agentStart).toString());
     }
     recordLimits(attributes, limits, agentPid, agentStart);
+    attributes.put(DISK_ENFORCEMENT, diskEnforcement);
+    if (diskEnforcement.equals(AgentDisks.ENFORCED)) {
+      attributes.put(DISK_MB, Long.toString(AgentDisks.sizeMb(dir))); // what it got, if a shrink did not fit
+    }
     try {
       StringBuilder record = new StringBuilder();
       attributes.forEach((name, value) -> record.append(name).append('=').append(value).append('\n'));
@@ -432,10 +446,12 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
     } catch (IOException e) {
       log.warn("Could not write the run record of agent {}: {}", placement.agentId(), e.toString());
     }
-    log.info("Started agent {} of tenant {}: pid {}, {}:{}, memory limit {} MB ({}), CPU {} millis ({})",
-        placement.agentId(), placement.tenantId(), agentPid, placement.listenHost(), placement.listenPort(),
+    log.info("Started agent {} of tenant {}: pid {}, {}, memory limit {} MB ({}), CPU {} millis ({}), processes {} "
+        + "({}), disk {} MB ({})", placement.agentId(), placement.tenantId(), agentPid,
+        sandboxed ? "sandboxed as uid " + uid : placement.listenHost() + ":" + placement.listenPort(),
         attributes.get(MEMORY_MB), attributes.get(MEMORY_ENFORCEMENT), attributes.get(CPU_MILLIS),
-        attributes.get(CPU_ENFORCEMENT));
+        attributes.get(CPU_ENFORCEMENT), attributes.get(MAX_PROCESSES), attributes.get(PIDS_ENFORCEMENT),
+        attributes.get(DISK_MB), attributes.getOrDefault(DISK_ENFORCEMENT, Cgroups.NOT_ENFORCED));
     return placement.withAttributes(attributes);
   }
 
@@ -589,8 +605,17 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
         cpu = Cgroups.NOT_ENFORCED;
       }
     }
+    attributes.remove(CGROUP_PIDS);
+    String pids = limits.pidsEnforcement();
+    if (limits.pidsDir() != null) {
+      attributes.put(CGROUP_PIDS, limits.pidsDir().toString());
+      if (agentStart >= 0 && !Cgroups.members(limits.pidsDir()).contains(agentPid)) {
+        pids = Cgroups.NOT_ENFORCED;
+      }
+    }
     attributes.put(MEMORY_ENFORCEMENT, memory);
     attributes.put(CPU_ENFORCEMENT, cpu);
+    attributes.put(PIDS_ENFORCEMENT, pids);
   }
 
   // --- stop, destroy -----------------------------------------------------------------------------------------------
@@ -615,6 +640,7 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
     }
     emptyControlGroups(placement);
     if (sandboxed(placement) && sandboxing.runRoot() != null) {
+      sandboxing.disks().release(dir.resolve(FILES));
       closeDoors(placement);
       try {
         clearGateway(placement); // a stale socket there would only ever refuse connections; leave nothing
@@ -675,7 +701,7 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
 
   /** The groups the placement names, and those the agent has under the parents configured now. */
   private List<Path> controlGroups(Placement placement) {
-    return Stream.concat(Stream.of(CGROUP_MEMORY, CGROUP_CPU).map(a -> controlGroup(placement, a))
+    return Stream.concat(Stream.of(CGROUP_MEMORY, CGROUP_CPU, CGROUP_PIDS).map(a -> controlGroup(placement, a))
         .flatMap(Optional::stream), cgroups.groupsOf(placement.agentId()).stream()).distinct().toList();
   }
 

@@ -67,7 +67,17 @@ class ProcessDriverConfiguration {
     }
     return new Sandboxing(true, support, new SandboxUids.Recorded(jdbc.getObject(), tx.getObject(),
         properties.uidBase(), properties.uidCount(), Path.of("/etc/passwd"), clock.getObject()), runRoot, door,
-        egress.getIfAvailable(() -> AgentEgress.NONE));
+        egress.getIfAvailable(() -> AgentEgress.NONE), disks(root));
+  }
+
+  private static AgentDisks disks(boolean root) {
+    AgentDisks disks = AgentDisks.detect(root);
+    if (disks.usable()) {
+      log.info("Process driver: {}", disks.describe());
+    } else {
+      log.warn("Process driver: {}", disks.describe());
+    }
+    return disks;
   }
 
   /**

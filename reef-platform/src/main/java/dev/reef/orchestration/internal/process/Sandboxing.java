@@ -6,18 +6,18 @@ import java.util.Optional;
 
 /**
  * Everything the process driver needs to sandbox agents: what the machine allows, whose uid each tenant gets, where
- * the sockets live, and Reef's two proxies for agents.
+ * the sockets live, Reef's two proxies for agents, and how disk limits are kept.
  *
  * @param wanted false with {@code REEF_SANDBOX=none}: agents run as plain processes
  * @param support what the machine allows (meaningless when not wanted)
  * @param runRoot the directory of this data directory's sockets (short, see {@link SandboxProperties#runDir})
  */
 record Sandboxing(boolean wanted, SandboxSupport.Status support, SandboxUids uids, Path runRoot, LlmDoor llmDoor,
-    AgentEgress egress) {
+    AgentEgress egress, AgentDisks disks) {
 
   static Sandboxing off() {
     return new Sandboxing(false, SandboxSupport.Status.unusable("the sandbox is off (REEF_SANDBOX=none)"),
-        tenant -> -1, null, null, AgentEgress.NONE);
+        tenant -> -1, null, null, AgentEgress.NONE, AgentDisks.disabled("the sandbox is off (REEF_SANDBOX=none)"));
   }
 
   /** Why agents cannot start, when the sandbox is wanted but the machine does not allow it. */

@@ -81,7 +81,7 @@ final class OpenClawConfig {
     root.putObject("logging").put("file", context.placement().path("state") + "/" + LOG_FILE);
     // A sandboxed agent has no network: everything but loopback (Reef's LLM proxy) goes through Reef's egress
     // proxy, which allows only its tenant's allowlist. OpenClaw routes fetch, node:http(s) and WebSockets there.
-    if (context.placement().egressProxyUrl() != null) {
+    if (context.placement().egressProxyUrl() != null && !context.egressProxyUrlHasToken()) {
       root.putObject("proxy").put("proxyUrl", context.placement().egressProxyUrl());
     }
     return root;

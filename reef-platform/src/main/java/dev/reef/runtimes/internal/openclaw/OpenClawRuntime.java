@@ -91,6 +91,18 @@ final class OpenClawRuntime implements AgentRuntime {
     environment.put(OpenClawConfig.AGENT_TOKEN_ENV, context.agentToken());
     environment.put(OpenClawConfig.GATEWAY_TOKEN_ENV, context.gatewayToken());
     heapLimitMb(context.memoryMb()).ifPresent(mb -> environment.put("NODE_OPTIONS", "--max-old-space-size=" + mb));
+    String egress = context.egressProxyUrl();
+    if (egress != null) {
+      // Everything but loopback (the LLM proxy) through Reef's egress proxy: Node's own clients once told to
+      // (NODE_USE_ENV_PROXY), the programs OpenClaw's exec tool runs, and OpenClaw's managed routing, which reads
+      // OPENCLAW_PROXY_URL when its config has no proxy (a URL with a token does not belong in the config file)
+      for (String name : List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "OPENCLAW_PROXY_URL")) {
+        environment.put(name, egress);
+      }
+      environment.put("NO_PROXY", "localhost,127.0.0.1,::1");
+      environment.put("no_proxy", "localhost,127.0.0.1,::1");
+      environment.put("NODE_USE_ENV_PROXY", "1");
+    }
     return new Launch(command, environment, Map.of(OpenClawConfig.FILE, OpenClawConfig.render(context)),
         installation.home() == null ? List.of() : List.of(installation.home()));
   }

@@ -30,7 +30,7 @@ class CgroupsTest {
         "cgroup " + memory + " cgroup rw,relatime,memory 0 0",
         "cgroup " + cpu + " cgroup rw,relatime,cpu,cpuacct 0 0"), "reef");
 
-    Cgroups.Prepared prepared = cgroups.prepare(agent, 512, 1500);
+    Cgroups.Prepared prepared = cgroups.prepare(agent, 512, 1500, 0);
 
     assertThat(prepared.memoryEnforcement()).isEqualTo("cgroup-v1");
     assertThat(prepared.cpuEnforcement()).isEqualTo("cgroup-v1");
@@ -46,6 +46,23 @@ class CgroupsTest {
   }
 
   @Test
+  void v1_processLimit_goesIntoThePidsHierarchy() throws IOException {
+    Path memory = Files.createDirectories(root.resolve("memory"));
+    Path pids = Files.createDirectories(root.resolve("pids"));
+    Cgroups cgroups = Cgroups.detect(mounts(
+        "cgroup " + memory + " cgroup rw,relatime,memory 0 0",
+        "cgroup " + pids + " cgroup rw,relatime,pids 0 0"), "reef");
+
+    Cgroups.Prepared prepared = cgroups.prepare(agent, 512, 0, 128);
+
+    Path pidsGroup = pids.resolve("reef").resolve(agent.toString());
+    assertThat(prepared.pidsEnforcement()).isEqualTo("cgroup-v1");
+    assertThat(pidsGroup.resolve("pids.max")).hasContent("128");
+    assertThat(prepared.procsFiles()).contains(pidsGroup.resolve("cgroup.procs"));
+    assertThat(cgroups.prepare(agent, 512, 0, 0).pidsDir().resolve("pids.max")).hasContent("max");
+  }
+
+  @Test
   void v1_noCpuLimit_theAgentJoinsNoCpuGroup_andAnEarlierOneIsRemoved() throws IOException {
     Path memory = Files.createDirectories(root.resolve("memory"));
     Path cpu = Files.createDirectories(root.resolve("cpu,cpuacct"));
@@ -56,7 +73,7 @@ class CgroupsTest {
     // an earlier start's group (empty here: in a real cgroupfs the control files go with the directory)
     Files.createDirectories(cpuGroup);
 
-    Cgroups.Prepared prepared = cgroups.prepare(agent, 512, 0);
+    Cgroups.Prepared prepared = cgroups.prepare(agent, 512, 0, 0);
 
     Path memoryGroup = memory.resolve("reef").resolve(agent.toString());
     assertThat(prepared.cpuEnforcement()).isEqualTo("unlimited");
@@ -71,12 +88,14 @@ class CgroupsTest {
     Files.writeString(unified.resolve("cgroup.controllers"), "cpuset cpu io memory pids\n");
     Cgroups cgroups = Cgroups.detect(mounts("cgroup2 " + unified + " cgroup2 rw,nosuid 0 0"), "reef");
 
-    Cgroups.Prepared prepared = cgroups.prepare(agent, 256, 0);
+    Cgroups.Prepared prepared = cgroups.prepare(agent, 256, 0, 300);
 
     Path group = unified.resolve("reef").resolve(agent.toString());
     assertThat(prepared.memoryEnforcement()).isEqualTo("cgroup-v2");
+    assertThat(prepared.pidsEnforcement()).isEqualTo("cgroup-v2");
     assertThat(group.resolve("memory.max")).hasContent(Long.toString(256L * 1024 * 1024));
     assertThat(group.resolve("cpu.max")).hasContent("max 100000");
+    assertThat(group.resolve("pids.max")).hasContent("300");
     assertThat(prepared.procsFiles()).containsExactly(group.resolve("cgroup.procs"));
     assertThat(unified.resolve("reef").resolve("cgroup.subtree_control")).exists();
     assertThat(unified.resolve("cgroup.subtree_control")).exists();
@@ -91,7 +110,7 @@ class CgroupsTest {
         "cgroup2 " + unified + " cgroup2 rw 0 0",
         "cgroup " + memory + " cgroup rw,memory 0 0"), "reef");
 
-    Cgroups.Prepared prepared = cgroups.prepare(agent, 64, 1000);
+    Cgroups.Prepared prepared = cgroups.prepare(agent, 64, 1000, 0);
 
     assertThat(prepared.memoryEnforcement()).isEqualTo("cgroup-v1");
     assertThat(prepared.cpuEnforcement()).isEqualTo("none");
@@ -101,12 +120,13 @@ class CgroupsTest {
   @Test
   void noControllers_orDisabled_enforceNothing_andSayWhy() throws IOException {
     Cgroups none = Cgroups.detect(mounts("proc /proc proc rw 0 0"), "reef");
-    assertThat(none.prepare(agent, 512, 1000)).isEqualTo(new Cgroups.Prepared(null, null, "none", "none"));
+    assertThat(none.prepare(agent, 512, 1000, 100))
+        .isEqualTo(new Cgroups.Prepared(null, null, null, "none", "none", "none"));
     assertThat(none.enforcesMemory()).isFalse();
     assertThat(none.groupsOf(agent)).isEmpty();
 
     Cgroups off = Cgroups.disabled("switched off");
-    assertThat(off.prepare(agent, 512, 1000).procsFiles()).isEmpty();
+    assertThat(off.prepare(agent, 512, 1000, 100).procsFiles()).isEmpty();
     assertThat(off.describe()).contains("memory limits are NOT enforced: switched off");
     assertThat(Cgroups.detect(root.resolve("missing"), "reef").describe()).contains("cannot read");
   }

@@ -150,16 +150,54 @@ class ProcessComputeDriverIT extends ProcessDriverITBase {
   }
 
   @Test
-  void agentFilesLeftAsALink_areRefused_notFollowedAsRoot() throws Exception {
-    Placement p = driver().stop(startFakeAgent(create()), GRACE);
-    Path state = hostPath(p, "state");
+  void aLinkTheAgentLeftInItsFiles_isRefused_notFollowedAsRoot() throws Exception {
+    Placement p = startFakeAgent(create());
     Path outside = Files.createDirectories(dataDir.resolve("outside"));
-    Files.delete(state.resolve(FakeRuntime.CONFIG_FILE));
-    Files.createSymbolicLink(state.resolve("config"), outside);
+    // as the agent: where Reef will write its config next time, a link to somewhere of the host's
+    assertThat(exec(p, "rm -f /agent/state/" + FakeRuntime.CONFIG_FILE + " && ln -s " + outside
+        + " /agent/state/config && echo planted").body()).contains("planted");
+    Placement stopped = driver().stop(p, GRACE);
 
     Launch launch = new Launch(List.of("/bin/true"), Map.of(), Map.of("config/app.json", "{}".getBytes()));
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> driver().start(p, launch))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> driver().start(stopped, launch))
         .hasMessageContaining("Cannot prepare the files");
     assertThat(outside.resolve("app.json")).doesNotExist();
+  }
+
+  @Test
+  void disk_isLimited_anAgentFillingItGetsNoSpace_andTheHostsDiskIsUntouched() throws Exception {
+    Placement p = driver().create(new AgentSpec(tenant, UUID.randomUUID(), "small", FakeRuntime.NAME,
+        FakeRuntime.VERSION, 512, 1000, PORT, 0, 64));
+    trackForCleanup(p);
+    dev.reef.testing.RequiredService.require(sandboxing().disks().usable() ? null : sandboxing().disks().describe(),
+        "Disk limits need root, loop devices and e2fsprogs.");
+    p = startFakeAgent(p);
+
+    Answer fill = exec(p, "dd if=/dev/zero of=/agent/workspace/big bs=1M count=200 2>&1; df -m /agent | tail -1");
+    assertThat(p.attributes()).containsEntry(ProcessComputeDriver.DISK_ENFORCEMENT, AgentDisks.ENFORCED);
+    assertThat(fill.body()).contains("No space left on device");
+    Path image = agentDir(p).resolve(AgentDisks.IMAGE);
+    assertThat(Files.size(image)).isEqualTo(64L * 1024 * 1024);
+    // sparse on the host: it takes what was written, never more than its size
+    Process du = new ProcessBuilder("du", "--block-size=1", image.toString()).start();
+    long allocated = Long.parseLong(new String(du.getInputStream().readAllBytes()).split("\\s+")[0]);
+    assertThat(allocated).isLessThanOrEqualTo(64L * 1024 * 1024);
+    assertThat(exec(p, "rm /agent/workspace/big && echo freed").body()).contains("freed");
+  }
+
+  @Test
+  void processes_areLimited_aForkBombStaysInsideItsAgent() throws Exception {
+    Placement p = driver().create(new AgentSpec(tenant, UUID.randomUUID(), "forky", FakeRuntime.NAME,
+        FakeRuntime.VERSION, 512, 1000, PORT, 96, 0));
+    trackForCleanup(p);
+    p = startFakeAgent(p);
+    assertThat(p.attributes().get(ProcessComputeDriver.PIDS_ENFORCEMENT)).startsWith("cgroup");
+
+    Answer bomb = exec(p, "(i=0; while [ $i -lt 300 ]; do sleep 30 >/dev/null 2>&1 & i=$((i+1)); done) 2>&1 "
+        + "| tail -2; echo end");
+    assertThat(bomb.body()).containsIgnoringCase("fork").contains("end");
+    Path pids = Path.of(p.attributes().get(ProcessComputeDriver.CGROUP_PIDS));
+    assertThat(Files.readString(pids.resolve("pids.max")).trim()).isEqualTo("96");
+    assertThat(Long.parseLong(Files.readString(pids.resolve("pids.current")).trim())).isLessThanOrEqualTo(96);
   }
 }

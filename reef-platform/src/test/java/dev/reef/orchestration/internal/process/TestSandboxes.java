@@ -63,7 +63,8 @@ final class TestSandboxes {
       URI uri = URI.create(llmUrl);
       forwarder = new UnixForwarder(door.socket(), uri.getHost(), uri.getPort());
     }
-    return new Door(new Sandboxing(true, status, TestSandboxes::uidOf, runRoot, door, egress), forwarder);
+    return new Door(new Sandboxing(true, status, TestSandboxes::uidOf, runRoot, door, egress,
+        AgentDisks.detect(UnixSockets.ownUid() == 0)), forwarder);
   }
 
   /** A sandbox and the forwarder behind its LLM door. */
