@@ -60,6 +60,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- printf "http://%s.%s.svc.%s:%v/v1" (include "reef.fullname" .) .Release.Namespace .Values.kubernetes.clusterDomain .Values.service.port }}
 {{- end }}
 
+{{- define "reef.egressUrl" -}}
+{{- printf "http://%s-egress.%s.svc.%s:%v" (include "reef.fullname" .) .Release.Namespace .Values.kubernetes.clusterDomain .Values.egress.port }}
+{{- end }}
+
 {{- define "reef.image" -}}
 {{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
 {{- end }}

@@ -41,6 +41,9 @@ class AgentLifecycleIT extends ReefIT {
   @Autowired
   JdbcClient jdbc;
 
+  @Autowired
+  dev.reef.testing.FakeRuntime fakeRuntime;
+
   private SignedUp tenant;
 
   @AfterAll
@@ -160,6 +163,24 @@ class AgentLifecycleIT extends ReefIT {
     Response badModel = api.post(agents(), tenant.apiKey(), Api.body("name", "ok", "runtime", "fake",
         "model", "not-a-model"));
     assertThat(badModel.at("/errors/0/field")).isEqualTo("model");
+  }
+
+  @Test
+  void anAgentWhoseSandboxCannotBeMade_endsFailed_sayingWhy_withoutRetrying() {
+    fakeRuntime.needsAMissingPath(true);
+    try {
+      Response created = api.post(agents(), tenant.apiKey(), Api.body("name", "unboxable", "runtime", "fake"));
+      assertThat(created.status()).isEqualTo(201);
+      String id = created.at("/id");
+      awaitState(id, "failed");
+      JsonNode agent = api.get(agents() + "/" + id, tenant.apiKey()).json();
+      assertThat(agent.path("stateReason").asString()).startsWith("the sandbox could not be set up")
+          .contains("/no/such/runtime/for/this/agent");
+      List<String> states = events(id).findValuesAsString("state");
+      assertThat(states).contains("failed").doesNotContain("running", "crashed");
+    } finally {
+      fakeRuntime.reset();
+    }
   }
 
   @Test

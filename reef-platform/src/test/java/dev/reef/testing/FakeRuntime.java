@@ -37,6 +37,7 @@ public class FakeRuntime implements AgentRuntime {
   private volatile Duration installDelay = Duration.ZERO;
   private volatile List<String> installProgress = List.of("fake runtime: nothing to download");
   private volatile Duration startupDelay = Duration.ZERO;
+  private volatile boolean missingPath;
 
   /** Install takes this long, reporting {@code progress} spread over the time. */
   public FakeRuntime installDelay(Duration delay, List<String> progress) {
@@ -51,10 +52,17 @@ public class FakeRuntime implements AgentRuntime {
     return this;
   }
 
+  /** Agents started from now on need a path that does not exist: a sandbox cannot be made for them. */
+  public FakeRuntime needsAMissingPath(boolean missing) {
+    this.missingPath = missing;
+    return this;
+  }
+
   public void reset() {
     installDelay = Duration.ZERO;
     installProgress = List.of("fake runtime: nothing to download");
     startupDelay = Duration.ZERO;
+    missingPath = false;
   }
 
   @Override
@@ -93,14 +101,19 @@ public class FakeRuntime implements AgentRuntime {
       return home;
     }
     try {
-      Path classes = Path.of(FakeAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path location = Path.of(FakeAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       String packagePath = FakeAgent.class.getPackageName().replace('.', '/');
       Path aside = Files.createDirectories(home.resolveSibling(home.getFileName() + ".tmp"));
       Path target = Files.createDirectories(aside.resolve("classes").resolve(packagePath));
-      try (Stream<Path> files = Files.list(classes.resolve(packagePath))) {
-        for (Path file : files.filter(f -> f.getFileName().toString().startsWith(FakeAgent.class.getSimpleName()))
-            .toList()) {
-          Files.copy(file, target.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+      // the test classes directory, or the test jar (the benchmarks run from it)
+      try (java.nio.file.FileSystem jar = Files.isDirectory(location) ? null
+          : java.nio.file.FileSystems.newFileSystem(location)) {
+        Path classes = jar == null ? location : jar.getPath("/");
+        try (Stream<Path> files = Files.list(classes.resolve(packagePath))) {
+          for (Path file : files.filter(f -> f.getFileName().toString().startsWith(FakeAgent.class.getSimpleName()))
+              .toList()) {
+            Files.copy(file, target.resolve(file.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+          }
         }
       }
       try (Stream<Path> all = Files.walk(aside)) {
@@ -132,7 +145,8 @@ public class FakeRuntime implements AgentRuntime {
         FakeAgent.class.getName(), configPath, context.placement().agentId().toString());
     return new Launch(command, Map.of("FAKE_AGENT_ID", context.placement().agentId().toString()),
         Map.of(CONFIG_FILE, config.render().getBytes(StandardCharsets.UTF_8)),
-        List.of(installation.home(), java));
+        missingPath ? List.of(installation.home(), java, Path.of("/no/such/runtime/for/this/agent"))
+            : List.of(installation.home(), java));
   }
 
   @Override

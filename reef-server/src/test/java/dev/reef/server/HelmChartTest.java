@@ -226,10 +226,25 @@ class HelmChartTest {
   // --- the driver's settings -----------------------------------------------------------------------------------------
 
   @Test
+  void egressProxy_isOnAServiceOfItsOwn_insideTheClusterOnly_andAgentsAreSentThere() {
+    Rendered chart = render(Map.of("service.type", "LoadBalancer", "egress.port", 3129));
+    Service egress = chart.service("-egress");
+
+    assertThat(egress.getSpec().getType()).isEqualTo("ClusterIP");
+    assertThat(egress.getSpec().getPorts()).singleElement()
+        .satisfies(p -> assertThat(p.getPort()).isEqualTo(3129))
+        .satisfies(p -> assertThat(p.getTargetPort().getStrVal()).isEqualTo("egress"));
+    assertThat(containerPort(chart.container(), "egress")).isEqualTo(3129);
+    assertThat(chart.env()).containsEntry("REEF_EGRESS_PORT", "3129").containsEntry("REEF_KUBERNETES_EGRESS_URL",
+        "http://" + egress.getMetadata().getName() + "." + NAMESPACE + ".svc.cluster.local:3129");
+    assertThat(chart.service("").getSpec().getPorts()).extracting(p -> p.getName()).containsExactly("http");
+  }
+
+  @Test
   void driverSettings_pointAgentsAtThisReleasesServiceAndPods() {
     Rendered chart = render(Map.of("service.port", 80));
     Map<String, String> env = chart.env();
-    Service service = chart.one(Service.class);
+    Service service = chart.service("");
     Map<String, String> podLabels = chart.deployment().getSpec().getTemplate().getMetadata().getLabels();
 
     assertThat(env).containsEntry("REEF_COMPUTE_DRIVER", "kubernetes")
@@ -303,7 +318,7 @@ class HelmChartTest {
     assertThat(ingress.getSpec().getRules()).singleElement()
         .satisfies(r -> assertThat(r.getHost()).isEqualTo("reef.acme.test"));
     IngressBackend backend = ingress.getSpec().getRules().getFirst().getHttp().getPaths().getFirst().getBackend();
-    assertThat(backend.getService().getName()).isEqualTo(chart.one(Service.class).getMetadata().getName());
+    assertThat(backend.getService().getName()).isEqualTo(chart.service("").getMetadata().getName());
     assertThat(backend.getService().getPort().getName()).isEqualTo("http");
   }
 
@@ -337,6 +352,15 @@ class HelmChartTest {
 
     Deployment deployment() {
       return one(Deployment.class);
+    }
+
+    /** The release's Service whose name ends with {@code suffix} ("" for the main one). */
+    Service service(String suffix) {
+      List<Service> services = all(Service.class).stream()
+          .filter(s -> suffix.isEmpty() ? !s.getMetadata().getName().endsWith("-egress")
+              : s.getMetadata().getName().endsWith(suffix)).toList();
+      assertThat(services).as("Services named *%s", suffix).hasSize(1);
+      return services.getFirst();
     }
 
     PodSpec pod() {

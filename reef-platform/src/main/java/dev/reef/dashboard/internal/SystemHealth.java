@@ -55,7 +55,10 @@ final class SystemHealth {
   Snapshot now() {
     List<Component> components = new ArrayList<>();
     registry.stream().forEach(e -> collect(e.name(), e.contributor(), components));
-    String overall = components.stream().allMatch(c -> c.up() || "UNKNOWN".equals(c.status())) ? "UP" : "DOWN";
+    // DOWN when something is down; WARNING for a status of its own (agents not sandboxed, say) that is not an outage
+    String overall = components.stream().anyMatch(c -> "DOWN".equals(c.status())
+        || "OUT_OF_SERVICE".equals(c.status())) ? "DOWN"
+        : components.stream().allMatch(c -> c.up() || "UNKNOWN".equals(c.status())) ? "UP" : "WARNING";
     long tenantCount = 0;
     long suspended = 0;
     long agentCount = 0;

@@ -323,6 +323,11 @@ final class AgentReconciler implements DisposableBean {
     Instant deadline = clock.instant().plus(properties.startTimeout());
     while (clock.instant().isBefore(deadline)) {
       Observed observed = driver.observe(placement);
+      if (observed instanceof Observed.CannotRun cannot) {
+        agentTokens.revoke(row.tenantId(), row.id());
+        setState(row, new AgentState.Failed(cannot.reason()));
+        return;
+      }
       if (!(observed instanceof Observed.Running)) {
         agentTokens.revoke(row.tenantId(), row.id());
         crashed(row, "ended while starting: " + describe(observed));
@@ -476,6 +481,7 @@ final class AgentReconciler implements DisposableBean {
   private static String describe(Observed observed) {
     return switch (observed) {
       case Observed.Exited exited -> exited.reason();
+      case Observed.CannotRun cannot -> cannot.reason();
       case Observed.Missing missing -> "its process is gone";
       case Observed.Running running -> "running";
     };

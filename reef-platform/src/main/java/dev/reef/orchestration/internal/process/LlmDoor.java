@@ -30,9 +30,13 @@ final class LlmDoor {
 
   /** A door in {@code directory}, for this process: a socket name of its own. */
   LlmDoor(Path directory) {
+    this(directory, UUID.randomUUID().toString().substring(0, 13) + ".sock");
+  }
+
+  /** A door to the socket {@code name} in {@code directory}, which another process serves (a benchmark's). */
+  LlmDoor(Path directory, String name) {
     this.directory = directory;
-    this.socket = UnixSockets.checkLength(directory.resolve(UUID.randomUUID().toString().substring(0, 13)
-        + ".sock"));
+    this.socket = UnixSockets.checkLength(directory.resolve(name));
   }
 
   /** Where this process's Tomcat listens. */

@@ -169,6 +169,11 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
     return sandboxing.unavailable();
   }
 
+  /** How limits are enforced on this machine, for the operator's health page. */
+  String describeLimits() {
+    return cgroups.describe() + "; " + sandboxing.disks().describe();
+  }
+
   /** Synchronized so that two agents created at once cannot take the same address. */
   @Override
   public synchronized Placement create(AgentSpec spec) {
@@ -780,7 +785,7 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
       if (sandboxed(placement) && sandboxing.runRoot() != null && code != 0
           && !Files.exists(sandboxing.agentSockets(placement.agentId())
           .resolve("gateway").resolve(Bubblewrap.STARTED_MARKER))) {
-        return new Observed.Exited(code, "the sandbox could not be set up (exit code " + code + "): "
+        return new Observed.CannotRun("the sandbox could not be set up (exit code " + code + "): "
             + lastLines(agentDir(placement).resolve("logs").resolve(LOG_FILE)));
       }
       boolean outOfMemory = controlGroup(placement, CGROUP_MEMORY).filter(Cgroups::outOfMemoryKills).isPresent();

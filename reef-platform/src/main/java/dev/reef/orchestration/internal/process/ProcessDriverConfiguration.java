@@ -45,7 +45,7 @@ class ProcessDriverConfiguration {
       return Sandboxing.off();
     }
     boolean root = UnixSockets.ownUid() == 0;
-    SandboxSupport.Status support = SandboxSupport.probe(root, properties.uidBase());
+    SandboxSupport.Status support = SandboxSupport.probe(root, properties.uidBase(), properties.bwrap());
     if (!support.usable()) {
       log.error("Agents cannot be started: {}", support.problem().orElseThrow());
     } else if (support.weaker().isEmpty()) {
@@ -98,6 +98,11 @@ class ProcessDriverConfiguration {
           environment.getProperty("server.tomcat.max-keep-alive-requests", "1000"));
       factory.addAdditionalConnectors(connector);
     };
+  }
+
+  @Bean
+  SandboxHealthIndicator sandboxHealthIndicator(Sandboxing sandboxing, ProcessComputeDriver driver) {
+    return new SandboxHealthIndicator(sandboxing, driver);
   }
 
   @Bean

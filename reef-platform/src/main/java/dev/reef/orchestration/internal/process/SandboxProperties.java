@@ -15,9 +15,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param runDir where the Unix sockets between Reef and its agents live: a short path, because a socket's path may
  *     not exceed 107 bytes; empty: {@code /run/reef} as root, else {@code $XDG_RUNTIME_DIR/reef} or
  *     {@code /tmp/reef-<uid>}
+ * @param bwrap the bubblewrap program to use; empty: {@code bwrap} from the system's directories
  */
 @ConfigurationProperties("reef.sandbox")
-record SandboxProperties(String mode, Long uidBase, Long uidCount, String runDir) {
+record SandboxProperties(String mode, Long uidBase, Long uidCount, String runDir, String bwrap) {
 
   static final String BUBBLEWRAP = "bubblewrap";
   static final String NONE = "none";
@@ -40,7 +41,9 @@ record SandboxProperties(String mode, Long uidBase, Long uidCount, String runDir
           + uidCount + " must give uids between 1000 and " + MAX_UID + " (system accounts live below 1000)");
     }
     runDir = runDir == null ? "" : runDir.trim();
+    bwrap = bwrap == null ? "" : bwrap.trim();
   }
+
 
   boolean enabled() {
     return mode.equals(BUBBLEWRAP);

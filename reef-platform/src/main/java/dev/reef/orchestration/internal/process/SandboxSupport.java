@@ -41,11 +41,18 @@ final class SandboxSupport {
 
   /** Finds the programs and starts a trial sandbox, as {@code trialUid} when Reef is root. */
   static Status probe(boolean root, long trialUid) {
-    Optional<Path> bwrap = find("bwrap");
+    return probe(root, trialUid, "");
+  }
+
+  /** As {@link #probe(boolean, long)}, with bubblewrap at {@code bwrapPath} when that is not empty. */
+  static Status probe(boolean root, long trialUid, String bwrapPath) {
+    Optional<Path> bwrap = bwrapPath.isEmpty() ? find("bwrap")
+        : Optional.of(Path.of(bwrapPath)).filter(Files::isExecutable);
     Optional<Path> socat = find("socat");
     List<String> missing = new ArrayList<>();
     if (bwrap.isEmpty()) {
-      missing.add("bubblewrap (the bwrap program)");
+      missing.add(bwrapPath.isEmpty() ? "bubblewrap (the bwrap program)"
+          : "bubblewrap at " + bwrapPath + " (REEF_SANDBOX_BWRAP), which is not an executable file,");
     }
     if (socat.isEmpty()) {
       missing.add("socat");

@@ -144,9 +144,9 @@ class ProcessComputeDriverIT extends ProcessDriverITBase {
     Placement p = driver().start(create(), new Launch(List.of("/bin/true"), Map.of(), Map.of(),
         List.of(Path.of("/no/such/runtime"))));
 
-    awaitObserved(driver(), p, Observed.Exited.class);
-    Observed.Exited exited = (Observed.Exited) driver().observe(p);
-    assertThat(exited.reason()).startsWith("the sandbox could not be set up").contains("/no/such/runtime");
+    awaitObserved(driver(), p, Observed.CannotRun.class);
+    Observed.CannotRun cannot = (Observed.CannotRun) driver().observe(p);
+    assertThat(cannot.reason()).startsWith("the sandbox could not be set up").contains("/no/such/runtime");
   }
 
   @Test

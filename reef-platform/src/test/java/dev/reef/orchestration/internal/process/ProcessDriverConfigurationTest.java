@@ -35,11 +35,11 @@ class ProcessDriverConfigurationTest {
 
   @Test
   void sandbox_unknownMode_isRefusedSayingWhichAreKnown() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SandboxProperties("docker", null, null, null))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SandboxProperties("docker", null, null, null, null))
         .hasMessageContaining("REEF_SANDBOX must be 'bubblewrap' (the default) or 'none'");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SandboxProperties(null, 0L, null, null))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SandboxProperties(null, 0L, null, null, null))
         .hasMessageContaining("REEF_SANDBOX_UID_BASE=0");
-    assertThat(new SandboxProperties(null, null, null, null).enabled()).isTrue();
+    assertThat(new SandboxProperties(null, null, null, null, null).enabled()).isTrue();
   }
 
   @Test

@@ -48,7 +48,7 @@ final class TestSandboxes {
    */
   static Door sandboxing(Path dataDir, String llmUrl, AgentEgress egress) {
     SandboxSupport.Status status = support();
-    Path runRoot = new SandboxProperties(null, null, null, null).runBase(UnixSockets.ownUid() == 0)
+    Path runRoot = new SandboxProperties(null, null, null, null, null).runBase(UnixSockets.ownUid() == 0)
         .resolve(ProcessDriverConfiguration.shortHash(dataDir.toAbsolutePath().normalize().toString()));
     LlmDoor door = new LlmDoor(runRoot.resolve("llm"));
     try {

@@ -65,6 +65,23 @@ class OpenClawRuntimeTest {
     assertThat(launch.environment().keySet()).noneMatch(name -> name.startsWith("REEF_"));
   }
 
+  /** A pod: its egress proxy wants its agent token, which may go in its environment but never in its config. */
+  @Test
+  void launch_inAPod_namesTheEgressProxyWithItsToken_inTheEnvironmentOnly() {
+    Placement pod = new Placement("kubernetes", TenantId.random(), UUID.randomUUID(), "0.0.0.0", 18799,
+        "http://agent.ns.svc:18799", Map.of("state", "/reef/agent/state", "workspace", "/reef/agent/workspace",
+            "home", "/reef/agent/home", "tmp", "/tmp"), "http://reef.reef.svc:8080/v1", "http://reef-egress:3128",
+        Map.of(Placement.EGRESS_AUTH, Placement.EGRESS_AUTH_AGENT_TOKEN));
+    Launch launch = runtime.launch(installation, new RuntimeContext(pod, AGENT_TOKEN, GATEWAY_TOKEN, "gpt-5-mini",
+        1536));
+
+    String withToken = "http://agent:" + AGENT_TOKEN + "@reef-egress:3128";
+    assertThat(launch.environment()).containsEntry("HTTPS_PROXY", withToken).containsEntry("OPENCLAW_PROXY_URL",
+        withToken).containsEntry("NODE_USE_ENV_PROXY", "1");
+    assertThat(config(launch).has("proxy")).isFalse();
+    assertThat(new String(launch.files().get("openclaw.json"), StandardCharsets.UTF_8)).doesNotContain(AGENT_TOKEN);
+  }
+
   @Test
   void launch_unsandboxed_hasNoEgressProxy() {
     assertThat(config(runtime.launch(installation, context(1536))).has("proxy")).isFalse();
