@@ -140,6 +140,8 @@ public class FakeRuntime implements AgentRuntime {
         java.resolve("bin").resolve("java").toString(),
         // start fast and small: one agent per test is a whole JVM
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xss512k", "-Xmx64m",
+        // without it the JDK's server holds a response's last bytes back for the client's delayed ACK (40 ms)
+        "-Dsun.net.httpserver.nodelay=true",
         "-Djava.io.tmpdir=" + context.placement().path("tmp"),
         "-cp", installation.home().resolve("classes").toString(),
         FakeAgent.class.getName(), configPath, context.placement().agentId().toString());

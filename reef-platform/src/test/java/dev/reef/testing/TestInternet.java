@@ -78,6 +78,7 @@ public final class TestInternet {
       run("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "up");
       Process server = new ProcessBuilder("ip", "netns", "exec", namespace,
           Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC",
+          "-Dsun.net.httpserver.nodelay=true",
           "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Server.class.getName(),
           address, Integer.toString(PORT))
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

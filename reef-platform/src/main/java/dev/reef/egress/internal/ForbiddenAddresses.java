@@ -7,8 +7,10 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Addresses the egress proxy never connects to, whatever a tenant's allowlist says: this machine's own, loopback,
@@ -120,12 +122,33 @@ final class ForbiddenAddresses {
     return Optional.empty();
   }
 
-  /** Whether one of this machine's network interfaces has the address (Reef's own services may listen there). */
+  /** This machine's addresses, read again when older than {@link #LOCAL_FRESHNESS_NANOS}. */
+  private static volatile Set<InetAddress> localAddresses = Set.of();
+  private static volatile long localReadAt = Long.MIN_VALUE;
+  private static final long LOCAL_FRESHNESS_NANOS = 5_000_000_000L;
+
+  /**
+   * Whether one of this machine's network interfaces has the address (Reef's own services may listen there). The
+   * interfaces are listed at most every few seconds: listing them takes system calls per interface, on every
+   * connection an agent makes otherwise.
+   */
   private static boolean local(InetAddress address) {
-    try {
-      return address.isAnyLocalAddress() || NetworkInterface.getByInetAddress(address) != null;
-    } catch (SocketException e) {
-      return true; // cannot tell: treat as this machine's
+    if (address.isAnyLocalAddress()) {
+      return true;
     }
+    long now = System.nanoTime();
+    if (now - localReadAt > LOCAL_FRESHNESS_NANOS || localReadAt == Long.MIN_VALUE) {
+      try {
+        Set<InetAddress> found = new HashSet<>();
+        for (NetworkInterface nic : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
+          found.addAll(java.util.Collections.list(nic.getInetAddresses()));
+        }
+        localAddresses = Set.copyOf(found);
+        localReadAt = now;
+      } catch (SocketException e) {
+        return true; // cannot tell: treat as this machine's
+      }
+    }
+    return localAddresses.contains(address);
   }
 }

@@ -54,8 +54,10 @@ public final class SandboxBench {
 
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
-  private static final String RESPONDER = "socat TCP-LISTEN:%d,bind=%s,reuseaddr,fork "
-      + "SYSTEM:'printf \"HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\nConnection: close\\r\\n\\r\\nok\"'";
+  /** The tiny agent: socat answering every connection with the file {@code r} of its state directory. */
+  private static final String RESPONDER = "socat TCP-LISTEN:%d,bind=%s,reuseaddr,fork SYSTEM:'cat %s/r'";
+  private static final byte[] RESPONSE = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+      .getBytes(StandardCharsets.US_ASCII);
 
   private final String reef;
   private final String adminKey;
@@ -107,39 +109,46 @@ public final class SandboxBench {
   private void startOverhead() throws Exception {
     ProcessComputeDriver unconfined = driver("off", Sandboxing.off());
     ProcessComputeDriver sandboxed = driver("on", sandboxing("on", null, AgentEgress.NONE));
-    TenantId tenant = TenantId.random();
+    AgentSpec spec = new AgentSpec(TenantId.random(), UUID.randomUUID(), "b", "bench", "1", 256, 1000, 0, 256, 64);
     List<Long> off = new ArrayList<>();
     List<Long> on = new ArrayList<>();
     int samples = Math.max(10, rounds * 4);
-    for (int i = 0; i < samples + 2; i++) { // the first two of each are warm-up
+    for (int i = 0; i < samples + 2; i++) { // the first two of each are warm-up (and the first makes its disk)
       boolean sandboxFirst = i % 2 == 0;
       for (ProcessComputeDriver d : sandboxFirst ? List.of(sandboxed, unconfined) : List.of(unconfined, sandboxed)) {
-        long micros = startOnce(d, tenant);
+        long micros = startOnce(d, spec);
         if (i >= 2) {
           (d == sandboxed ? on : off).add(micros);
         }
       }
     }
+    unconfined.destroy(unconfined.create(spec));
+    sandboxed.destroy(sandboxed.create(spec));
     System.out.println();
-    System.out.println("## start: start() to the first 200 on /readyz, the same agent (socat), " + samples
-        + " starts each, interleaved");
+    System.out.println("## start: create() + start() to the first 200 on /readyz, as the reconciler starts a stopped "
+        + "agent; the same agent (socat) sandboxed and not, " + samples + " starts each, interleaved");
     System.out.println(row("unsandboxed", off, "ms"));
     System.out.println(row("sandboxed", on, "ms"));
     System.out.printf(Locale.ROOT, "sandbox start overhead, median: %+.1f ms%n",
         (percentile(on, 50) - percentile(off, 50)) / 1000.0);
   }
 
-  private long startOnce(ProcessComputeDriver driver, TenantId tenant) {
-    Placement p = driver.create(new AgentSpec(tenant, UUID.randomUUID(), "b", "bench", "1", 256, 1000, 0, 256, 64));
-    String command = String.format(Locale.ROOT, RESPONDER, p.listenPort(), p.listenHost());
+  /** One start of a stopped agent, timed from create() to its first answer; then it is stopped again. */
+  private long startOnce(ProcessComputeDriver driver, AgentSpec spec) {
     long started = System.nanoTime();
+    Placement p = driver.create(spec);
+    String command = String.format(Locale.ROOT, RESPONDER, p.listenPort(), p.listenHost(), p.path("state"));
     Placement running = driver.start(p, new Launch(List.of("/bin/sh", "-c", "exec " + command), Map.of(),
-        Map.of()));
+        Map.of("r", RESPONSE)));
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!agentHttp.answers(running, "/readyz", Duration.ofSeconds(1))) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the tiny agent did not answer within 30 s: " + driver.observe(running));
+      }
       sleep(1);
     }
     long micros = (System.nanoTime() - started) / 1000;
-    driver.destroy(running);
+    driver.stop(running, Duration.ofSeconds(5));
     return micros;
   }
 
@@ -147,7 +156,7 @@ public final class SandboxBench {
 
   private void llmOverhead() throws Exception {
     String key = tenantKey("llm", true);
-    int n = Math.max(2000, rounds * 1000);
+    int n = 5000;
     ProcessComputeDriver driver = driver("llm", sandboxing("llm", reefLlmSocket(), AgentEgress.NONE));
     Placement box = driver.start(driver.create(spec(TenantId.random(), 512)),
         new Launch(List.of("sleep", "100000"), Map.of(), Map.of()));
@@ -155,11 +164,20 @@ public final class SandboxBench {
     System.out.println();
     System.out.println("## llm: sequential non-streamed chat completions to Reef's proxy (mock provider), " + n
         + " calls per run, the same client JVM; " + rounds + " runs, alternating");
+    runClient(List.of(), reef + "/v1", key, n); // Reef's JIT warms up on this, before anything is measured
     List<Double> deltas = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
-      String host = runClient(List.of(), reef + "/v1", key, n);
-      String sandbox = runClient(List.of("nsenter", "-t", Long.toString(inside), "-n"),
-          "http://127.0.0.1:" + Bubblewrap.LLM_PORT + "/v1", key, n);
+      List<String> nsenter = List.of("nsenter", "-t", Long.toString(inside), "-n");
+      String door = "http://127.0.0.1:" + Bubblewrap.LLM_PORT + "/v1";
+      String host;
+      String sandbox;
+      if (r % 2 == 0) {
+        host = runClient(List.of(), reef + "/v1", key, n);
+        sandbox = runClient(nsenter, door, key, n);
+      } else {
+        sandbox = runClient(nsenter, door, key, n);
+        host = runClient(List.of(), reef + "/v1", key, n);
+      }
       System.out.println("run " + (r + 1) + "  host:    " + host);
       System.out.println("run " + (r + 1) + "  sandbox: " + sandbox);
       deltas.add(median(sandbox) - median(host));
@@ -217,7 +235,8 @@ public final class SandboxBench {
     String big = internet.url("/bytes?n=" + 200_000_000);
     System.out.println();
     System.out.println("## egress: a host in a network namespace of its own, directly and through Reef's egress "
-        + "proxy from a sandbox; " + rounds + " runs");
+        + "proxy from a sandbox (" + n + " sequential requests, a connection each, the first tenth not counted; "
+        + "a 200 MB download); " + rounds + " runs");
     for (int r = 0; r < rounds; r++) {
       String direct = curlLoop(List.of(), small, n, null);
       String proxied = curlLoop(List.of("nsenter", "-t", Long.toString(inside), "-n"), small, n,
@@ -234,10 +253,11 @@ public final class SandboxBench {
   /** n sequential small requests in one curl (one connection per request, as agents' tools mostly do). */
   private String curlLoop(List<String> prefix, String url, int n, String proxy) throws Exception {
     List<String> command = new ArrayList<>(prefix);
-    command.addAll(List.of("curl", "-s", "-o", "/dev/null", "-w", "%{time_total}\\n"));
+    // a connection per request on both paths: the proxy closes each plain-HTTP exchange (so each is checked)
+    command.addAll(List.of("curl", "-s", "-w", "%{time_total}\\n", "-H", "Connection: close"));
     command.addAll(proxy == null ? List.of("--noproxy", "*") : List.of("--proxy", proxy));
     for (int i = 0; i < n; i++) {
-      command.add(url);
+      command.addAll(List.of("-o", "/dev/null", url)); // -o applies to the URL after it only
     }
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     List<Long> micros = new ArrayList<>();
@@ -269,7 +289,8 @@ public final class SandboxBench {
     ProcessComputeDriver driver = driver("noisy", sandboxing("noisy", reefLlmSocket(), AgentEgress.NONE));
     FakeRuntime fake = new FakeRuntime();
     Installation installation = fake.install(FakeRuntime.VERSION, line -> { });
-    Placement a = driver.create(new AgentSpec(TenantId.random(), UUID.randomUUID(), "a", "fake", "1", 512, 1000, 0,
+    long cpuA = Long.parseLong(System.getenv().getOrDefault("BENCH_NOISY_CPU_MILLIS", "500"));
+    Placement a = driver.create(new AgentSpec(TenantId.random(), UUID.randomUUID(), "a", "fake", "1", 512, cpuA, 0,
         128, 256));
     Placement b = driver.create(new AgentSpec(TenantId.random(), UUID.randomUUID(), "b", "fake", "1", 512, 1000, 0,
         512, 256));
@@ -280,11 +301,14 @@ public final class SandboxBench {
         sleep(50);
       }
     }
-    int chats = Math.max(200, rounds * 100);
+    int chats = Math.max(300, rounds * 100);
+    chats(b, chats); // B's JIT, and Reef's, warm up before anything is measured
     System.out.println();
     System.out.println("## noisy neighbour: tenant B's agent answers " + chats + " chats (each one model call "
-        + "through Reef's proxy), A quiet, then A at its limits (CPU 1 core, 512 MB, 128 processes, 256 MB disk, "
-        + "and 16 connections hammering the proxy with A's key); " + rounds + " runs, alternating");
+        + "through Reef's proxy), A quiet, then A at its limits (CPU " + cpuA + " millis, 512 MB, 128 processes, "
+        + "256 MB disk) and hammering Reef's proxy from inside its sandbox with its tenant's key (600 requests a "
+        + "minute allowed, the rest refused); noise: " + System.getenv().getOrDefault("BENCH_NOISE", "all")
+        + "; B: 1000 millis; " + rounds + " runs");
     for (int r = 0; r < rounds; r++) {
       List<Long> quiet = chats(b, chats);
       AtomicBoolean noisy = new AtomicBoolean(true);
@@ -292,10 +316,11 @@ public final class SandboxBench {
       sleep(3000); // let A reach its limits
       List<Long> loud = chats(b, chats);
       noisy.set(false);
+      sleep(1000);
+      a = restartIfNeeded(driver, fake, installation, a, keyA); // its stop ends all of A's noise
       for (Thread t : noise) {
         t.join(60_000);
       }
-      a = restartIfNeeded(driver, fake, installation, a, keyA);
       System.out.println("run " + (r + 1) + "  B, A quiet: " + row("", quiet, "ms").trim());
       System.out.println("run " + (r + 1) + "  B, A noisy: " + row("", loud, "ms").trim());
       System.out.printf(Locale.ROOT, "run %d  B's p50 %+.1f %%, p99 %+.1f %%%n", r + 1,
@@ -324,36 +349,44 @@ public final class SandboxBench {
     return micros;
   }
 
-  /** A at its limits: exec'd inside its sandbox (CPU, memory, disk, processes), and its key on Reef's proxy. */
+  /**
+   * A at its limits, everything run inside its sandbox (so under its limits, as a real agent's work is): four CPU
+   * burners, memory past its limit, its disk filled, forks to its process limit, and its LLM door hammered.
+   */
   private List<Thread> startNoise(Placement a, String keyA, AtomicBoolean on) {
+    String hammer = "while :; do curl -s -o /dev/null --noproxy '*' -H 'Authorization: Bearer " + keyA + "' "
+        + "-H 'Content-Type: application/json' -d '{\"model\":\"" + model + "\",\"max_tokens\":16,"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}' "
+        + "http://127.0.0.1:" + Bubblewrap.LLM_PORT + "/v1/chat/completions; done";
+    List<String> kinds = List.of(System.getenv().getOrDefault("BENCH_NOISE", "cpu,memory,disk,forks,proxy")
+        .split(","));
+    StringBuilder script = new StringBuilder();
+    if (kinds.contains("cpu")) {
+      script.append("for i in 1 2 3 4; do (while :; do :; done) & done; ");
+    }
+    if (kinds.contains("memory")) {
+      script.append("(x=$(head -c 600000000 /dev/zero | tr '\\0' x); sleep 60) & ");
+    }
+    if (kinds.contains("disk")) {
+      script.append("(rm -f /agent/workspace/fill; dd if=/dev/zero of=/agent/workspace/fill bs=1M count=400 "
+          + "2>/dev/null; sleep 60) & ");
+    }
+    if (kinds.contains("proxy")) {
+      script.append("for i in 1 2 3 4; do (").append(hammer).append(") >/dev/null 2>&1 & done; ");
+    }
+    if (kinds.contains("forks")) {
+      script.append("(i=0; while [ $i -lt 200 ]; do sleep 60 & i=$((i+1)); done) >/dev/null 2>&1; ");
+    }
+    script.append("sleep 60");
     List<Thread> threads = new ArrayList<>();
-    String script = "for i in 1 2 3 4; do (while :; do :; done) & done; "
-        + "(x=$(head -c 600000000 /dev/zero | tr '\\0' x); sleep 60) & "
-        + "(dd if=/dev/zero of=/agent/workspace/fill bs=1M count=400 2>/dev/null; sleep 60) & "
-        + "(i=0; while [ $i -lt 200 ]; do sleep 60 & i=$((i+1)); done) 2>/dev/null; sleep 60";
     threads.add(Thread.ofVirtual().start(() -> {
       try (AgentHttp.Streamed ignored = agentHttp.post(a, "/debug/exec", Map.of("Authorization", "Bearer gw-a"),
-          script.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(90))) {
+          script.toString().getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(90))) {
         ignored.body().readAllBytes();
       } catch (Exception e) {
-        // A is killed at its memory limit, or stopped: that is the point
+        // A is stopped when B's chats are done: that is the end of it
       }
     }));
-    HttpRequest hammer = HttpRequest.newBuilder(URI.create(reef + "/v1/chat/completions"))
-        .header("Authorization", "Bearer " + keyA).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model + "\",\"max_tokens\":16,"
-            + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build();
-    for (int i = 0; i < 16; i++) {
-      threads.add(Thread.ofVirtual().start(() -> {
-        while (on.get()) {
-          try {
-            HTTP.send(hammer, HttpResponse.BodyHandlers.discarding());
-          } catch (Exception e) {
-            return;
-          }
-        }
-      }));
-    }
     return threads;
   }
 
@@ -409,10 +442,24 @@ public final class SandboxBench {
     }
   }
 
-  /** A process inside the sandbox's network namespace: bubblewrap's init, the child of the recorded pid. */
-  private static long insideNetworkOf(Placement p) {
+  /** A process inside the sandbox's network namespace (one of bubblewrap's outside it has forked). */
+  private static long insideNetworkOf(Placement p) throws IOException {
     long outer = Long.parseLong(p.attributes().get(ProcessComputeDriver.PID));
-    return ProcessHandle.of(outer).orElseThrow().children().findFirst().orElseThrow().pid();
+    Path ours = Files.readSymbolicLink(Path.of("/proc/self/ns/net"));
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      for (ProcessHandle h : ProcessHandle.of(outer).orElseThrow().descendants().toList()) {
+        try {
+          if (!Files.readSymbolicLink(Path.of("/proc", Long.toString(h.pid()), "ns", "net")).equals(ours)) {
+            return h.pid();
+          }
+        } catch (IOException gone) {
+          // it ended meanwhile
+        }
+      }
+      sleep(20);
+    }
+    throw new IllegalStateException("no process of the sandbox is in a network namespace of its own");
   }
 
   /** A tenant with a fresh key; {@code generous}: limits that never get in the way. */

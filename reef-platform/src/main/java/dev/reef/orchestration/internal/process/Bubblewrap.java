@@ -77,14 +77,17 @@ final class Bubblewrap {
 
   /**
    * Runs inside the sandbox as the agent: opens the three doors (errors of a bridge's single connection go to
-   * /dev/null, not the agent's log: readiness probes hit the gateway door before the agent listens), marks the
+   * /dev/null, not the agent's log: readiness probes hit the gateway door before the agent listens; {@code nodelay}:
+   * a bridge that held back a short write until the last one was acknowledged would add the kernel's delayed-ACK
+   * time, 40 ms, to an answer that comes in two writes), marks the
    * sandbox as started, and becomes the agent (without the variables a shell adds to the environment).
    */
   static final String INIT = """
       port=$1; shift
-      socat TCP-LISTEN:%1$d,bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:/run/reef/reef/%3$s 2>/dev/null &
-      socat TCP-LISTEN:%2$d,bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:/run/reef/reef/%4$s 2>/dev/null &
-      socat UNIX-LISTEN:/run/reef/gateway/%5$s,unlink-early,mode=600,fork TCP:127.0.0.1:"$port" 2>/dev/null &
+      socat TCP-LISTEN:%1$d,bind=127.0.0.1,reuseaddr,fork,nodelay UNIX-CONNECT:/run/reef/reef/%3$s 2>/dev/null &
+      socat TCP-LISTEN:%2$d,bind=127.0.0.1,reuseaddr,fork,nodelay UNIX-CONNECT:/run/reef/reef/%4$s 2>/dev/null &
+      socat UNIX-LISTEN:/run/reef/gateway/%5$s,unlink-early,mode=600,fork TCP:127.0.0.1:"$port",nodelay \
+        2>/dev/null &
       : > /run/reef/gateway/%6$s
       unset PWD OLDPWD
       exec "$@"

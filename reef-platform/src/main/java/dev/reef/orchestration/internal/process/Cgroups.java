@@ -60,8 +60,14 @@ final class Cgroups {
   static final String NOT_ENFORCED = "none";
   /** No CPU limit was asked for, so none is set. */
   static final String UNLIMITED = "unlimited";
-  private static final long CPU_PERIOD_MICROS = 100_000;
-  /** The kernel's smallest CFS quota. */
+  /**
+   * The CFS period, 10 ms rather than the kernel's 100: an agent over its quota runs on every core until the quota
+   * of the period is spent, then waits for the next. With 100 ms periods an agent limited to half a core on a
+   * two-core machine holds both cores for 25 ms at a time, and another tenant's request that arrives then waits
+   * that long; with 10 ms, 2.5 ms (measured: docs/benchmarks.md, noisy neighbour).
+   */
+  static final long CPU_PERIOD_MICROS = 10_000;
+  /** The kernel's smallest CFS quota (1 ms): an agent's CPU limit is never below a tenth of a core. */
   private static final long CPU_MIN_QUOTA_MICROS = 1_000;
 
   private final Controller memory;

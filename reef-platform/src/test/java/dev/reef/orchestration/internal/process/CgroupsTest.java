@@ -37,8 +37,8 @@ class CgroupsTest {
     Path memoryGroup = memory.resolve("reef").resolve(agent.toString());
     Path cpuGroup = cpu.resolve("reef").resolve(agent.toString());
     assertThat(memoryGroup.resolve("memory.limit_in_bytes")).hasContent(Long.toString(512L * 1024 * 1024));
-    assertThat(cpuGroup.resolve("cpu.cfs_quota_us")).hasContent("150000");
-    assertThat(cpuGroup.resolve("cpu.cfs_period_us")).hasContent("100000");
+    assertThat(cpuGroup.resolve("cpu.cfs_quota_us")).hasContent("15000");
+    assertThat(cpuGroup.resolve("cpu.cfs_period_us")).hasContent("10000");
     assertThat(prepared.procsFiles()).containsExactly(memoryGroup.resolve("cgroup.procs"),
         cpuGroup.resolve("cgroup.procs"));
     assertThat(cgroups.groupsOf(agent)).containsExactly(memoryGroup, cpuGroup);
@@ -94,7 +94,7 @@ class CgroupsTest {
     assertThat(prepared.memoryEnforcement()).isEqualTo("cgroup-v2");
     assertThat(prepared.pidsEnforcement()).isEqualTo("cgroup-v2");
     assertThat(group.resolve("memory.max")).hasContent(Long.toString(256L * 1024 * 1024));
-    assertThat(group.resolve("cpu.max")).hasContent("max 100000");
+    assertThat(group.resolve("cpu.max")).hasContent("max 10000");
     assertThat(group.resolve("pids.max")).hasContent("300");
     assertThat(prepared.procsFiles()).containsExactly(group.resolve("cgroup.procs"));
     assertThat(unified.resolve("reef").resolve("cgroup.subtree_control")).exists();

@@ -290,10 +290,10 @@ abstract class ProcessDriverITBase extends RunningAgentContract {
 
     Path group = Path.of(p.attributes().get(ProcessComputeDriver.CGROUP_CPU));
     if (enforcement.equals("cgroup-v1")) {
-      assertThat(Files.readString(group.resolve("cpu.cfs_quota_us")).trim()).isEqualTo("100000");
-      assertThat(Files.readString(group.resolve("cpu.cfs_period_us")).trim()).isEqualTo("100000");
+      assertThat(Files.readString(group.resolve("cpu.cfs_quota_us")).trim()).isEqualTo("10000");
+      assertThat(Files.readString(group.resolve("cpu.cfs_period_us")).trim()).isEqualTo("10000");
     } else {
-      assertThat(Files.readString(group.resolve("cpu.max")).trim()).isEqualTo("100000 100000");
+      assertThat(Files.readString(group.resolve("cpu.max")).trim()).isEqualTo("10000 10000");
     }
     assertThat(Cgroups.members(group)).contains(pid(p, ProcessComputeDriver.PID));
 
