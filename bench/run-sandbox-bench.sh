@@ -29,9 +29,11 @@ JAVA="$JAVA_HOME/bin/java"
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   sleep 2
-  for f in "$WORK"/*/agents/*/*/run/wrapper.pid "$WORK"/reef/agents/*/*/run/wrapper.pid; do
-    [[ -f "$f" ]] && g="$(cat "$f")" && [[ "$g" =~ ^[0-9]+$ && "$g" -gt 1 ]] && kill -KILL -- "-$g" 2>/dev/null || true
-  done
+  # agents the harness left running (a part that failed half-way): every wrapper's group, wherever it is
+  while IFS= read -r f; do
+    g="$(cat "$f")" && [[ "$g" =~ ^[0-9]+$ && "$g" -gt 1 ]] && kill -KILL -- "-$g" 2>/dev/null || true
+  done < <(find "$WORK" -name wrapper.pid 2>/dev/null)
+  sleep 1
   grep -o " $WORK[^ ]*/fs " /proc/self/mountinfo 2>/dev/null | while read -r m; do umount -l "$m" || true; done
   [[ -n "${BENCH_KEEP:-}" ]] && echo "kept $WORK" || rm -rf "$WORK"
 }

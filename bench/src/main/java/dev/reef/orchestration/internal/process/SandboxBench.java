@@ -160,6 +160,14 @@ public final class SandboxBench {
     ProcessComputeDriver driver = driver("llm", sandboxing("llm", reefLlmSocket(), AgentEgress.NONE));
     Placement box = driver.start(driver.create(spec(TenantId.random(), 512)),
         new Launch(List.of("sleep", "100000"), Map.of(), Map.of()));
+    try {
+      llmRuns(box, key, n);
+    } finally {
+      driver.destroy(box);
+    }
+  }
+
+  private void llmRuns(Placement box, String key, int n) throws Exception {
     long inside = insideNetworkOf(box);
     System.out.println();
     System.out.println("## llm: sequential non-streamed chat completions to Reef's proxy (mock provider), " + n
@@ -184,7 +192,6 @@ public final class SandboxBench {
     }
     System.out.printf(Locale.ROOT, "added by the sandbox's door, median per run: %s ms%n", deltas.stream()
         .map(d -> String.format(Locale.ROOT, "%+.3f", d)).toList());
-    driver.destroy(box);
   }
 
   /** The LLM client: n sequential calls; prints p50/p90/p99 in ms. */
@@ -229,6 +236,14 @@ public final class SandboxBench {
     ProcessComputeDriver driver = driver("egress", sandboxing("egress", null, proxy));
     Placement box = driver.start(driver.create(spec(TenantId.random(), 512)),
         new Launch(List.of("sleep", "100000"), Map.of(), Map.of()));
+    try {
+      egressRuns(internet, box);
+    } finally {
+      driver.destroy(box);
+    }
+  }
+
+  private void egressRuns(TestInternet internet, Placement box) throws Exception {
     long inside = insideNetworkOf(box);
     int n = Math.max(500, rounds * 200);
     String small = internet.url("/");
@@ -247,7 +262,6 @@ public final class SandboxBench {
       System.out.println("run " + (r + 1) + "  200 MB proxied: " + download(List.of("nsenter", "-t",
           Long.toString(inside), "-n"), big, "http://127.0.0.1:" + Bubblewrap.EGRESS_PORT));
     }
-    driver.destroy(box);
   }
 
   /** n sequential small requests in one curl (one connection per request, as agents' tools mostly do). */

@@ -64,15 +64,22 @@ final class TestSandboxes {
       forwarder = new UnixForwarder(door.socket(), uri.getHost(), uri.getPort());
     }
     return new Door(new Sandboxing(true, status, TestSandboxes::uidOf, runRoot, door, egress,
-        AgentDisks.detect(UnixSockets.ownUid() == 0)), forwarder);
+        AgentDisks.detect(UnixSockets.ownUid() == 0)), forwarder, runRoot);
   }
 
-  /** A sandbox and the forwarder behind its LLM door. */
-  record Door(Sandboxing sandboxing, UnixForwarder forwarder) implements AutoCloseable {
+  /** A sandbox and the forwarder behind its LLM door; closing it removes the sockets' directory it made. */
+  record Door(Sandboxing sandboxing, UnixForwarder forwarder, Path runRoot) implements AutoCloseable {
     @Override
     public void close() {
       if (forwarder != null) {
         forwarder.close();
+      }
+      try (java.util.stream.Stream<Path> all = Files.walk(runRoot)) {
+        for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      } catch (IOException e) {
+        // best effort: a socket directory left in /run is small
       }
     }
   }
