@@ -67,6 +67,9 @@ final class Cgroups {
    * that long; with 10 ms, 2.5 ms (measured: docs/benchmarks.md, noisy neighbour).
    */
   static final long CPU_PERIOD_MICROS = 10_000;
+  /** The agents' parent group's CPU weight: cgroup v1 shares (default 1024), v2 weight (default 100). */
+  static final long AGENTS_CPU_SHARES = 128;
+  static final long AGENTS_CPU_WEIGHT = 13;
   /** The kernel's smallest CFS quota (1 ms): an agent's CPU limit is never below a tenth of a core. */
   private static final long CPU_MIN_QUOTA_MICROS = 1_000;
 
@@ -143,8 +146,22 @@ final class Cgroups {
       return new Controller(name, version, null, "cannot set up " + parent + " (" + e + "); Reef needs root or a "
           + "delegated cgroup hierarchy for this");
     }
+    String weight = "";
+    if (name.equals("cpu")) {
+      // All agents together weigh an eighth of one of Reef's threads when the CPU is contended: Reef serves every
+      // tenant (the LLM proxy, the API), so a busy agent must not delay it. Each agent's own limit is its quota;
+      // the weight only decides who waits when everyone wants a core (measured: docs/benchmarks.md).
+      String file = version == Version.V1 ? "cpu.shares" : "cpu.weight";
+      String value = version == Version.V1 ? Long.toString(AGENTS_CPU_SHARES) : Long.toString(AGENTS_CPU_WEIGHT);
+      try {
+        Files.writeString(parent.resolve(file), value);
+        weight = ", all agents together weighted " + file + "=" + value;
+      } catch (IOException e) {
+        weight = " (could not lower the agents' CPU weight: " + e.getMessage() + ")";
+      }
+    }
     return new Controller(name, version, parent, "the cgroup " + version.name().toLowerCase(Locale.ROOT) + " "
-        + name + " controller, one group per agent under " + parent);
+        + name + " controller, one group per agent under " + parent + weight);
   }
 
   /** Reef's own group for a controller, from /proc/self/cgroup (e.g. "/system.slice/reef.service"), or "". */

@@ -43,6 +43,8 @@ class CgroupsTest {
         cpuGroup.resolve("cgroup.procs"));
     assertThat(cgroups.groupsOf(agent)).containsExactly(memoryGroup, cpuGroup);
     assertThat(cgroups.describe()).contains("memory limits are enforced by the cgroup v1 memory controller");
+    // agents as a whole yield to Reef's own threads when the CPU is contended
+    assertThat(cpu.resolve("reef").resolve("cpu.shares")).hasContent("128");
   }
 
   @Test
@@ -96,6 +98,7 @@ class CgroupsTest {
     assertThat(group.resolve("memory.max")).hasContent(Long.toString(256L * 1024 * 1024));
     assertThat(group.resolve("cpu.max")).hasContent("max 10000");
     assertThat(group.resolve("pids.max")).hasContent("300");
+    assertThat(unified.resolve("reef").resolve("cpu.weight")).hasContent("13");
     assertThat(prepared.procsFiles()).containsExactly(group.resolve("cgroup.procs"));
     assertThat(unified.resolve("reef").resolve("cgroup.subtree_control")).exists();
     assertThat(unified.resolve("cgroup.subtree_control")).exists();
