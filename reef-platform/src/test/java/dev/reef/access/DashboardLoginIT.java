@@ -6,6 +6,7 @@ import dev.reef.testing.DashboardClient;
 import dev.reef.testing.ReefIT;
 import java.net.http.HttpResponse;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -62,12 +63,26 @@ class DashboardLoginIT extends ReefIT {
     assertThat(events.findValuesAsString("action")).contains("login.failed");
   }
 
+  /** The configured number (5) is exact: each failure counts once, the 5th still answers "wrong password". */
   @Test
-  void login_afterTooManyFailures_throttledEvenWithRightPassword() throws Exception {
+  void login_fourFailures_rightPasswordStillWorks() throws Exception {
+    SignedUp t = signUp("Four Failures");
+    DashboardClient browser = browser();
+    for (int i = 0; i < 4; i++) {
+      assertThat(browser.login(t.email(), "guess-" + i + "-wrong").headers().firstValue("Location").orElseThrow())
+          .endsWith("/login?error");
+    }
+    assertThat(browser.login(t.email(), t.password()).headers().firstValue("Location").orElseThrow())
+        .doesNotContain("error").doesNotContain("throttled");
+  }
+
+  @Test
+  void login_afterFiveFailures_throttledEvenWithRightPassword() throws Exception {
     SignedUp t = signUp("Throttled");
     DashboardClient browser = browser();
     for (int i = 0; i < 5; i++) {
-      browser.login(t.email(), "guess-" + i + "-wrong");
+      assertThat(browser.login(t.email(), "guess-" + i + "-wrong").headers().firstValue("Location").orElseThrow())
+          .as("failure %d of 5 is still checked", i + 1).endsWith("/login?error");
     }
     HttpResponse<String> login = browser.login(t.email(), t.password());
     assertThat(login.headers().firstValue("Location").orElseThrow()).endsWith("/login?throttled");
@@ -75,6 +90,43 @@ class DashboardLoginIT extends ReefIT {
     JsonNode events = api.get("/api/v1/tenants/" + t.tenantId() + "/audit-events?limit=50", t.apiKey()).json()
         .get("items");
     assertThat(events.findValues("reason").stream().map(JsonNode::asString)).contains("throttled");
+  }
+
+  /**
+   * A guesser cannot lock the owner out: failures count per account and client address. The guesser connects from
+   * 127.0.0.2 (another loopback address; Linux has all of 127/8 on lo), the owner from 127.0.0.1.
+   */
+  @Test
+  void login_guesserOnAnotherAddress_ownerStillLogsIn() throws Exception {
+    SignedUp t = signUp("Not Locked Out");
+    DashboardClient guesser = new DashboardClient("http://127.0.0.1:" + port,
+        java.net.InetAddress.getByName("127.0.0.2"));
+    Assumptions.assumeTrue(reachable(guesser), "127.0.0.2 does not reach this host (not Linux?)");
+    for (int i = 0; i < 8; i++) {
+      guesser.login(t.email(), "guess-" + i + "-wrong");
+    }
+    assertThat(guesser.login(t.email(), t.password()).headers().firstValue("Location").orElseThrow())
+        .as("the guessing address is throttled").endsWith("/login?throttled");
+    JsonNode events = api.get("/api/v1/tenants/" + t.tenantId() + "/audit-events?limit=50", t.apiKey()).json()
+        .get("items");
+    assertThat(events.findValuesAsString("sourceAddress")).as("the guesser is seen as another client")
+        .contains("127.0.0.2");
+
+    DashboardClient owner = new DashboardClient("http://127.0.0.1:" + port);
+    assertThat(owner.login(t.email(), t.password()).headers().firstValue("Location").orElseThrow())
+        .as("the owner's own address keeps working").doesNotContain("error").doesNotContain("throttled");
+    assertThat(owner.get("/t/" + t.tenantId()).statusCode()).isEqualTo(200);
+  }
+
+  private static boolean reachable(DashboardClient client) {
+    try {
+      return client.get("/login").statusCode() == 200;
+    } catch (RuntimeException e) {
+      if (System.getenv("CI") != null) {
+        throw e;
+      }
+      return false;
+    }
   }
 
   @Test

@@ -108,6 +108,8 @@ class AgentLifecycleIT extends ReefIT {
         .as("an agent token is no API credential").isEqualTo(401);
 
     api.post(agents() + "/" + id + "/stop", tenant.apiKey(), null);
+    // refused as soon as the stop is asked for, while the agent may still be on its way down
+    assertThat(api.post("/v1/chat/completions", agentToken, body).status()).isEqualTo(401);
     awaitState(id, "stopped");
     assertThat(api.post("/v1/chat/completions", agentToken, body).status()).isEqualTo(401);
   }

@@ -3,6 +3,7 @@ package dev.reef.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reef.testing.Api.Response;
+import dev.reef.testing.DashboardClient;
 import dev.reef.testing.ReefIT;
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +14,24 @@ class ActuatorAndDocsIT extends ReefIT {
     assertThat(api.get("/actuator/health", null).at("/status")).isEqualTo("UP");
     assertThat(api.get("/actuator/health/liveness", null).at("/status")).isEqualTo("UP");
     assertThat(api.get("/actuator/health/readiness", null).at("/status")).isEqualTo("UP");
+  }
+
+  /**
+   * Which user Reef runs as is on the operator's health page; root is a warning there (not an outage: the probes
+   * above stay UP). CI runs as root, so there the warning itself is checked.
+   */
+  @Test
+  void healthPage_saysWhichUserReefRunsAs_andWarnsAboutRoot() {
+    DashboardClient operator = new DashboardClient(api.base());
+    operator.login("operator@reef.test", "operator-password-1");
+    String page = operator.get("/operator/health").body();
+    long uid = new com.sun.security.auth.module.UnixSystem().getUid();
+    assertThat(page).contains("reefUser").contains("(uid " + uid + ")");
+    if (uid == 0) {
+      assertThat(page).contains("RUNNING_AS_ROOT").contains("WARNING").contains("machine (or VM) of its own");
+    } else {
+      assertThat(page).doesNotContain("RUNNING_AS_ROOT");
+    }
   }
 
   @Test

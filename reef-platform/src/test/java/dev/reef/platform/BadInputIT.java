@@ -180,4 +180,13 @@ class BadInputIT extends ReefIT {
     last = api.get("/api/v1/nothing-here", MASTER_KEY);
     assertThat(last.status()).isEqualTo(404);
   }
+
+  @Test
+  void providerUrlWithCredentials_isRefused_notStoredInPlainText() {
+    last = api.put("/api/v1/providers/" + unique("creds"), MASTER_KEY, Map.of("type", "openai",
+        "baseUrl", "https://user:s3cret@api.example.com/v1", "apiKey", "sk-key"));
+    assertThat(last.status()).isEqualTo(400);
+    assertThat(last.at("/errors/0/field")).isEqualTo("baseUrl");
+    assertThat(last.at("/errors/0/message")).contains("apiKey").doesNotContain("s3cret");
+  }
 }

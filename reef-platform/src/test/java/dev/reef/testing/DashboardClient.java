@@ -27,12 +27,22 @@ public final class DashboardClient {
 
   private final String base;
   private final CookieManager cookies = new CookieManager();
-  private final HttpClient http = HttpClient.newBuilder().cookieHandler(cookies)
-      .followRedirects(HttpClient.Redirect.NEVER).build();
+  private final HttpClient http;
   private String csrf;
 
   public DashboardClient(String base) {
+    this(base, null);
+  }
+
+  /** A client whose connections come from {@code localAddress} (say 127.0.0.2: another client, to Reef). */
+  public DashboardClient(String base, java.net.InetAddress localAddress) {
     this.base = base;
+    HttpClient.Builder builder = HttpClient.newBuilder().cookieHandler(cookies)
+        .followRedirects(HttpClient.Redirect.NEVER);
+    if (localAddress != null) {
+      builder.localAddress(localAddress);
+    }
+    this.http = builder.build();
   }
 
   public HttpResponse<String> get(String path) {

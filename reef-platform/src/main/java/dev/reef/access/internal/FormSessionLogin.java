@@ -6,6 +6,7 @@ import dev.reef.common.ProblemType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
+import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
@@ -30,13 +31,13 @@ import org.springframework.stereotype.Component;
 @Component
 final class FormSessionLogin implements SessionLogin {
 
-  private final PasswordAuthentication passwords;
+  private final AuthenticationManager passwords;
   private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
   private final SecurityContextRepository repository = new HttpSessionSecurityContextRepository();
   private final SessionAuthenticationStrategy sessions = new CompositeSessionAuthenticationStrategy(List.of(
       new ChangeSessionIdAuthenticationStrategy(), new CsrfAuthenticationStrategy(new HttpSessionCsrfTokenRepository())));
 
-  FormSessionLogin(PasswordAuthentication passwords) {
+  FormSessionLogin(AuthenticationManager passwords) {
     this.passwords = passwords;
   }
 

@@ -18,8 +18,11 @@ import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.security.crypto.password.PasswordEncoder;
 
 /**
- * Email + password login for the dashboard, throttled per account and per address, with every success and failure
- * written to the audit log of each tenant the user belongs to (or the platform log for unknown accounts).
+ * Email + password login for the dashboard, throttled per account and address and per address, with every success
+ * and failure written to the audit log of each tenant the user belongs to (or the platform log for unknown accounts).
+ *
+ * <p>Deliberately not a bean of its own: Spring Security would also install any {@link AuthenticationProvider} bean
+ * in the global (parent) manager, and a failed login would then be tried, and counted, twice.
  */
 final class PasswordAuthentication implements AuthenticationProvider {
 
@@ -70,12 +73,12 @@ final class PasswordAuthentication implements AuthenticationProvider {
       Authentication result = passwords.authenticate(
           UsernamePasswordAuthenticationToken.unauthenticated(email, request.getCredentials()));
       ReefUserDetails user = ((ReefUserDetails) result.getPrincipal()).withoutPassword();
-      throttle.recordSuccess(email);
+      throttle.recordSuccess(email, address);
       Actor actor = new Actor("user", user.userId().toString(), user.email(), address);
       tenantsOf(email).forEach(t -> events.publishEvent(new AccessEvents.LoginSucceeded(t, actor)));
       return UsernamePasswordAuthenticationToken.authenticated(user, null, user.getAuthorities());
     } catch (AuthenticationException e) {
-      throttle.recordFailure(email);
+      throttle.recordFailure(email, address);
       audit(email, address, "bad_credentials");
       throw e;
     }

@@ -11,6 +11,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -39,10 +41,15 @@ class SecurityConfiguration {
         "bcrypt", new BCryptPasswordEncoder()));
   }
 
+  /**
+   * The only authentication manager: dashboard passwords, no parent. Being a bean also keeps Spring Boot from
+   * inventing an in-memory "user" with a generated password. Each attempt reaches {@link PasswordAuthentication}
+   * exactly once, so the throttle counts what it is configured to count.
+   */
   @Bean
-  PasswordAuthentication passwordAuthentication(UserRepository users, MembershipRepository memberships,
+  AuthenticationManager authenticationManager(UserRepository users, MembershipRepository memberships,
       PasswordEncoder encoder, LoginThrottle throttle, ApplicationEventPublisher events) {
-    return new PasswordAuthentication(users, memberships, encoder, throttle, events);
+    return new ProviderManager(new PasswordAuthentication(users, memberships, encoder, throttle, events));
   }
 
   /**
@@ -85,9 +92,8 @@ class SecurityConfiguration {
 
   @Bean
   @Order(2)
-  SecurityFilterChain dashboardSecurity(HttpSecurity http, PasswordAuthentication passwordAuthentication)
-      throws Exception {
-    http.authenticationProvider(passwordAuthentication)
+  SecurityFilterChain dashboardSecurity(HttpSecurity http, AuthenticationManager passwords) throws Exception {
+    http.authenticationManager(passwords)
         .authorizeHttpRequests(auth -> auth
             .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
             .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/actuator/info")

@@ -389,12 +389,18 @@ final class AgentReconciler implements DisposableBean {
 
   private void stop(AgentRow row, String reason) {
     Placement placement = placement(row);
+    // its token goes first: a stopping agent (its grace period is seconds) makes no more model calls
+    agentTokens.revoke(row.tenantId(), row.id());
     setState(row, new AgentState.Stopping(reason));
     if (placement != null) {
       driver.stop(placement, properties.stopGrace());
     }
-    agentTokens.revoke(row.tenantId(), row.id());
     setState(row, new AgentState.Stopped(reason));
+  }
+
+  /** The agent's LLM token stops working now, before the reconciler gets to stopping its process. */
+  void revokeToken(TenantId tenantId, UUID agentId) {
+    agentTokens.revoke(tenantId, agentId);
   }
 
   private void crashed(AgentRow row, String reason) {

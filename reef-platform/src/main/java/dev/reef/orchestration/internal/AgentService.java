@@ -155,6 +155,7 @@ final class AgentService implements Agents {
       events.publishEvent(new AgentAuditEvents.AgentChanged(tenantId, actor, agentId, row.name(), "deleted"));
       return null;
     });
+    reconciler.revokeToken(tenantId, agentId);
     reconciler.nudge(agentId, tenantId);
   }
 
@@ -166,7 +167,10 @@ final class AgentService implements Agents {
 
   @Override
   public Agent stop(TenantId tenantId, UUID agentId, Actor actor) {
-    return desire(tenantId, agentId, DesiredState.STOPPED, actor, "stop");
+    // the moment a stop is asked for, not when the reconciler gets to it: its token is what a stop takes away first
+    Agent stopping = desire(tenantId, agentId, DesiredState.STOPPED, actor, "stop");
+    reconciler.revokeToken(tenantId, agentId);
+    return stopping;
   }
 
   @Override

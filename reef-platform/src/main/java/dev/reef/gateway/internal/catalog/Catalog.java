@@ -282,8 +282,18 @@ public class Catalog implements LlmCatalog, org.springframework.beans.factory.In
   }
 
   private static String checkBaseUrl(String baseUrl) {
+    URI uri;
     try {
-      URI uri = URI.create(baseUrl == null ? "" : baseUrl.trim());
+      uri = URI.create(baseUrl == null ? "" : baseUrl.trim());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException("baseUrl", "must be an http(s) URL such as https://api.openai.com/v1");
+    }
+    // a URL is stored and shown as it is: a password in it would be a secret in plain text
+    if (uri.getRawUserInfo() != null) {
+      throw new InvalidRequestException("baseUrl", "must not carry credentials (user:password@): give the "
+          + "provider's key as apiKey, which is stored encrypted and never shown again");
+    }
+    try {
       if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
         throw new IllegalArgumentException();
       }

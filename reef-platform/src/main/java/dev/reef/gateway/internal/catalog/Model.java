@@ -30,6 +30,9 @@ public record Model(
     BigDecimal micros = inputUsdPerMTok.multiply(BigDecimal.valueOf(uncached))
         .add(cachedInputUsdPerMTok.multiply(BigDecimal.valueOf(Math.min(cachedInputTokens, inputTokens))))
         .add(outputUsdPerMTok.multiply(BigDecimal.valueOf(outputTokens)));
-    return micros.setScale(0, java.math.RoundingMode.CEILING).longValueExact();
+    // a provider that reports absurd usage must not make the call fail after it has happened: the cost saturates
+    BigDecimal rounded = micros.setScale(0, java.math.RoundingMode.CEILING);
+    return rounded.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE
+        : Math.max(0, rounded.longValue());
   }
 }

@@ -301,6 +301,9 @@ public final class GatewayProxy {
     return routes;
   }
 
+  /** Far above any model's output (a few hundred thousand tokens), far below where a cost could overflow. */
+  static final long MAX_OUTPUT_TOKENS = 10_000_000;
+
   private Reservation reserve(Call call) {
     long maxOutput = maxOutputTokens(call.flavor(), call.body());
     long worstCost = 0;
@@ -325,21 +328,39 @@ public final class GatewayProxy {
     }
   }
 
+  /**
+   * The most output tokens the call may produce, as the request says (checked: a whole number from 1 to
+   * {@link #MAX_OUTPUT_TOKENS}, else 400 naming the field), or Reef's default reservation.
+   */
   private long maxOutputTokens(ApiFlavor flavor, ObjectNode body) {
-    JsonNode value = switch (flavor) {
-      case CHAT_COMPLETIONS -> body.hasNonNull("max_completion_tokens") ? body.get("max_completion_tokens")
-          : body.get("max_tokens");
-      case RESPONSES -> body.get("max_output_tokens");
-      case MESSAGES -> body.get("max_tokens");
+    String field = switch (flavor) {
+      case CHAT_COMPLETIONS -> body.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
+      case RESPONSES -> "max_output_tokens";
+      case MESSAGES -> "max_tokens";
       case EMBEDDINGS -> null;
     };
-    if (flavor == ApiFlavor.EMBEDDINGS) {
+    if (field == null) {
       return 0;
     }
-    if (value != null && value.isIntegralNumber() && value.asLong() > 0) {
-      return value.asLong();
+    if (flavor == ApiFlavor.CHAT_COMPLETIONS && body.hasNonNull("max_completion_tokens")) {
+      checkTokens(body, "max_tokens"); // both may be sent; both are read by some provider
     }
-    return properties.defaultMaxTokens();
+    long value = checkTokens(body, field);
+    return value > 0 ? value : properties.defaultMaxTokens();
+  }
+
+  /** A token count the request gives: 0 when absent; 400 when not a whole number from 1 to the maximum. */
+  private static long checkTokens(ObjectNode body, String field) {
+    JsonNode value = body.get(field);
+    if (value == null || value.isNull()) {
+      return 0;
+    }
+    if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 1
+        || value.asLong() > MAX_OUTPUT_TOKENS) {
+      throw GatewayException.invalid("invalid_value", "'" + field + "' must be a whole number from 1 to "
+          + MAX_OUTPUT_TOKENS + ".");
+    }
+    return value.asLong();
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -446,11 +467,12 @@ public final class GatewayProxy {
             : "The provider '" + route.provider().name() + "' rejected the platform's key; tell your operator.");
         break;
       }
-      // Any other client error is about the request itself: the provider's own error body says what is wrong.
+      // Any other client error is about the request itself: the provider's own error body says what is wrong,
+      // less any echo of the key Reef sent.
       settlement.finish(route, TokenCounts.ZERO, "error", status);
       response.setStatus(status);
       response.setContentType(Optional.ofNullable(up.header("content-type")).orElse("application/json"));
-      response.getOutputStream().write(errorBody);
+      response.getOutputStream().write(CredentialScrubber.of(route.apiKey()).scrub(errorBody));
       return new Attempt(true, null);
     }
     return new Attempt(false, last);
@@ -498,6 +520,7 @@ public final class GatewayProxy {
           ? in.readNBytes((int) length) : in.readNBytes((int) MAX_RESPONSE_BODY);
       in.read(); // the end: lets the connection go back to the pool
     }
+    bytes = CredentialScrubber.of(route.apiKey()).scrub(bytes);
     UsageReader usage = new UsageReader(call.flavor());
     try {
       usage.acceptBody(json, bytes);
@@ -532,6 +555,7 @@ public final class GatewayProxy {
     response.setHeader("Cache-Control", "no-cache");
     response.setHeader("X-Accel-Buffering", "no");
     UsageReader usage = new UsageReader(call.flavor());
+    CredentialScrubber scrubber = CredentialScrubber.of(route.apiKey());
     SseEvents events = new SseEvents(up.body());
     OutputStream out = response.getOutputStream();
     long lastKeepAlive = System.nanoTime();
@@ -561,7 +585,7 @@ public final class GatewayProxy {
             && data.path("choices").isArray() && data.path("choices").isEmpty();
         if (!drop) {
           try {
-            out.write(event.raw());
+            out.write(scrubber.scrub(event.raw()));
             out.flush();
           } catch (IOException clientGone) {
             // Closing the upstream body (try-with-resources) cancels the provider's work; bill what it produced.
