@@ -36,6 +36,9 @@ class DashboardLoginIT extends ReefIT {
     HttpResponse<String> tenantHome = browser.get("/t/" + t.tenantId());
     assertThat(tenantHome.statusCode()).isEqualTo(200);
     assertThat(tenantHome.body()).contains("Dashboard Login").contains(t.email());
+    String slug = api.get("/api/v1/tenants/" + t.tenantId(), t.apiKey()).at("/slug");
+    assertThat(tenantHome.body()).as("names may repeat; the switcher shows the slug too")
+        .contains("class=\"muted small slug\">" + slug + "<");
 
     JsonNode events = api.get("/api/v1/tenants/" + t.tenantId() + "/audit-events", t.apiKey()).json().get("items");
     JsonNode success = events.valueStream().filter(e -> e.get("action").asString().equals("login.succeeded"))

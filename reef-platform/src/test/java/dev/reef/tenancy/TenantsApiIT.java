@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.reef.testing.Api;
 import dev.reef.testing.Api.Response;
 import dev.reef.testing.ReefIT;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -76,12 +77,41 @@ class TenantsApiIT extends ReefIT {
     assertThat(api.post("/api/v1/tenants", t.apiKey(), Api.body("displayName", "X")).status()).isEqualTo(403);
   }
 
+  /** Two tenants may not be made to look alike: not in another case, full-width letters or extra spaces either. */
+  @Test
+  void patch_renameToAnotherTenantsName_conflict_butOwnNameInAnyCaseIsFine() {
+    String name = "Acme " + unique("Corp");
+    SignedUp victim = signUp(name);
+    SignedUp impostor = signUp("Impostor");
+    for (String lookAlike : List.of(name, name.toUpperCase(), "  " + name.replace(" ", "   ") + " ",
+        toFullWidth(name))) {
+      Response r = api.patch("/api/v1/tenants/" + impostor.tenantId(), impostor.apiKey(),
+          Api.body("displayName", lookAlike));
+      assertThat(r.status()).as(lookAlike + ": " + r).isEqualTo(409);
+      assertThat(r.at("/detail")).contains("Another tenant is already called");
+    }
+    assertThat(api.get("/api/v1/tenants/" + impostor.tenantId(), impostor.apiKey()).at("/displayName"))
+        .isEqualTo("Impostor");
+    Response own = api.patch("/api/v1/tenants/" + victim.tenantId(), victim.apiKey(),
+        Api.body("displayName", name.toLowerCase()));
+    assertThat(own.status()).as(own.toString()).isEqualTo(200);
+    assertThat(api.patch("/api/v1/tenants/" + impostor.tenantId(), impostor.apiKey(),
+        Api.body("displayName", "Bad\u0007Name")).status()).isEqualTo(400);
+  }
+
+  private static String toFullWidth(String s) {
+    StringBuilder out = new StringBuilder();
+    s.chars().forEach(c -> out.append(c > 0x20 && c < 0x7f ? (char) (c - 0x21 + 0xFF01) : (char) c));
+    return out.toString();
+  }
+
   @Test
   void patch_ownerRenames_butOnlyOperatorChangesPlan() {
     SignedUp t = signUp("Rename Me");
-    Response renamed = api.patch("/api/v1/tenants/" + t.tenantId(), t.apiKey(), Api.body("displayName", "Renamed"));
+    String name = unique("Renamed");
+    Response renamed = api.patch("/api/v1/tenants/" + t.tenantId(), t.apiKey(), Api.body("displayName", name));
     assertThat(renamed.status()).isEqualTo(200);
-    assertThat(renamed.at("/displayName")).isEqualTo("Renamed");
+    assertThat(renamed.at("/displayName")).isEqualTo(name);
 
     Response plan = api.patch("/api/v1/tenants/" + t.tenantId(), t.apiKey(), Api.body("plan", "default"));
     assertThat(plan.status()).isEqualTo(403);

@@ -64,6 +64,12 @@ class TenantRepository {
     return jdbc.sql("delete from tenants where id = :id").param("id", tenantId.value()).update() > 0;
   }
 
+  /** Platform scope only: whether a tenant other than this one has this display name, ignoring case. */
+  boolean anotherTenantNamed(TenantId tenantId, String displayName) {
+    return jdbc.sql("select count(*) from tenants where lower(display_name) = lower(:name) and id <> :id")
+        .param("name", displayName).param("id", tenantId.value()).query(Long.class).single() > 0;
+  }
+
   /** Platform scope only. */
   boolean slugTakenAcrossTenants(String slug) {
     return jdbc.sql("select count(*) from tenants where slug = :slug").param("slug", slug)

@@ -12,6 +12,7 @@ import dev.reef.tenancy.Tenant;
 import dev.reef.tenancy.TenantAdministration;
 import dev.reef.tenancy.TenantEvents;
 import java.time.Clock;
+import java.text.Normalizer;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,6 +90,13 @@ class TenantService implements TenantAdministration {
     Map<String, Object> changes = new LinkedHashMap<>();
     String newName = displayName == null ? current.displayName() : checkName(displayName);
     if (!newName.equals(current.displayName())) {
+      // Two tenants that look alike in the operator's list and in a member's switcher invite mistakes (and
+      // impersonation): a rename may not take another tenant's name. Sign-ups may share one; the slug tells them
+      // apart wherever names are shown.
+      if (DataScope.callAsPlatform(() -> tenants.anotherTenantNamed(tenantId, newName))) {
+        throw new ConflictException("Another tenant is already called '" + newName
+            + "'; choose a name that tells yours apart.");
+      }
       changes.put("displayName", newName);
     }
     String newSlug = current.slug();
@@ -155,11 +163,16 @@ class TenantService implements TenantAdministration {
     events.publishEvent(new TenantEvents.TenantLimitsChanged(tenantId, actor, details));
   }
 
+  /** Trimmed, runs of white space made one space, compatibility forms folded (NFKC: full-width letters and so on). */
   private static String checkName(String name) {
-    String trimmed = name == null ? "" : name.trim();
-    if (trimmed.isEmpty() || trimmed.length() > 200) {
+    String normal = name == null ? "" : Normalizer.normalize(name, Normalizer.Form.NFKC).strip()
+        .replaceAll("\\s+", " ");
+    if (normal.isEmpty() || normal.length() > 200) {
       throw new InvalidRequestException("displayName", "must be 1 to 200 characters");
     }
-    return trimmed;
+    if (normal.chars().anyMatch(Character::isISOControl)) {
+      throw new InvalidRequestException("displayName", "must not contain control characters");
+    }
+    return normal;
   }
 }
