@@ -86,6 +86,32 @@ public final class AccessEvents {
     }
   }
 
+  public record InvitationCreated(TenantId tenant, Actor actor, String invitationId, String email, String role)
+      implements AuditableEvent.OfTenant {
+    @Override
+    public String action() {
+      return "invitation.created";
+    }
+
+    @Override
+    public Map<String, Object> details() {
+      return Map.of("invitationId", invitationId, "email", email, "role", role);
+    }
+  }
+
+  public record InvitationRevoked(TenantId tenant, Actor actor, String invitationId, String email)
+      implements AuditableEvent.OfTenant {
+    @Override
+    public String action() {
+      return "invitation.revoked";
+    }
+
+    @Override
+    public Map<String, Object> details() {
+      return Map.of("invitationId", invitationId, "email", email);
+    }
+  }
+
   /** Operator keys are platform-level: they appear in the platform audit log (no tenant). */
   public record OperatorKeyChanged(Actor actor, String keyId, String name, boolean created)
       implements AuditableEvent {

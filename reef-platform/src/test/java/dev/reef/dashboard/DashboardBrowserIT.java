@@ -177,8 +177,30 @@ class DashboardBrowserIT extends ReefIT {
     browser.findElement(By.cssSelector("button[aria-label='Revoke key browser-key']")).click();
     waitFor(() -> text("main").contains("The key was revoked"));
     assertThat(api.get("/api/v1/tenants/" + tenantId, key).status()).isEqualTo(401);
+    // Invite a colleague: the link is shown once; the invitee opens it logged out, chooses a password, and is in.
     open("/t/" + tenantId + "/settings/members");
+    String colleague = unique("colleague") + "@example.test";
+    type("member-email", colleague);
+    new Select(browser.findElement(By.id("member-role"))).selectByValue("admin");
+    browser.findElement(By.cssSelector("form[action$='/settings/members'] button[type=submit]")).click();
+    waitFor(() -> !browser.findElements(By.cssSelector("[data-invite-link]")).isEmpty());
+    String link = browser.findElement(By.cssSelector("[data-invite-link]")).getDomAttribute("value");
+    assertThat(link).contains("/invitation?token=reef_inv_");
+    assertThat(text("main")).contains("Pending invitations").contains(colleague);
     screenshot("members");
+    logOut();
+    browser.get(link);
+    waitFor(() -> text("main").contains("You are invited to join"));
+    assertThat(text("main")).contains(tenantName).contains("admin").contains(colleague);
+    screenshot("invitation");
+    type("invite-password", "colleague-password-" + UUID.randomUUID());
+    browser.findElement(By.cssSelector("form[action$='/invitation/accept'] button[type=submit]")).click();
+    waitFor(() -> browser.getCurrentUrl().contains("/t/" + tenantId));
+    assertThat(text("header")).contains(colleague);
+    open("/t/" + tenantId + "/settings/members");
+    assertThat(text("table")).contains(colleague).contains("admin");
+    logOut();
+    logIn(email, password);
 
     // The operator suspends the tenant...
     logOut();

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.assertj.core.api.SoftAssertions;
@@ -52,23 +51,13 @@ class DashboardRoutesIT extends ReefIT {
   void twoTenants() {
     attacker = signUp("Dash Attacker");
     victim = signUp("Dash Victim");
-    String base = "/api/v1/tenants/" + victim.tenantId();
-    String memberId = api.post(base + "/members", victim.apiKey(),
-        Api.body("email", unique("dash-member") + "@example.test", "role", "member")).at("/userId");
-    String keyId = api.post(base + "/api-keys", victim.apiKey(), Api.body("name", "victim-extra")).at("/id");
-    Api.Response agent = api.post(base + "/agents", victim.apiKey(), Api.body("name", "victim-agent", "runtime",
-        FakeRuntime.NAME));
-    assertThat(agent.status()).as(agent.toString()).isEqualTo(201);
-    victimIds = Map.of("tenantId", victim.tenantId(), "userId", memberId, "keyId", keyId,
-        "agentId", agent.at("/id"), "provider", "openai");
+    victimIds = oneOfEach(victim);
   }
 
   @AfterEach
-  void deleteAgents() {
-    String agents = "/api/v1/tenants/" + victim.tenantId() + "/agents";
-    for (var a : api.get(agents, victim.apiKey()).json().path("items")) {
-      api.delete(agents + "/" + a.path("id").asString(), victim.apiKey());
-    }
+  void deleteVictimsAgents() {
+    deleteAgents(victim);
+    deleteAgents(attacker);
   }
 
   @Test
@@ -79,7 +68,7 @@ class DashboardRoutesIT extends ReefIT {
       HttpResponse<String> response = call(browser, route, victimIds);
       soft.assertThat(response.statusCode()).as(route + " -> " + response.body()).isEqualTo(404);
       soft.assertThat(response.body()).as(route.toString()).doesNotContain(victim.email()).doesNotContain("Dash Victim")
-          .doesNotContain("victim-agent");
+          .doesNotContain("own-agent");
     }
     soft.assertAll();
     assertThat(api.get("/api/v1/tenants/" + victim.tenantId(), victim.apiKey()).at("/status")).isEqualTo("active");
@@ -92,9 +81,9 @@ class DashboardRoutesIT extends ReefIT {
   @Test
   void everyTenantPage_suspendedTenantsOwnUser_getsForbidden() {
     DashboardClient browser = loggedIn(attacker);
+    Map<String, String> own = oneOfEach(attacker);
     assertThat(api.post("/api/v1/tenants/" + attacker.tenantId() + "/suspend", MASTER_KEY, null).status())
         .isEqualTo(200);
-    Map<String, String> own = Map.of("tenantId", attacker.tenantId(), "userId", attacker.userId());
     SoftAssertions soft = new SoftAssertions();
     for (Route route : tenantRoutes()) {
       HttpResponse<String> response = call(browser, route, own);
@@ -119,17 +108,15 @@ class DashboardRoutesIT extends ReefIT {
 
   @Test
   void roles_matchTheApi_memberCannotOpenAdminPages() {
-    String email = unique("plain-member") + "@example.test";
-    String password = api.post("/api/v1/tenants/" + victim.tenantId() + "/members", victim.apiKey(),
-        Api.body("email", email, "role", "member")).at("/temporaryPassword");
+    Joined joined = inviteAndJoin(victim.tenantId(), victim.apiKey(), "member");
     DashboardClient member = new DashboardClient(api.base());
-    assertThat(member.login(email, password).statusCode()).isEqualTo(302);
+    assertThat(member.login(joined.email(), joined.password()).statusCode()).isEqualTo(302);
     String t = "/t/" + victim.tenantId();
     for (String adminOnly : List.of("/settings/api-keys", "/settings/provider-keys", "/settings/audit")) {
       assertThat(member.get(t + adminOnly).statusCode()).as(adminOnly).isEqualTo(403);
     }
     assertThat(member.get(t + "/settings/members").statusCode()).isEqualTo(200);
-    assertThat(member.get(t + "/settings/members").body()).doesNotContain("Add a member");
+    assertThat(member.get(t + "/settings/members").body()).doesNotContain("Invite a member");
     assertThat(member.get(t).statusCode()).isEqualTo(200);
     member.get(t + "/settings/members");
     assertThat(member.post(t + "/settings/api-keys", Map.of("name", "sneaky")).statusCode()).isEqualTo(403);
@@ -204,7 +191,10 @@ class DashboardRoutesIT extends ReefIT {
     Matcher m = PARAM.matcher(route.template());
     StringBuilder path = new StringBuilder();
     while (m.find()) {
-      m.appendReplacement(path, ids.getOrDefault(m.group(1), UUID.randomUUID().toString()));
+      String id = ids.get(m.group(1));
+      assertThat(id).as("%s has {%s}, which the suite cannot fill with a real id; add one to oneOfEach()", route,
+          m.group(1)).isNotNull();
+      m.appendReplacement(path, id);
     }
     m.appendTail(path);
     if (route.method() == RequestMethod.GET) {

@@ -59,6 +59,57 @@ public abstract class ReefApplicationIT {
     return new SignedUp(response.at("/tenantId"), response.at("/userId"), email, password, response.at("/apiKey"));
   }
 
+  /** A person who joined a tenant through an invitation they accepted, creating their account. */
+  public record Joined(String userId, String email, String password) {}
+
+  /** Invites a new address into the tenant (with {@code inviterKey}) and accepts as that person. */
+  protected Joined inviteAndJoin(String tenantId, String inviterKey, String role) {
+    String email = unique("invitee") + "@example.test";
+    String password = "invitee-password-" + UUID.randomUUID();
+    Api.Response invited = api.post("/api/v1/tenants/" + tenantId + "/invitations", inviterKey,
+        Api.body("email", email, "role", role));
+    assertThat(invited.status()).as(invited.toString()).isEqualTo(201);
+    Api.Response accepted = api.post("/api/v1/invitations/accept", null,
+        Api.body("token", invited.at("/token"), "password", password));
+    assertThat(accepted.status()).as(accepted.toString()).isEqualTo(200);
+    return new Joined(accepted.at("/userId"), email, password);
+  }
+
+  /**
+   * One real resource of every kind a tenant owns, keyed by the path variable that names it ({@code tenantId},
+   * {@code userId}, {@code keyId}, {@code agentId}, {@code provider}, {@code invitationId}): attack suites fill
+   * routes with these, so a 404 there means the route kept the tenant's own resource from another caller. The agent
+   * runs on the fake runtime; delete the tenant's agents after the test.
+   */
+  protected java.util.Map<String, String> oneOfEach(SignedUp t) {
+    String base = "/api/v1/tenants/" + t.tenantId();
+    String keyId = api.post(base + "/api-keys", t.apiKey(), Api.body("name", "extra-key")).at("/id");
+    String agentId = api.post(base + "/agents", t.apiKey(), Api.body("name", "own-agent", "runtime",
+        FakeRuntime.NAME)).at("/id");
+    String provider = unique("own-provider");
+    Api.Response created = api.put("/api/v1/providers/" + provider, MASTER_KEY, Api.body("type", "openai",
+        "baseUrl", "http://127.0.0.1:9/v1", "apiKey", "sk-platform-unused-key-0001"));
+    assertThat(created.status()).as(created.toString()).isEqualTo(200);
+    Api.Response byok = api.put(base + "/provider-keys/" + provider, t.apiKey(),
+        Api.body("apiKey", "sk-tenant-own-key-0001"));
+    assertThat(byok.status()).as(byok.toString()).isEqualTo(200);
+    String invitationId = api.post(base + "/invitations", t.apiKey(), Api.body("email",
+        unique("pending") + "@example.test", "role", "member")).at("/id");
+    java.util.Map<String, String> ids = java.util.Map.of("tenantId", t.tenantId(),
+        "userId", inviteAndJoin(t.tenantId(), t.apiKey(), "member").userId(), "keyId", keyId, "agentId", agentId,
+        "provider", provider, "invitationId", invitationId);
+    ids.forEach((name, id) -> assertThat(id).as(name).isNotBlank());
+    return ids;
+  }
+
+  /** Deletes the tenant's agents (made by {@link #oneOfEach}), with the operator's key: the tenant may be suspended. */
+  protected void deleteAgents(SignedUp t) {
+    String agents = "/api/v1/tenants/" + t.tenantId() + "/agents";
+    for (var a : api.get(agents, MASTER_KEY).json().path("items")) {
+      api.delete(agents + "/" + a.path("id").asString(), MASTER_KEY);
+    }
+  }
+
   protected static String unique(String prefix) {
     return prefix.toLowerCase().replaceAll("[^a-z0-9]", "") + "-" + COUNTER.incrementAndGet() + "-"
         + UUID.randomUUID().toString().substring(0, 6);

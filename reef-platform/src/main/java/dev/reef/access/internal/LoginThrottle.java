@@ -75,7 +75,7 @@ final class LoginThrottle {
   }
 
   private static String failureKey(String email, String client) {
-    return "failures:" + (email == null ? "" : email.trim().toLowerCase()) + "|" + client;
+    return "failures:" + EmailAddresses.canonical(email) + "|" + client;
   }
 
   private static String addressKey(String client) {

@@ -1,7 +1,6 @@
 package dev.reef.access.internal;
 
 import dev.reef.access.Caller;
-import dev.reef.access.Role;
 import dev.reef.access.TenantMembers;
 import dev.reef.common.TenantId;
 import dev.reef.common.UserId;
@@ -21,12 +20,6 @@ final class MemberDirectory implements TenantMembers {
   @Override
   public List<Member> list(TenantId tenantId) {
     return members.list(tenantId).stream().map(MemberDirectory::member).toList();
-  }
-
-  @Override
-  public AddedMember add(TenantId tenantId, String email, Role role, Caller caller) {
-    MembershipService.AddedMember added = members.add(tenantId, email, role, caller);
-    return new AddedMember(member(added.member()), added.temporaryPassword());
   }
 
   @Override

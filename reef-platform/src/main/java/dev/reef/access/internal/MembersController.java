@@ -3,14 +3,14 @@ package dev.reef.access.internal;
 import dev.reef.access.AccessGuard;
 import dev.reef.access.Caller;
 import dev.reef.access.Role;
+import dev.reef.access.TenantInvitations;
 import dev.reef.access.TenantPermission;
 import dev.reef.common.TenantId;
 import dev.reef.common.UserId;
+import dev.reef.platform.ReefProperties;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.List;
 import org.springframework.http.HttpStatus;
@@ -30,10 +30,15 @@ class MembersController {
 
   private final AccessGuard guard;
   private final MembershipService members;
+  private final TenantInvitations invitations;
+  private final ReefProperties properties;
 
-  MembersController(AccessGuard guard, MembershipService members) {
+  MembersController(AccessGuard guard, MembershipService members, TenantInvitations invitations,
+      ReefProperties properties) {
     this.guard = guard;
     this.members = members;
+    this.invitations = invitations;
+    this.properties = properties;
   }
 
   record MemberView(String userId, String email, String role, Instant createdAt) {
@@ -44,11 +49,6 @@ class MembersController {
 
   record MemberList(List<MemberView> items) {}
 
-  record AddMember(@NotBlank @Size(max = 254) String email, @NotBlank @Size(max = 16) String role) {}
-
-  /** {@code temporaryPassword} is present only when Reef created the account; it is shown this once. */
-  record AddedMemberView(String userId, String email, String role, Instant createdAt, String temporaryPassword) {}
-
   @GetMapping
   @Operation(summary = "List the tenant's members")
   MemberList list(@PathVariable TenantId tenantId) {
@@ -56,15 +56,15 @@ class MembersController {
     return new MemberList(members.list(tenantId).stream().map(MemberView::of).toList());
   }
 
+  /** The same as {@code POST .../invitations}: nobody becomes a member without accepting. */
   @PostMapping
   @ResponseStatus(HttpStatus.CREATED)
-  @Operation(summary = "Add a member by email (creates the account with a temporary password if needed)")
-  AddedMemberView add(@PathVariable TenantId tenantId, @Valid @RequestBody AddMember body) {
+  @Operation(summary = "Invite a member by email (an invitation they accept; see the invitations endpoints)")
+  InvitationsController.InvitedView add(@PathVariable TenantId tenantId,
+      @Valid @RequestBody InvitationsController.Invite body) {
     Caller caller = guard.require(tenantId, TenantPermission.MEMBERS_MANAGE);
-    MembershipService.AddedMember added = members.add(tenantId, body.email(), Role.parse(body.role()), caller);
-    MemberView view = MemberView.of(added.member());
-    return new AddedMemberView(view.userId(), view.email(), view.role(), view.createdAt(),
-        added.temporaryPassword().orElse(null));
+    return InvitationsController.invited(properties,
+        invitations.invite(tenantId, body.email(), Role.parse(body.role()), caller));
   }
 
   @DeleteMapping("/{userId}")

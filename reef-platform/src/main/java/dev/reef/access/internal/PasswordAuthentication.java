@@ -61,7 +61,7 @@ final class PasswordAuthentication implements AuthenticationProvider {
 
   @Override
   public Authentication authenticate(Authentication request) {
-    String email = String.valueOf(request.getName()).trim().toLowerCase();
+    String email = EmailAddresses.canonical(String.valueOf(request.getName()));
     String address = RequestOrigin.currentAddress();
     Duration wait = throttle.retryAfter(email, address);
     if (!wait.isZero()) {

@@ -77,7 +77,7 @@ class SecurityConfiguration {
         .authorizeHttpRequests(auth -> auth
             // The end of a streamed response (server-sent events) is dispatched again; it was authorised already.
             .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
-            .requestMatchers(HttpMethod.POST, "/api/v1/signup").permitAll()
+            .requestMatchers(HttpMethod.POST, "/api/v1/signup", "/api/v1/invitations/accept").permitAll()
             .anyRequest().authenticated())
         .exceptionHandling(e -> e
             .authenticationEntryPoint((request, response, ex) -> {
@@ -99,7 +99,7 @@ class SecurityConfiguration {
             .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/actuator/info")
             .permitAll()
             .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html").permitAll()
-            .requestMatchers("/login", "/signup", "/css/**", "/js/**", "/images/**", "/webjars/**", "/favicon.ico",
+            .requestMatchers("/login", "/signup", "/invitation", "/invitation/accept", "/css/**", "/js/**", "/images/**", "/webjars/**", "/favicon.ico",
                 "/error")
             .permitAll()
             .anyRequest().authenticated())

@@ -47,7 +47,7 @@ class UserAccountService implements UserAccounts {
 
   @Override
   public Optional<UserId> findByEmail(String email) {
-    return users.findByEmail(email.trim().toLowerCase()).map(UserRepository.UserRow::id);
+    return users.findByEmail(EmailAddresses.canonical(email)).map(UserRepository.UserRow::id);
   }
 
   @Override

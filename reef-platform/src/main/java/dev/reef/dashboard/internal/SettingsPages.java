@@ -5,6 +5,7 @@ import dev.reef.access.ApiKeyScope;
 import dev.reef.access.Caller;
 import dev.reef.access.Role;
 import dev.reef.access.TenantApiKeys;
+import dev.reef.access.TenantInvitations;
 import dev.reef.access.TenantMembers;
 import dev.reef.access.TenantPermission;
 import dev.reef.audit.AuditLog;
@@ -12,6 +13,8 @@ import dev.reef.common.ProblemException;
 import dev.reef.common.TenantId;
 import dev.reef.common.UserId;
 import dev.reef.gateway.TenantProviderKeys;
+import dev.reef.platform.PublicUrls;
+import dev.reef.platform.ReefProperties;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -28,7 +31,8 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
  * A tenant's settings: API keys (a new key is shown once, on the page that answers the form, and never stored in
- * the session), its own provider keys (masked), members (a temporary password shown once), and the audit log.
+ * the session), its own provider keys (masked), members and invitations (the invitee's link shown once), and the
+ * audit log.
  * Permissions are the API's: keys, provider keys and the audit log need an admin; members can be read by anyone in
  * the tenant and managed by admins.
  */
@@ -44,22 +48,28 @@ class SettingsPages {
   private final TenantApiKeys apiKeys;
   private final TenantProviderKeys providerKeys;
   private final TenantMembers members;
+  private final TenantInvitations invitations;
   private final AuditLog audit;
+  private final ReefProperties properties;
 
   SettingsPages(AccessGuard guard, Navigation navigation, TenantApiKeys apiKeys, TenantProviderKeys providerKeys,
-      TenantMembers members, AuditLog audit) {
+      TenantMembers members, TenantInvitations invitations, AuditLog audit, ReefProperties properties) {
     this.guard = guard;
     this.navigation = navigation;
     this.apiKeys = apiKeys;
     this.providerKeys = providerKeys;
     this.members = members;
+    this.invitations = invitations;
     this.audit = audit;
+    this.properties = properties;
   }
 
   public record KeyLine(String id, String name, String hint, String scopes, String created, String lastUsed,
       boolean revoked) {}
 
   public record MemberLine(String userId, String email, String role, String since) {}
+
+  public record InvitationLine(String id, String email, String role, String invitedBy, String expires) {}
 
   public record ProviderKeyLine(String provider, String hint, String updated) {}
 
@@ -155,18 +165,27 @@ class SettingsPages {
     return membersPage(tenantId, model);
   }
 
+  /** Invites (nobody joins without accepting); the link for the invitee is shown on the answer, this once. */
   @PostMapping("/members")
-  String addMember(@PathVariable TenantId tenantId, @RequestParam String email, @RequestParam String role,
+  String invite(@PathVariable TenantId tenantId, @RequestParam String email, @RequestParam String role,
       Model model) {
     Caller caller = guard.require(tenantId, TenantPermission.MEMBERS_MANAGE);
     try {
-      TenantMembers.AddedMember added = members.add(tenantId, email, Role.parse(role), caller);
-      model.addAttribute("added", added.member().email());
-      model.addAttribute("temporaryPassword", added.temporaryPassword().orElse(null));
+      TenantInvitations.Invited invited = invitations.invite(tenantId, email, Role.parse(role), caller);
+      model.addAttribute("invitedEmail", invited.invitation().email());
+      model.addAttribute("inviteLink", PublicUrls.absolute(properties, invited.acceptPath()));
     } catch (ProblemException e) {
       failOrThrow(e, model);
     }
     return membersPage(tenantId, model);
+  }
+
+  @PostMapping("/invitations/{invitationId}/revoke")
+  String revokeInvitation(@PathVariable TenantId tenantId, @PathVariable UUID invitationId,
+      RedirectAttributes flash) {
+    Caller caller = guard.require(tenantId, TenantPermission.MEMBERS_MANAGE);
+    return FormOutcome.run(flash, "/t/" + tenantId + "/settings/members", "The invitation was revoked.",
+        () -> invitations.revoke(tenantId, invitationId, caller));
   }
 
   @PostMapping("/members/{userId}/remove")
@@ -181,7 +200,12 @@ class SettingsPages {
     model.addAttribute("page", "members");
     model.addAttribute("members", members.list(tenantId).stream().map(m -> new MemberLine(m.userId().toString(),
         m.email(), m.role().json(), AgentView.time(m.since()))).toList());
-    model.addAttribute("canManage", navigation.allows(tenantId, TenantPermission.MEMBERS_MANAGE));
+    boolean canManage = navigation.allows(tenantId, TenantPermission.MEMBERS_MANAGE);
+    model.addAttribute("canManage", canManage);
+    model.addAttribute("invitations", !canManage ? List.of() : invitations.list(tenantId).stream()
+        .filter(i -> i.status().equals("pending"))
+        .map(i -> new InvitationLine(i.id().toString(), i.email(), i.role().json(), i.invitedBy(),
+            AgentView.time(i.expiresAt()))).toList());
     return "settings/members";
   }
 
