@@ -55,8 +55,9 @@ public record ReefProperties(
   }
 
   /**
-   * Login throttling: within {@code window}, at most {@code maxFailuresPerAccount} failed attempts per account and
-   * {@code maxAttemptsPerAddress} attempts per client address before further attempts are refused.
+   * Login throttling: within {@code window}, at most {@code maxFailuresPerAccount} failed attempts for one account from
+   * one client address (so a stranger's guesses never lock the owner out), and {@code maxAttemptsPerAddress} attempts
+   * per client address, before further attempts are refused.
    */
   public record Login(int maxFailuresPerAccount, int maxAttemptsPerAddress, Duration window) {
     public Login {
