@@ -20,7 +20,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -31,7 +30,9 @@ import org.springframework.dao.DataIntegrityViolationException;
  * every second, then deletes them.
  *
  * <p>Design note: the database is written in batches, off the request path, and idempotently (the request id is the
- * key), so a segment replayed after a crash between insert and delete adds nothing twice. Each replica has its own
+ * key), so a segment replayed after a crash between insert and delete adds nothing twice. A segment is deleted only
+ * once the database holds its rows durably ({@link LedgerDatabase#makeDurable}): H2 writes a commit to its file up to
+ * a second later, and deleting before that lost the last second's records on {@code kill -9}. Each replica has its own
  * journal, so no replica coordinates with another. On start-up, journals left by instances that are gone are
  * replayed before Reef serves. A record the database refuses as invalid (it never should) is set aside in
  * {@code rejected.jsonl} rather than blocking every record behind it; when the database is down, nothing is
@@ -45,7 +46,7 @@ final class JournalLedger implements UsageLedger, AutoCloseable {
   private static final int MAX_HELD = 200_000;
 
   private final Journal journal;
-  private final Consumer<List<UsageRecord>> database;
+  private final LedgerDatabase database;
   private final Path rejected;
   private final ReentrantLock flushing = new ReentrantLock();
   private final ScheduledExecutorService flusher;
@@ -56,16 +57,15 @@ final class JournalLedger implements UsageLedger, AutoCloseable {
   private final AtomicInteger heldCount = new AtomicInteger();
 
   /**
-   * @param database inserts a batch idempotently, in platform scope
+   * @param database where records go, in platform scope
    * @param flushEvery null for no background flusher (tests call {@link #flush()})
    */
-  JournalLedger(Journal journal, Consumer<List<UsageRecord>> database, Path rejected, Duration flushEvery) {
+  JournalLedger(Journal journal, LedgerDatabase database, Path rejected, Duration flushEvery) {
     this(journal, database, rejected, flushEvery, MAX_HELD);
   }
 
   /** @param maxHeld how many records to keep in memory for the flusher at most (0: read every segment back) */
-  JournalLedger(Journal journal, Consumer<List<UsageRecord>> database, Path rejected, Duration flushEvery,
-      int maxHeld) {
+  JournalLedger(Journal journal, LedgerDatabase database, Path rejected, Duration flushEvery, int maxHeld) {
     this.maxHeld = maxHeld;
     this.journal = journal;
     this.database = database;
@@ -81,9 +81,23 @@ final class JournalLedger implements UsageLedger, AutoCloseable {
     }
   }
 
-  /** The repository as the flusher's sink: batches of every tenant's rows, so in platform scope. */
-  static Consumer<List<UsageRecord>> into(UsageRecordRepository repository) {
-    return batch -> DataScope.runAsPlatform(() -> repository.insertAll(batch));
+  /**
+   * The repository as the flusher's sink: batches of every tenant's rows, so in platform scope.
+   *
+   * @param toDisk make rows durable against a crash of the machine too, not only of the process
+   */
+  static LedgerDatabase into(UsageRecordRepository repository, boolean toDisk) {
+    return new LedgerDatabase() {
+      @Override
+      public void insert(List<UsageRecord> batch) {
+        DataScope.runAsPlatform(() -> repository.insertAll(batch));
+      }
+
+      @Override
+      public void makeDurable() {
+        repository.makeDurable(toDisk);
+      }
+    };
   }
 
   @Override
@@ -176,6 +190,7 @@ final class JournalLedger implements UsageLedger, AutoCloseable {
     for (int from = 0; from < records.size(); from += BATCH) {
       insert(records.subList(from, Math.min(records.size(), from + BATCH)));
     }
+    database.makeDurable();
     Journal.delete(segment);
     // Only now: if the database was down, the next flush finds the records still held.
     if (held.remove(segment) != null) {
@@ -188,11 +203,11 @@ final class JournalLedger implements UsageLedger, AutoCloseable {
   /** Inserts a batch; if the database rejects it as invalid, inserts one by one and sets aside the bad ones. */
   private void insert(List<UsageRecord> batch) {
     try {
-      database.accept(batch);
+      database.insert(batch);
     } catch (DataIntegrityViolationException invalid) {
       for (UsageRecord record : batch) {
         try {
-          database.accept(List.of(record));
+          database.insert(List.of(record));
         } catch (DataIntegrityViolationException e) {
           setAside(new String(JournalEntry.of(record).toLine(), StandardCharsets.UTF_8), e);
         }

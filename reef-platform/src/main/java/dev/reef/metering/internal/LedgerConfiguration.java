@@ -15,8 +15,9 @@ class LedgerConfiguration {
   @Bean(destroyMethod = "close")
   JournalLedger usageLedger(ReefProperties reef, LedgerProperties ledger, UsageRecordRepository repository) {
     Path root = reef.dataDir().resolve("ledger");
-    return new JournalLedger(new Journal(root, ledger.fsync() == LedgerProperties.Fsync.ALWAYS, ledger.segmentBytes()),
-        JournalLedger.into(repository), root.resolve("rejected.jsonl"), ledger.flushInterval());
+    boolean fsync = ledger.fsync() == LedgerProperties.Fsync.ALWAYS;
+    return new JournalLedger(new Journal(root, fsync, ledger.segmentBytes()), JournalLedger.into(repository, fsync),
+        root.resolve("rejected.jsonl"), ledger.flushInterval());
   }
 
   /** Month totals for seeding, read in the tenant's own scope (row-level security sees only its rows). */

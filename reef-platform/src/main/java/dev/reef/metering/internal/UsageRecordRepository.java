@@ -10,9 +10,11 @@ import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
@@ -27,6 +29,7 @@ class UsageRecordRepository {
 
   private final JdbcClient jdbc;
   private final JdbcTemplate template;
+  private volatile Boolean h2;
 
   UsageRecordRepository(JdbcClient jdbc, JdbcTemplate template) {
     this.jdbc = jdbc;
@@ -45,6 +48,29 @@ class UsageRecordRepository {
           metered, started_at, finished_at, started_day)
         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         on conflict do nothing""", records, records.size(), UsageRecordRepository::bind);
+  }
+
+  /**
+   * Returns once every row inserted so far survives the death of this process. On PostgreSQL a commit already does
+   * (it is in the write-ahead log). H2 keeps committed changes in memory and writes them to its file up to a second
+   * later (MVStore's write delay), so a {@code kill -9} can lose them; {@code CHECKPOINT} writes them now, and
+   * {@code CHECKPOINT SYNC} also forces them to disk, as a journal with fsync on does with its own lines.
+   */
+  @Transactional(propagation = Propagation.NOT_SUPPORTED)
+  void makeDurable(boolean toDisk) {
+    if (isH2()) {
+      template.execute(toDisk ? "checkpoint sync" : "checkpoint");
+    }
+  }
+
+  private boolean isH2() {
+    Boolean known = h2;
+    if (known == null) {
+      known = template.execute((ConnectionCallback<Boolean>) connection ->
+          connection.getMetaData().getDatabaseProductName().equalsIgnoreCase("H2"));
+      h2 = known;
+    }
+    return known;
   }
 
   private static void bind(PreparedStatement st, UsageRecord r) throws SQLException {

@@ -27,7 +27,13 @@ import org.springframework.core.env.MapPropertySource;
  */
 public final class DatabaseEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
-  static final String H2_OPTIONS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+  /**
+   * {@code DB_CLOSE_ON_EXIT=FALSE}: H2 would otherwise close the database from a JVM shutdown hook of its own, which
+   * runs at the same time as Spring's, so on SIGTERM the usage ledger's last flush sometimes found the database
+   * already closed. Spring closes the connection pool, and with it the database, after everything that uses it.
+   */
+  static final String H2_OPTIONS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
+      + ";DB_CLOSE_ON_EXIT=FALSE";
 
   @Override
   public int getOrder() {

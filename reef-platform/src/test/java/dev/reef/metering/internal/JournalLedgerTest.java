@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -26,18 +25,47 @@ class JournalLedgerTest {
 
   private final TenantId tenant = TenantId.random();
   private final Instant at = Instant.parse("2026-11-15T10:00:00Z");
-  /** The "database": idempotent on the request id, like usage_records. */
+  /** The "database"'s durable rows: idempotent on the request id, like usage_records. */
   private final Map<UUID, UsageRecord> table = new ConcurrentHashMap<>();
+  /** Rows inserted but not yet durable, which the death of the process would lose (as H2's are, for a second). */
+  private final Map<UUID, UsageRecord> unsaved = new ConcurrentHashMap<>();
   private volatile boolean databaseDown;
-  private final Consumer<List<UsageRecord>> database = batch -> {
-    if (databaseDown) {
-      throw new DataAccessResourceFailureException("connection refused");
+  private volatile boolean diesBeforeDurable;
+  private final LedgerDatabase database = new LedgerDatabase() {
+    @Override
+    public void insert(List<UsageRecord> batch) {
+      if (databaseDown) {
+        throw new DataAccessResourceFailureException("connection refused");
+      }
+      if (batch.stream().anyMatch(r -> "poison".equals(r.model()))) {
+        throw new DataIntegrityViolationException("value too long");
+      }
+      batch.stream().filter(r -> !table.containsKey(r.requestId()))
+          .forEach(r -> unsaved.putIfAbsent(r.requestId(), r));
     }
-    if (batch.stream().anyMatch(r -> "poison".equals(r.model()))) {
-      throw new DataIntegrityViolationException("value too long");
+
+    @Override
+    public void makeDurable() {
+      if (diesBeforeDurable) {
+        throw new IllegalStateException("the process is killed before the rows are written");
+      }
+      table.putAll(unsaved);
+      unsaved.clear();
     }
-    batch.forEach(r -> table.putIfAbsent(r.requestId(), r));
   };
+
+  /** A database whose every insert is durable at once. */
+  private static LedgerDatabase durable(Map<UUID, UsageRecord> rows) {
+    return new LedgerDatabase() {
+      @Override
+      public void insert(List<UsageRecord> batch) {
+        batch.forEach(r -> rows.putIfAbsent(r.requestId(), r));
+      }
+
+      @Override
+      public void makeDurable() {}
+    };
+  }
 
   private JournalLedger ledger() {
     return new JournalLedger(new Journal(root, false, 1 << 20), database, root.resolve("rejected.jsonl"), null);
@@ -64,7 +92,7 @@ class JournalLedgerTest {
         UsageRecords.record(TenantId.random(), "agent-2", "emb", at.plusNanos(123_456_789), 77));
     try (JournalLedger fromMemory = ledger();
         JournalLedger fromFile = new JournalLedger(new Journal(root.resolve("other"), false, 1 << 20),
-            batch -> batch.forEach(r -> readBack.putIfAbsent(r.requestId(), r)), root.resolve("r2.jsonl"), null, 0)) {
+            durable(readBack), root.resolve("r2.jsonl"), null, 0)) {
       records.forEach(fromMemory::record);
       records.forEach(fromFile::record);
       assertThat(fromMemory.flush()).isEqualTo(3);
@@ -141,6 +169,24 @@ class JournalLedgerTest {
       assertThat(dirs.filter(Files::isDirectory)).as("replayed journals are removed").isEmpty();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void aSegment_isDeletedOnlyOnceTheDatabaseHoldsItsRowsDurably() {
+    JournalLedger dying = ledger();
+    for (int i = 0; i < 3; i++) {
+      dying.record(UsageRecords.record(tenant, null, "m", at, i));
+    }
+    diesBeforeDurable = true;
+    assertThatThrownBy(dying::flush).isInstanceOf(IllegalStateException.class);
+    dying.close(); // its last flush dies the same way
+    unsaved.clear(); // the process is gone, and with it what the database had not yet written
+    assertThat(table).isEmpty();
+    diesBeforeDurable = false;
+
+    try (JournalLedger next = ledger()) {
+      assertThat(table).as("replayed from the segment that was kept").hasSize(3);
     }
   }
 

@@ -19,8 +19,16 @@ final class LedgerChildProcess {
     Path root = Path.of(args[0]);
     TenantId tenant = TenantId.parse(args[1]);
     int n = Integer.parseInt(args[2]);
-    JournalLedger ledger = new JournalLedger(new Journal(root, false, 1 << 20), batch -> {
-      throw new IllegalStateException("the child has no database");
+    JournalLedger ledger = new JournalLedger(new Journal(root, false, 1 << 20), new LedgerDatabase() {
+      @Override
+      public void insert(java.util.List<dev.reef.metering.UsageRecord> batch) {
+        throw new IllegalStateException("the child has no database");
+      }
+
+      @Override
+      public void makeDurable() {
+        throw new IllegalStateException("the child has no database");
+      }
     }, root.resolve("rejected.jsonl"), null);
     Instant at = Instant.parse("2026-03-15T12:00:00Z");
     long started = System.nanoTime();

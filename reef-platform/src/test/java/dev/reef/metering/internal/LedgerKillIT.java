@@ -54,13 +54,13 @@ class LedgerKillIT extends ReefIT {
     assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(137);
     assertThat(count(tenant)).isZero();
 
-    new JournalLedger(new Journal(root, false, 1 << 20), JournalLedger.into(repository),
+    new JournalLedger(new Journal(root, false, 1 << 20), JournalLedger.into(repository, false),
         root.resolve("rejected.jsonl"), null).close();
     assertThat(count(tenant)).isEqualTo(N);
     assertThat(groups(tenant, UsageRecordRepository.GroupBy.MODEL)).extracting(UsageRecordRepository.GroupRow::key)
         .containsExactly("model-0", "model-1");
 
-    try (JournalLedger again = new JournalLedger(new Journal(root, false, 1 << 20), JournalLedger.into(repository),
+    try (JournalLedger again = new JournalLedger(new Journal(root, false, 1 << 20), JournalLedger.into(repository, false),
         root.resolve("rejected.jsonl"), null)) {
       again.record(UsageRecords.record(LedgerChildProcess.requestId(0), tenant, "agent-0", "model-0",
           Instant.parse("2026-03-15T12:00:00Z"), 1_000, false));
