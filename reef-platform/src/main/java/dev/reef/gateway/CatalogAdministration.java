@@ -27,6 +27,17 @@ public interface CatalogAdministration {
 
   void deleteModel(String id, Actor actor);
 
+  /** How long Reef waits for providers ({@code REEF_GATEWAY_*_TIMEOUT}, {@code REEF_GATEWAY_RETRIES}). */
+  CallTimeouts timeouts();
+
+  /**
+   * @param firstByte the longest a provider may stay silent: before the first byte of its answer, and inside a stream
+   * @param total a whole call, every retry and fallback included
+   * @param retries extra attempts on one provider before any byte reached the client, never after a timeout
+   */
+  record CallTimeouts(java.time.Duration connect, java.time.Duration firstByte, java.time.Duration total,
+      int retries) {}
+
   /** @param apiKeyHint the key's last characters, masked; null when the provider has no platform key */
   record ProviderInfo(String name, ProviderType type, String baseUrl, String apiKeyHint, int maxConcurrency) {}
 

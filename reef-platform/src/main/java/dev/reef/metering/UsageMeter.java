@@ -10,7 +10,8 @@ import dev.reef.common.TenantId;
  * <p>Protocol: {@link #reserve} before forwarding (checks budget, monthly tokens, requests and tokens per minute and
  * concurrency together, and holds the estimate); then exactly one of {@link #settle} (replace the estimate with the
  * real usage) or {@link #release} (the call failed before producing a token). Settle and release are idempotent.
- * A holder of a long stream calls {@link #keepAlive} so its reservation does not expire.
+ * A reservation lives as long as the process holding it: the shared meter renews its replica's reservations, and
+ * those of a replica that died are released within seconds.
  */
 public interface UsageMeter {
 
@@ -23,8 +24,6 @@ public interface UsageMeter {
   void settle(Reservation reservation, Usage actual);
 
   void release(Reservation reservation);
-
-  void keepAlive(Reservation reservation);
 
   MeterSnapshot snapshot(TenantId tenantId);
 }

@@ -216,6 +216,8 @@ class DashboardBrowserIT extends ReefIT {
     assertThat(text("main")).contains("Components").contains("db");
     screenshot("health");
     open("/operator/catalog");
+    assertThat(text("[data-timeouts]")).as("the provider timeouts the operator runs with")
+        .contains("connect within 5 s").contains("silent 120 s").contains("10 min").contains("never after a timeout");
     screenshot("catalog");
 
     // ...and its user sees that it is suspended.

@@ -18,8 +18,11 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.test.context.TestPropertySource;
 
-/** A provider that does not answer, or goes silent mid-stream, is cut off at the read timeout with a clear error. */
-@TestPropertySource(properties = {"reef.gateway.read-timeout=1s", "reef.gateway.retries=0"})
+/**
+ * A provider that does not answer, or goes silent mid-stream, is cut off at the read timeout with a clear error,
+ * and not asked again (retries stay at their default, 1); a call that goes on past the total timeout is ended.
+ */
+@TestPropertySource(properties = {"reef.gateway.read-timeout=1s", "reef.gateway.total-timeout=4s"})
 @ExtendWith(OutputCaptureExtension.class)
 class UpstreamTimeoutIT extends ReefIT {
 
@@ -57,6 +60,18 @@ class UpstreamTimeoutIT extends ReefIT {
     assertThat(r.at("/error/code")).isEqualTo("upstream_timeout");
     assertThat(r.at("/error/message")).contains("did not answer in time");
     assertThat(took).as("cut off at the 1 s read timeout, not after the provider's 6 s").isLessThan(Duration.ofSeconds(5));
+    assertThat(UPSTREAM.requestCount()).as("a provider that hung is not asked to hang again").isEqualTo(1);
+  }
+
+  @Test
+  void streamThatKeepsGoingPastTheTotalTimeout_isEnded_andChargedForWhatItProduced() {
+    // 30 words, one every 400 ms: never silent for the 1 s read timeout, but 12 s in all against a 4 s total
+    UPSTREAM.reply("word ".repeat(30).trim()).chunkDelay(Duration.ofMillis(400));
+    Response r = api.post("/v1/chat/completions", tenant.apiKey(), chatBody(true));
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.text()).contains("upstream_stream_error").contains("total timeout").contains("word");
+    assertThat(r.text()).as("ended before the provider's last word").doesNotContain("[DONE]");
   }
 
   @Test

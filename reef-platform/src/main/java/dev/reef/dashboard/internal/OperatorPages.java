@@ -153,6 +153,7 @@ class OperatorPages {
     navigation.page(model, "operator-catalog");
     model.addAttribute("providers", catalog.providers());
     model.addAttribute("models", catalog.models());
+    model.addAttribute("timeouts", catalog.timeouts());
     model.addAttribute("providerTypes", Arrays.stream(ProviderType.values()).map(ProviderType::json).toList());
     return "operator/catalog";
   }

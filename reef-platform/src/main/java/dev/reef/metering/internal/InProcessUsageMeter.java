@@ -10,7 +10,6 @@ import dev.reef.metering.Reservation;
 import dev.reef.metering.Usage;
 import dev.reef.metering.UsageMeter;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.HashMap;
@@ -27,22 +26,21 @@ import java.util.function.BiFunction;
  *
  * <p>Design note: one lock per tenant makes check-and-apply atomic (the same guarantee the Redis meter gets from a
  * Lua script) while different tenants never contend. It is a {@link ReentrantLock}, not {@code synchronized}, so a
- * virtual thread that seeds from the database under it does not pin its carrier. Expired reservations are purged
- * lazily by whoever next takes the tenant's lock, so a holder that died frees its capacity without a sweeper
- * thread. Memory is lost on restart; the month counters are then seeded again from the durable ledger.
+ * virtual thread that seeds from the database under it does not pin its carrier. Reservations have no lease here:
+ * their holder is this process, which settles or releases every one (the proxy does so in a finally block), and if
+ * the process dies its reservations die with it. Memory is lost on restart; the month counters are then seeded
+ * again from the durable ledger.
  */
 final class InProcessUsageMeter implements UsageMeter, MeterProbe {
 
   private final Clock clock;
   private final LedgerTotals ledger;
-  private final Duration lease;
   private final MeterProperties.FailMode failMode;
   private final Map<TenantId, TenantCounters> tenants = new ConcurrentHashMap<>();
 
-  InProcessUsageMeter(Clock clock, LedgerTotals ledger, Duration lease, MeterProperties.FailMode failMode) {
+  InProcessUsageMeter(Clock clock, LedgerTotals ledger, MeterProperties.FailMode failMode) {
     this.clock = clock;
     this.ledger = ledger;
-    this.lease = lease;
     this.failMode = failMode;
   }
 
@@ -77,7 +75,7 @@ final class InProcessUsageMeter implements UsageMeter, MeterProbe {
         throw CapCheck.refusal(refused.get(), now);
       }
       Hold hold = new Hold(month.month, tenant.minute, estimate.countsAgainstBudget() ? estimate.costMicros() : 0,
-          estimate.tokens(), estimate.countsAgainstBudget(), now.plus(lease));
+          estimate.tokens(), estimate.countsAgainstBudget());
       month.reservedMicros += hold.costMicros;
       month.reservedTokens += hold.tokens;
       tenant.requests++;
@@ -101,7 +99,7 @@ final class InProcessUsageMeter implements UsageMeter, MeterProbe {
     finish(reservation, null);
   }
 
-  /** Settle (with the actual usage) or release (null): once, and only while the reservation has not expired. */
+  /** Settle (with the actual usage) or release (null): once; a second call finds no hold and changes nothing. */
   private void finish(Reservation reservation, Usage actual) {
     withLiveHold(reservation, (tenant, id) -> {
       Hold hold = tenant.holds.remove(id);
@@ -121,12 +119,6 @@ final class InProcessUsageMeter implements UsageMeter, MeterProbe {
       }
       return null;
     });
-  }
-
-  @Override
-  public void keepAlive(Reservation reservation) {
-    withLiveHold(reservation, (tenant, id) -> tenant.holds.put(id,
-        tenant.holds.get(id).extendedTo(clock.instant().plus(lease))));
   }
 
   /** Runs {@code work} under the tenant's lock if the reservation is metered and still held; otherwise nothing. */
@@ -163,13 +155,7 @@ final class InProcessUsageMeter implements UsageMeter, MeterProbe {
   }
 
   /** One reservation's hold on its tenant's counters. */
-  private record Hold(YearMonth month, Instant minute, long costMicros, long tokens, boolean countsAgainstBudget,
-      Instant expiresAt) {
-
-    Hold extendedTo(Instant newExpiry) {
-      return new Hold(month, minute, costMicros, tokens, countsAgainstBudget, newExpiry);
-    }
-  }
+  private record Hold(YearMonth month, Instant minute, long costMicros, long tokens, boolean countsAgainstBudget) {}
 
   private static final class MonthCounters {
     final YearMonth month;
@@ -216,19 +202,8 @@ final class InProcessUsageMeter implements UsageMeter, MeterProbe {
       return counters;
     }
 
-    /** Drops expired holds (returning what they held) and starts a new rate window when the minute changed. */
+    /** Starts a new rate window when the minute changed. */
     void advance(Instant now) {
-      holds.values().removeIf(hold -> {
-        if (now.isBefore(hold.expiresAt)) {
-          return false;
-        }
-        MonthCounters month = months.get(hold.month);
-        if (month != null) {
-          month.reservedMicros -= hold.costMicros;
-          month.reservedTokens -= hold.tokens;
-        }
-        return true;
-      });
       Instant current = MeterWindows.minute(now);
       if (!current.equals(minute)) {
         minute = current;

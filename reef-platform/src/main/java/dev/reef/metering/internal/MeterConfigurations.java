@@ -2,6 +2,8 @@ package dev.reef.metering.internal;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.UUID;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
@@ -22,7 +24,7 @@ final class MeterConfigurations {
 
     @Bean
     InProcessUsageMeter usageMeter(Clock clock, LedgerTotals ledger, MeterProperties meter) {
-      return new InProcessUsageMeter(clock, ledger, meter.lease(), meter.failMode());
+      return new InProcessUsageMeter(clock, ledger, meter.failMode());
     }
   }
 
@@ -34,13 +36,19 @@ final class MeterConfigurations {
     private static final Duration RECONCILE_EVERY = Duration.ofSeconds(1);
     private static final Duration WARM_UP = Duration.ofSeconds(5);
 
+    /**
+     * @param replicaId {@code REEF_REPLICA_ID}: when set, this replica's holds carry it, and a restart releases what
+     *     the earlier life held; when not, they carry a name of this process's own and run out with their leases
+     */
     @Bean(destroyMethod = "close")
     RedisUsageMeter usageMeter(Clock clock, LedgerTotals ledger, MeterProperties meter,
-        RedisConnectionProperties redis) {
+        RedisConnectionProperties redis, @Value("${reef.replica-id:}") String replicaId) {
       RedisMeterStore store = new RedisMeterStore(redis.url(), redis.timeout());
       store.warmUp(WARM_UP);
-      return new RedisUsageMeter(store, new RedisKeys(redis.keyPrefix()),
-          ledger, clock, meter.lease(), meter.failMode(), () -> 0, RECONCILE_EVERY);
+      boolean configured = !replicaId.isBlank();
+      String owner = configured ? replicaId : "process-" + UUID.randomUUID();
+      return new RedisUsageMeter(store, new RedisKeys(redis.keyPrefix()), ledger, clock, meter.lease(),
+          meter.failMode(), owner, configured, () -> 0, RECONCILE_EVERY);
     }
   }
 

@@ -16,14 +16,15 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     {@code in-process} (see {@link MeterType#resolve})
  * @param failMode what to do when the meter's store cannot be reached: refuse ({@code closed}, the default) or admit
  *     unmetered and reconcile later ({@code open})
- * @param lease how long a reservation lives without {@code keepAlive} before it is presumed dead and released
+ * @param lease with Redis, how long the calls of a replica that died keep their holds: each replica renews its own
+ *     reservations every fifth of it (one process has no such lease: its reservations die with it)
  */
 @ConfigurationProperties("reef.meter")
 record MeterProperties(String type, FailMode failMode, Duration lease) {
 
   MeterProperties {
     failMode = failMode == null ? FailMode.CLOSED : failMode;
-    lease = lease == null || lease.isZero() || lease.isNegative() ? Duration.ofMinutes(2) : lease;
+    lease = lease == null || lease.isZero() || lease.isNegative() ? Duration.ofSeconds(15) : lease;
   }
 
   enum FailMode {

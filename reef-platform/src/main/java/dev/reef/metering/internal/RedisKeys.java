@@ -15,10 +15,26 @@ record RedisKeys(String prefix) {
     return prefix + "{" + tenantId + "}:";
   }
 
-  /** The keys every per-reservation script declares (its lease set and holds), for Cluster routing. */
+  /** The keys every per-reservation script declares (its lease set, holds and finished ids), for Cluster routing. */
   List<String> reservationKeys(TenantId tenantId) {
-    String base = base(tenantId);
-    return List.of(base + "leases", base + "holds");
+    return reservationKeys(base(tenantId));
+  }
+
+  static List<String> reservationKeys(String base) {
+    return List.of(base + "leases", base + "holds", base + "finished");
+  }
+
+  /** A pattern matching every tenant's holds key, and the tenant's key base from such a key. */
+  String allHolds() {
+    return escapeGlob(prefix) + "{*}:holds";
+  }
+
+  static String baseOfHolds(String holdsKey) {
+    return holdsKey.substring(0, holdsKey.length() - "holds".length());
+  }
+
+  private static String escapeGlob(String text) {
+    return text.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
   }
 
   String month(TenantId tenantId, YearMonth month) {

@@ -3,6 +3,7 @@ package dev.reef.metering.internal;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
@@ -32,10 +33,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Design note: one shared, pipelined Lettuce connection serves every thread (its sync API blocks only the
  * calling virtual thread). Every wait is bounded by a short timeout, and while Redis is down commands are rejected
- * at once rather than queued, so an unreachable Redis costs a request at most one timeout. The connection is made
- * lazily, and a failed attempt is not repeated for a second, so Reef starts (and fails open or closed, as
- * configured) even when Redis is down. Scripts are loaded once and run with EVALSHA; a Redis that lost them
- * (restart, {@code SCRIPT FLUSH}) answers NOSCRIPT and they are loaded again.
+ * at once rather than queued, so an unreachable Redis costs a request at most one timeout. Connecting is never a
+ * caller's wait: the first connection is made in the background (at start-up Reef waits for it a few seconds), with
+ * a connect timeout of its own, longer than a command's, and retried every second until it succeeds; callers until
+ * then fail at once (and the meter fails open or closed, as configured), and after it Lettuce reconnects on its
+ * own. (A connect that had to fit in a command's 200 ms failed on a busy host at start-up, and every call of the
+ * following second was refused: a fresh replica's whole first burst answered 503 with Redis healthy.) Scripts are
+ * loaded once and run with EVALSHA; a Redis that lost them (restart, {@code SCRIPT FLUSH}) answers NOSCRIPT and they
+ * are loaded again.
  */
 final class RedisMeterStore implements AutoCloseable {
 
@@ -44,11 +49,16 @@ final class RedisMeterStore implements AutoCloseable {
     UnavailableException(String message, Throwable cause) {
       super(message, cause);
     }
+
+    /** True when the command was sent but not answered in time: Redis may still run it later. */
+    boolean timedOut() {
+      return getCause() instanceof RedisCommandTimeoutException;
+    }
   }
 
   enum Script {
-    RESERVE("reserve"), SETTLE("settle"), RELEASE("release"), KEEP_ALIVE("keepalive"), SNAPSHOT("snapshot"),
-    SEED("seed"), CHARGE("charge");
+    RESERVE("reserve"), SETTLE("settle"), RELEASE("release"), RENEW("renew"), RELEASE_OWNED("releaseowned"),
+    SNAPSHOT("snapshot"), SEED("seed"), CHARGE("charge");
 
     private final String file;
 
@@ -58,7 +68,9 @@ final class RedisMeterStore implements AutoCloseable {
   }
 
   private static final Logger log = LoggerFactory.getLogger(RedisMeterStore.class);
-  private static final long RECONNECT_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** Opening a connection may take this long; it happens in the background, never in a caller's call. */
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration RECONNECT_PAUSE = Duration.ofSeconds(1);
 
   private final ClientResources resources;
   private final RedisClient client;
@@ -66,12 +78,15 @@ final class RedisMeterStore implements AutoCloseable {
   private final Map<Script, String> sources = new EnumMap<>(Script.class);
   private final Map<Script, String> shas = new java.util.concurrent.ConcurrentHashMap<>();
   private final ReentrantLock connecting = new ReentrantLock();
+  private final Duration timeout;
   private volatile StatefulRedisConnection<String, String> connection;
-  private volatile long nextConnectAttempt = System.nanoTime();
+  private volatile Thread connector;
+  private volatile boolean closed;
 
   RedisMeterStore(String url, Duration timeout) {
     this.uri = RedisURI.create(url);
-    uri.setTimeout(timeout);
+    this.timeout = timeout;
+    uri.setTimeout(CONNECT_TIMEOUT); // only for opening the connection; commands get the short one
     // Reconnect quickly once Redis is back (Lettuce's default backs off to 30 s, that long failing for nothing).
     this.resources = ClientResources.builder()
         .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
@@ -80,8 +95,8 @@ final class RedisMeterStore implements AutoCloseable {
     client.setOptions(ClientOptions.builder()
         .autoReconnect(true)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
-        .timeoutOptions(TimeoutOptions.builder().timeoutCommands(true).connectionTimeout().build()) // the URI's
+        .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
+        .timeoutOptions(TimeoutOptions.builder().timeoutCommands(true).connectionTimeout().build()) // set per connection
         .build());
     String prelude = resource("prelude");
     for (Script script : Script.values()) {
@@ -119,21 +134,61 @@ final class RedisMeterStore implements AutoCloseable {
    * Redis is only logged: the meter's fail mode decides what requests get, as it does later.
    */
   void warmUp(Duration allowed) {
+    long deadline = System.nanoTime() + allowed.toNanos();
+    startConnecting();
     try {
-      StatefulRedisConnection<String, String> current = connection != null ? connection : connect();
-      Duration timeout = uri.getTimeout();
-      current.setTimeout(allowed);
-      try {
-        RedisCommands<String, String> commands = current.sync();
-        commands.ping();
-        for (Script script : Script.values()) {
-          sha(commands, script);
-        }
-      } finally {
-        current.setTimeout(timeout);
+      while (connection == null && System.nanoTime() - deadline < 0 && !closed) {
+        Thread.sleep(20);
       }
-    } catch (RedisException | UnavailableException e) {
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    StatefulRedisConnection<String, String> current = connection;
+    if (current == null) {
+      log.warn("Redis at {} did not answer at start-up; the meter keeps trying", where());
+      return;
+    }
+    // Lettuce's and the scripts' cold paths, with time to spare: a busy host at start-up is slow the first time.
+    current.setTimeout(allowed);
+    try {
+      RedisCommands<String, String> commands = current.sync();
+      for (int i = 0; i < 3; i++) {
+        commands.ping();
+      }
+      for (Script script : Script.values()) {
+        sha(commands, script);
+      }
+    } catch (RedisException e) {
       log.warn("Redis at {} did not answer at start-up ({}); the meter keeps trying", where(), e.getMessage());
+    } finally {
+      current.setTimeout(timeout);
+    }
+  }
+
+  /** How long a command may wait for Redis's answer. */
+  Duration timeout() {
+    return timeout;
+  }
+
+  /**
+   * Every key matching {@code pattern} (SCAN, so Redis is never blocked), for the rare whole-keyspace chores such as
+   * releasing what this replica held before a restart.
+   */
+  List<String> keys(String pattern) {
+    try {
+      RedisCommands<String, String> commands = commands();
+      List<String> found = new java.util.ArrayList<>();
+      io.lettuce.core.ScanArgs match = io.lettuce.core.ScanArgs.Builder.matches(pattern).limit(1_000);
+      io.lettuce.core.KeyScanCursor<String> page = commands.scan(match);
+      found.addAll(page.getKeys());
+      while (!page.isFinished()) {
+        page = commands.scan(page, match);
+        found.addAll(page.getKeys());
+      }
+      return found;
+    } catch (RedisException e) {
+      throw unavailable(e);
     }
   }
 
@@ -156,28 +211,42 @@ final class RedisMeterStore implements AutoCloseable {
 
   private RedisCommands<String, String> commands() {
     StatefulRedisConnection<String, String> current = connection;
-    return current != null ? current.sync() : connect().sync();
+    if (current == null) {
+      startConnecting();
+      throw new UnavailableException("Redis at " + where() + " is not connected yet", null);
+    }
+    return current.sync();
   }
 
-  /** A lock, not {@code synchronized}: a virtual thread waiting out a connect must not pin its carrier. */
-  private StatefulRedisConnection<String, String> connect() {
+  /** Starts the background connector unless it runs or a connection exists. */
+  private void startConnecting() {
     connecting.lock();
     try {
-      if (connection != null) {
-        return connection;
-      }
-      if (System.nanoTime() - nextConnectAttempt < 0) {
-        throw new UnavailableException("Redis at " + where() + " was unreachable moments ago", null);
-      }
-      try {
-        connection = client.connect(StringCodec.UTF8, uri);
-        return connection;
-      } catch (RedisException e) {
-        nextConnectAttempt = System.nanoTime() + RECONNECT_PAUSE_NANOS;
-        throw unavailable(e);
+      if (connection == null && connector == null && !closed) {
+        connector = Thread.ofVirtual().name("reef-meter-redis-connect").start(this::connectUntilConnected);
       }
     } finally {
       connecting.unlock();
+    }
+  }
+
+  private void connectUntilConnected() {
+    try {
+      while (!closed) {
+        try {
+          StatefulRedisConnection<String, String> opened = client.connect(StringCodec.UTF8, uri);
+          opened.setTimeout(timeout); // the URI's timeout was for connecting
+          connection = opened;
+          return;
+        } catch (RedisException e) {
+          log.debug("Connecting to Redis at {} failed: {}", where(), e.getMessage());
+          Thread.sleep(RECONNECT_PAUSE);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      connector = null;
     }
   }
 
@@ -192,6 +261,11 @@ final class RedisMeterStore implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
+    Thread running = connector;
+    if (running != null) {
+      running.interrupt();
+    }
     StatefulRedisConnection<String, String> current = connection;
     if (current != null) {
       current.close();

@@ -17,8 +17,10 @@ import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,8 +37,18 @@ import org.slf4j.LoggerFactory;
  * a limit holds across replicas exactly as on one (never "local memory check, then write Redis").
  *
  * <p>Design note: windows and leases use Redis's clock ({@code TIME}), not the replica's. A reservation is a lease
- * kept in the tenant's lease set; every script first purges expired leases and gives their holds back, so a replica
- * that dies mid-request leaks nothing for longer than the lease. When a month has no counters (a Redis without
+ * kept in the tenant's lease set, which this replica renews for every call it has in flight (its heartbeat, every
+ * fifth of the lease); every script first purges expired leases and gives their holds back, so the calls of a
+ * replica that dies hold nothing for longer than the lease (15 s by default), however long the calls themselves
+ * may take. A replica restarted under the same {@code REEF_REPLICA_ID} releases what its earlier life held at once.
+ * A settle whose hold is gone (Redis was unreachable for longer than the lease) still charges the usage, and a
+ * settle applied twice counts once (settled ids are kept for an hour).
+ *
+ * <p>A reservation Redis runs after its caller gave up (a frozen Redis answers late, and the caller has already
+ * answered 503 or admitted the call unmetered) must hold nothing: each reserve carries its deadline on Redis's
+ * clock, and a late one holds nothing; a timed-out reserve is also released afterwards, which is idempotent.
+ *
+ * <p>When a month has no counters (a Redis without
  * persistence restarted, or an idle tenant's keys expired) the reply asks for seeding; the month's totals are read
  * from the durable ledger and written with a set-once flag, so concurrent seeders count it once.
  *
@@ -65,6 +77,16 @@ final class RedisUsageMeter implements UsageMeter, MeterProbe, AutoCloseable {
   private final AtomicBoolean reachable = new AtomicBoolean(true);
   private final ReentrantLock reconciling = new ReentrantLock();
   private final ScheduledExecutorService reconciler;
+  private final String owner;
+  /** This replica's metered reservations in flight, which it renews: reservation id to tenant. */
+  private final Map<String, TenantId> inFlight = new ConcurrentHashMap<>();
+  /**
+   * Redis's clock minus this host's (milliseconds, without the tests' time shift), learnt from quick replies, so a
+   * reserve's deadline can be given on Redis's clock; {@link Long#MIN_VALUE} until the first quick reply.
+   */
+  private volatile long redisClockOffsetMillis = Long.MIN_VALUE;
+  /** Only a reply this quick teaches the clock offset: the error is at most half of it. */
+  private static final long OFFSET_RTT_MILLIS = 20;
 
   /** A write that could not reach Redis yet. */
   sealed interface PendingWrite {}
@@ -78,20 +100,28 @@ final class RedisUsageMeter implements UsageMeter, MeterProbe, AutoCloseable {
       implements PendingWrite {}
 
   /**
+   * @param owner this replica, as its holds name it
+   * @param ownerOutlivesRestarts true when {@code owner} is this replica's configured id, which a restart keeps: what
+   *     it holds in Redis now was held by an earlier life of it, and is released at once
    * @param timeShiftMillis added to Redis's clock by the scripts; always 0 except in tests, which move time forward
    *     with it as they would with a fake {@link Clock}
-   * @param reconcileEvery how often queued writes are retried; null starts no background reconciler (tests call
-   *     {@link #reconcile()})
+   * @param reconcileEvery how often queued writes are retried; null starts no background work (tests call
+   *     {@link #reconcile()} and {@link #renew()})
    */
   RedisUsageMeter(RedisMeterStore store, RedisKeys keys, LedgerTotals ledger, Clock clock, Duration lease,
-      MeterProperties.FailMode failMode, LongSupplier timeShiftMillis, Duration reconcileEvery) {
+      MeterProperties.FailMode failMode, String owner, boolean ownerOutlivesRestarts, LongSupplier timeShiftMillis,
+      Duration reconcileEvery) {
     this.store = store;
     this.keys = keys;
     this.ledger = ledger;
     this.clock = clock;
     this.lease = lease;
     this.failMode = failMode;
+    this.owner = owner;
     this.timeShiftMillis = timeShiftMillis;
+    if (ownerOutlivesRestarts) {
+      releaseEarlierLife();
+    }
     if (reconcileEvery == null) {
       this.reconciler = null;
     } else {
@@ -99,6 +129,8 @@ final class RedisUsageMeter implements UsageMeter, MeterProbe, AutoCloseable {
           Thread.ofPlatform().daemon().name("reef-meter-reconciler").factory());
       long millis = reconcileEvery.toMillis();
       reconciler.scheduleWithFixedDelay(this::reconcileQuietly, millis, millis, TimeUnit.MILLISECONDS);
+      long renewEvery = Math.max(100, lease.toMillis() / 5);
+      reconciler.scheduleWithFixedDelay(this::renewQuietly, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -118,21 +150,35 @@ final class RedisUsageMeter implements UsageMeter, MeterProbe, AutoCloseable {
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(estimate, "estimate");
     String id = UUID.randomUUID().toString();
-    List<String> args = args(tenantId, id, estimate.costMicros(), estimate.tokens(),
-        estimate.countsAgainstBudget() ? 1 : 0, cap(limits.monthlyBudgetMicros()), cap(limits.monthlyTokens()),
-        cap(limits.requestsPerMinute()), cap(limits.tokensPerMinute()), cap(limits.maxConcurrentRequests()),
-        lease.toMillis(), MONTH_TTL.toMillis());
     try {
       for (int attempt = 0; attempt < SEED_ATTEMPTS; attempt++) {
-        Reply reply = run(Script.RESERVE, keys.reservationKeys(tenantId), args);
+        long sentAt = System.currentTimeMillis();
+        Reply reply;
+        try {
+          reply = run(Script.RESERVE, keys.reservationKeys(tenantId), args(tenantId, id, estimate.costMicros(),
+              estimate.tokens(), estimate.countsAgainstBudget() ? 1 : 0, cap(limits.monthlyBudgetMicros()),
+              cap(limits.monthlyTokens()), cap(limits.requestsPerMinute()), cap(limits.tokensPerMinute()),
+              cap(limits.maxConcurrentRequests()), lease.toMillis(), MONTH_TTL.toMillis(), owner,
+              deadline(sentAt)));
+        } catch (RedisMeterStore.UnavailableException e) {
+          if (e.timedOut()) {
+            // Redis may still run it (frozen, not gone): make sure it holds nothing once it does.
+            enqueue(new PendingRelease(new Reservation(id, tenantId, null, null, estimate, true)));
+          }
+          throw e;
+        }
+        learnClock(reply, sentAt);
         switch (reply.status()) {
           case "ok" -> {
+            inFlight.put(id, tenantId);
             return new Reservation(id, tenantId, YearMonth.parse(reply.text(1)),
                 Instant.ofEpochMilli(reply.number(2)), estimate, true);
           }
           case "refused" -> throw CapCheck.refusal(Kind.valueOf(reply.text(1)),
               Instant.ofEpochMilli(reply.number(2)));
           case "seed" -> seed(tenantId, YearMonth.parse(reply.text(1)));
+          case "late" -> throw new RedisMeterStore.UnavailableException(
+              "Redis ran the reservation after its caller had given up waiting", null);
           default -> throw new IllegalStateException("Unexpected reserve reply " + reply);
         }
       }
@@ -142,9 +188,25 @@ final class RedisUsageMeter implements UsageMeter, MeterProbe, AutoCloseable {
     }
   }
 
+  /** When a reserve sent now stops being worth holding, on Redis's clock: when its caller stops waiting. */
+  private long deadline(long sentAtMillis) {
+    long offset = redisClockOffsetMillis;
+    return offset == Long.MIN_VALUE ? -1
+        : sentAtMillis + offset + timeShiftMillis.getAsLong() + store.timeout().toMillis() + OFFSET_RTT_MILLIS;
+  }
+
+  /** Every reserve reply ends with Redis's clock; a quick one tells the offset between the two clocks. */
+  private void learnClock(Reply reply, long sentAtMillis) {
+    long receivedAt = System.currentTimeMillis();
+    if (receivedAt - sentAtMillis <= OFFSET_RTT_MILLIS) {
+      redisClockOffsetMillis = reply.lastNumber() - timeShiftMillis.getAsLong() - (sentAtMillis + receivedAt) / 2;
+    }
+  }
+
   @Override
   public void settle(Reservation reservation, Usage actual) {
     Objects.requireNonNull(actual, "actual");
+    inFlight.remove(reservation.id());
     if (!reservation.metered()) {
       long micros = reservation.estimate().countsAgainstBudget() ? actual.costMicros() : 0;
       enqueue(new PendingCharge(reservation.tenantId(), reservation.month(), micros, actual.totalTokens(),
@@ -156,22 +218,54 @@ final class RedisUsageMeter implements UsageMeter, MeterProbe, AutoCloseable {
 
   @Override
   public void release(Reservation reservation) {
+    inFlight.remove(reservation.id());
     if (reservation.metered()) {
       applyOrQueue(new PendingRelease(reservation));
     }
   }
 
-  @Override
-  public void keepAlive(Reservation reservation) {
-    if (!reservation.metered()) {
-      return;
+  /**
+   * Renews the lease of every reservation this replica has in flight, one script per tenant: the replica's
+   * heartbeat. Returns how many leases were renewed. When Redis cannot be reached nothing is renewed, and the
+   * leases run out as a dead replica's would; the settles that follow still charge what the calls used.
+   */
+  int renew() {
+    Map<TenantId, List<String>> byTenant = new java.util.HashMap<>();
+    inFlight.forEach((id, tenant) -> byTenant.computeIfAbsent(tenant, t -> new ArrayList<>()).add(id));
+    int renewed = 0;
+    for (Map.Entry<TenantId, List<String>> tenant : byTenant.entrySet()) {
+      List<String> args = args(tenant.getKey(), lease.toMillis());
+      args.addAll(tenant.getValue());
+      renewed += (int) run(Script.RENEW, keys.reservationKeys(tenant.getKey()), args).number();
     }
+    return renewed;
+  }
+
+  private void renewQuietly() {
     try {
-      run(Script.KEEP_ALIVE, keys.reservationKeys(reservation.tenantId()),
-          args(reservation.tenantId(), reservation.id(), lease.toMillis()));
+      renew();
     } catch (RedisMeterStore.UnavailableException e) {
-      // Nothing to queue: a lease that runs out meanwhile is given back, and its settle then changes nothing.
-      log.debug("keepAlive of {} did not reach Redis", reservation.id(), e);
+      log.debug("Could not renew this replica's reservations: {}", e.getMessage());
+    } catch (RuntimeException e) {
+      log.warn("Renewing this replica's reservations failed; will retry", e);
+    }
+  }
+
+  /** Releases every hold an earlier life of this replica left in Redis (it is gone, and so are its calls). */
+  private void releaseEarlierLife() {
+    try {
+      long released = 0;
+      for (String holds : store.keys(keys.allHolds())) {
+        String base = RedisKeys.baseOfHolds(holds);
+        released += new Reply(store.run(Script.RELEASE_OWNED, RedisKeys.reservationKeys(base),
+            List.of(base, Long.toString(timeShiftMillis.getAsLong()), owner))).number();
+      }
+      if (released > 0) {
+        log.info("Released {} reservation(s) held by this replica ({}) before it restarted", released, owner);
+      }
+    } catch (RedisMeterStore.UnavailableException e) {
+      log.warn("Could not release what this replica held before it restarted ({}); its leases run out instead",
+          e.getMessage());
     }
   }
 
@@ -241,7 +335,8 @@ final class RedisUsageMeter implements UsageMeter, MeterProbe, AutoCloseable {
   private void apply(PendingWrite write) {
     switch (write) {
       case PendingSettle(Reservation r, Usage actual) -> run(Script.SETTLE, keys.reservationKeys(r.tenantId()),
-          args(r.tenantId(), r.id(), actual.costMicros(), actual.totalTokens(), MONTH_TTL.toMillis()));
+          args(r.tenantId(), r.id(), actual.costMicros(), actual.totalTokens(), MONTH_TTL.toMillis(), r.month(),
+              r.estimate().countsAgainstBudget() ? 1 : 0));
       case PendingRelease(Reservation r) -> run(Script.RELEASE, keys.reservationKeys(r.tenantId()),
           args(r.tenantId(), r.id()));
       case PendingCharge c -> run(Script.CHARGE, List.of(keys.month(c.tenantId(), c.month())),
@@ -303,6 +398,7 @@ final class RedisUsageMeter implements UsageMeter, MeterProbe, AutoCloseable {
     return limit == null ? -1 : limit;
   }
 
+  /** Stops renewing; calls still in flight at this point lose their holds when the leases run out. */
   @Override
   public void close() {
     if (reconciler != null) {
@@ -328,6 +424,17 @@ final class RedisUsageMeter implements UsageMeter, MeterProbe, AutoCloseable {
 
     String text(int index) {
       return String.valueOf(((List<?>) value).get(index));
+    }
+
+    /** A single-integer reply (which Lettuce may hand over as a one-element list). */
+    long number() {
+      return value instanceof List<?> ? number(0)
+          : value instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(value));
+    }
+
+    /** The last element of a list reply: every reserve reply ends with Redis's clock. */
+    long lastNumber() {
+      return number(((List<?>) value).size() - 1);
     }
 
     long number(int index) {

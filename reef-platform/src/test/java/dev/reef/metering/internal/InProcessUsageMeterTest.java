@@ -18,7 +18,7 @@ class InProcessUsageMeterTest extends UsageMeterContract {
 
   @Override
   UsageMeter newMeter() {
-    return new InProcessUsageMeter(clock, ledger, LEASE, MeterProperties.FailMode.CLOSED);
+    return new InProcessUsageMeter(clock, ledger, MeterProperties.FailMode.CLOSED);
   }
 
   @Override
@@ -44,10 +44,24 @@ class InProcessUsageMeterTest extends UsageMeterContract {
   }
 
   @Test
+  void aReservation_livesAsLongAsItsCall_however_long() {
+    MeterLimits one = limits(1_000L, null, null, null, 1L);
+    Reservation slow = reserve(one);
+    advance(Duration.ofHours(1)); // a call this long is the proxy's to end; the meter never drops it
+    assertThat(snapshot().inFlight()).isEqualTo(1);
+    assertThat(refused(one, ESTIMATE).kind()).isEqualTo(dev.reef.metering.LimitExceededException.Kind.MONTHLY_BUDGET);
+
+    meter().settle(slow, new Usage(1, 1, 0, 999));
+    meter().settle(slow, new Usage(1, 1, 0, 999));
+    assertThat(snapshot().spentMicros()).as("settled once").isEqualTo(999);
+    assertThat(snapshot().inFlight()).isZero();
+  }
+
+  @Test
   void ledgerUnreachable_failClosed_refuses() {
     UsageMeter meter = new InProcessUsageMeter(clock, (t, m) -> {
       throw new IllegalStateException("database down");
-    }, LEASE, MeterProperties.FailMode.CLOSED);
+    }, MeterProperties.FailMode.CLOSED);
 
     assertThatThrownBy(() -> meter.reserve(tenant, MeterLimits.UNLIMITED, ESTIMATE))
         .isInstanceOf(MeterUnavailableException.class);
@@ -62,7 +76,7 @@ class InProcessUsageMeterTest extends UsageMeterContract {
         throw new IllegalStateException("database down");
       }
       return new LedgerTotals.MonthTotals(777, 7); // includes the unmetered call's record
-    }, LEASE, MeterProperties.FailMode.OPEN);
+    }, MeterProperties.FailMode.OPEN);
 
     Reservation r = meter.reserve(tenant, MeterLimits.UNLIMITED, ESTIMATE);
     assertThat(r.metered()).isFalse();

@@ -17,8 +17,15 @@ class RedisKeysTest {
   void everyKey_carriesTheTenantAsAClusterHashTag() {
     String base = "reef:{00000000-0000-0000-0000-00000000000a}:";
     assertThat(keys.base(tenant)).isEqualTo(base);
-    assertThat(keys.reservationKeys(tenant)).isEqualTo(List.of(base + "leases", base + "holds"));
+    assertThat(keys.reservationKeys(tenant)).isEqualTo(List.of(base + "leases", base + "holds", base + "finished"));
     assertThat(keys.month(tenant, YearMonth.of(2026, 11))).isEqualTo(base + "month:2026-11");
+    assertThat(RedisKeys.baseOfHolds(base + "holds")).isEqualTo(base);
+  }
+
+  @Test
+  void allHolds_matchesEveryTenantsHolds_withThePrefixTakenLiterally() {
+    assertThat(keys.allHolds()).isEqualTo("reef:{*}:holds");
+    assertThat(new RedisKeys("a*b?[c]:").allHolds()).isEqualTo("a\\*b\\?\\[c\\]:{*}:holds");
   }
 
   @Test
@@ -29,5 +36,8 @@ class RedisKeysTest {
     assertThat(reply.number(2)).isEqualTo(1_700_000_000_000L);
     assertThat(reply.number(3)).isEqualTo(42);
     assertThat(new RedisUsageMeter.Reply(1L).status()).isEqualTo("1");
+    assertThat(new RedisUsageMeter.Reply(7L).number()).isEqualTo(7);
+    assertThat(new RedisUsageMeter.Reply(List.of(7L)).number()).isEqualTo(7);
+    assertThat(reply.lastNumber()).isEqualTo(42);
   }
 }

@@ -13,6 +13,8 @@ import dev.reef.metering.MeterUnavailableException;
 import dev.reef.metering.Reservation;
 import dev.reef.metering.Usage;
 import dev.reef.metering.UsageMeter;
+import dev.reef.metering.MeterSnapshot;
+import dev.reef.testing.OwnRedis;
 import dev.reef.testing.TestRedis;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -37,6 +39,7 @@ class RedisUsageMeterIT extends UsageMeterContract {
 
   /** Generous: the contract tests semantics on a busy 2-core machine, not timeouts (those are tested below). */
   private static final Duration TEST_TIMEOUT = Duration.ofSeconds(3);
+  private static final Duration LEASE = Duration.ofSeconds(15);
 
   private final String prefix = TestRedis.uniquePrefix();
   private final AtomicLong shiftMillis = new AtomicLong();
@@ -90,8 +93,15 @@ class RedisUsageMeterIT extends UsageMeterContract {
   }
 
   private RedisUsageMeter meter(String url, Duration timeout, Duration lease, MeterProperties.FailMode failMode) {
-    RedisUsageMeter meter = new RedisUsageMeter(new RedisMeterStore(url, timeout), new RedisKeys(prefix), ledger,
-        clock, lease, failMode, shiftMillis::get, null);
+    return meter(url, timeout, lease, failMode, "process-" + java.util.UUID.randomUUID(), false);
+  }
+
+  private RedisUsageMeter meter(String url, Duration timeout, Duration lease, MeterProperties.FailMode failMode,
+      String owner, boolean ownerOutlivesRestarts) {
+    RedisMeterStore store = new RedisMeterStore(url, timeout);
+    store.warmUp(Duration.ofSeconds(2)); // as Reef's start-up does
+    RedisUsageMeter meter = new RedisUsageMeter(store, new RedisKeys(prefix), ledger,
+        clock, lease, failMode, owner, ownerOutlivesRestarts, shiftMillis::get, null);
     opened.add(meter);
     return meter;
   }
@@ -169,6 +179,114 @@ class RedisUsageMeterIT extends UsageMeterContract {
   }
 
   @Test
+  void deadReplica_holdsRunOutWithTheLease_whileALiveReplicasAreRenewed() {
+    RedisUsageMeter dead = meter(TestRedis.url(), TEST_TIMEOUT, LEASE, MeterProperties.FailMode.CLOSED);
+    RedisUsageMeter live = meter(TestRedis.url(), TEST_TIMEOUT, LEASE, MeterProperties.FailMode.CLOSED);
+    MeterLimits two = concurrency(2);
+    dead.reserve(tenant, two, ESTIMATE);
+    Reservation longCall = live.reserve(tenant, two, ESTIMATE);
+    assertThat(kindOf(() -> live.reserve(tenant, two, ESTIMATE))).isEqualTo(Kind.CONCURRENCY);
+
+    for (int i = 0; i < 20; i++) { // a minute of a long call, the live replica beating every 3 s as it does
+      advance(Duration.ofSeconds(3));
+      assertThat(live.renew()).isEqualTo(1);
+    }
+    assertThat(live.snapshot(tenant).inFlight()).as("the dead replica's hold ran out; the live one's did not")
+        .isEqualTo(1);
+    live.settle(longCall, new Usage(1, 1, 0, 300));
+    assertThat(live.snapshot(tenant).spentMicros()).isEqualTo(300);
+    assertThat(live.snapshot(tenant).inFlight()).isZero();
+  }
+
+  @Test
+  void settleAfterTheLeaseRanOut_stillChargesWhatWasUsed_once() {
+    RedisUsageMeter meter = meter(TestRedis.url(), TEST_TIMEOUT, LEASE, MeterProperties.FailMode.CLOSED);
+    Reservation r = meter.reserve(tenant, MeterLimits.UNLIMITED, ESTIMATE);
+    advance(LEASE.plusSeconds(1)); // Redis was unreachable for longer than the lease: no renewal got through
+    assertThat(meter.snapshot(tenant).inFlight()).isZero();
+    assertThat(meter.snapshot(tenant).reservedMicros()).isZero();
+
+    meter.settle(r, new Usage(10, 20, 0, 500));
+    meter.settle(r, new Usage(10, 20, 0, 500));
+    assertThat(meter.snapshot(tenant).spentMicros()).isEqualTo(500);
+    assertThat(meter.snapshot(tenant).tokens()).isEqualTo(30);
+    meter.release(r);
+    assertThat(meter.snapshot(tenant).spentMicros()).isEqualTo(500);
+  }
+
+  @Test
+  void restartedReplica_releasesWhatItsEarlierLifeHeld_atOnce_andNothingElse() {
+    RedisUsageMeter earlierLife = meter(TestRedis.url(), TEST_TIMEOUT, LEASE, MeterProperties.FailMode.CLOSED,
+        "replica-x", true);
+    RedisUsageMeter otherReplica = meter(TestRedis.url(), TEST_TIMEOUT, LEASE, MeterProperties.FailMode.CLOSED,
+        "replica-y", true);
+    earlierLife.reserve(tenant, MeterLimits.UNLIMITED, ESTIMATE);
+    earlierLife.reserve(tenant, MeterLimits.UNLIMITED, ESTIMATE);
+    TenantId another = TenantId.random();
+    earlierLife.reserve(another, MeterLimits.UNLIMITED, ESTIMATE);
+    otherReplica.reserve(tenant, MeterLimits.UNLIMITED, ESTIMATE);
+    assertThat(otherReplica.snapshot(tenant).inFlight()).isEqualTo(3);
+
+    RedisUsageMeter restarted = meter(TestRedis.url(), TEST_TIMEOUT, LEASE, MeterProperties.FailMode.CLOSED,
+        "replica-x", true); // kill -9, then the same REEF_REPLICA_ID starts again
+    assertThat(restarted.snapshot(tenant).inFlight()).as("replica-y's call is still held").isEqualTo(1);
+    assertThat(restarted.snapshot(tenant).reservedMicros()).isEqualTo(ESTIMATE.costMicros());
+    assertThat(restarted.snapshot(another).inFlight()).isZero();
+  }
+
+  @Test
+  void frozenRedis_runsTheReservationsItGotLate_andTheyHoldNothing() throws Exception {
+    try (OwnRedis own = OwnRedis.start()) {
+      RedisUsageMeter meter = meter(own.url(), Duration.ofMillis(200), LEASE, MeterProperties.FailMode.CLOSED);
+      meter.settle(meter.reserve(tenant, MeterLimits.UNLIMITED, ESTIMATE), Usage.NONE); // seeds, learns the clock
+      MeterLimits budget = limits(10_000L, null, null, null, null);
+
+      own.freeze(); // SIGSTOP: connections stay open, commands queue up in Redis's socket
+      for (int i = 0; i < 5; i++) {
+        assertThatThrownBy(() -> meter.reserve(tenant, budget, ESTIMATE))
+            .isInstanceOf(MeterUnavailableException.class);
+      }
+      Thread.sleep(1_000);
+      own.thaw(); // Redis runs the five reserves now, long after their callers answered 503
+
+      await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+          .until(() -> meter.snapshot(tenant).requestsThisMinute() >= 1);
+      MeterSnapshot after = meter.snapshot(tenant);
+      assertThat(after.inFlight()).as("no phantom holds").isZero();
+      assertThat(after.reservedMicros()).isZero();
+      assertThat(meter.reserve(tenant, budget, ESTIMATE).metered()).as("the whole budget is there").isTrue();
+      reconcileUntilDone(meter); // the releases queued for the timed-out reserves change nothing
+      assertThat(meter.snapshot(tenant).inFlight()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void freshReplica_firstBurst_isServedInFull_evenWhenConnectingIsSlow() throws Exception {
+    // A Redis that takes half a second to complete a connection's handshake, as on a busy host at start-up: longer
+    // than a command's timeout. The connection is opened at start-up, off any call's clock.
+    try (TcpProxy slow = new TcpProxy(TestRedis.url())) {
+      slow.delayNewConnections(Duration.ofMillis(500));
+      RedisUsageMeter fresh = meter(slow.url(), Duration.ofMillis(200), LEASE, MeterProperties.FailMode.CLOSED);
+      List<Reservation> admitted = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<Throwable> refused = java.util.Collections.synchronizedList(new ArrayList<>());
+      try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+        for (int i = 0; i < 200; i++) {
+          pool.submit(() -> {
+            try {
+              admitted.add(fresh.reserve(tenant, MeterLimits.UNLIMITED, ESTIMATE));
+            } catch (RuntimeException e) {
+              refused.add(e);
+            }
+          });
+        }
+      }
+      assertThat(refused).as("refused with Redis healthy").isEmpty();
+      assertThat(admitted).hasSize(200).allMatch(Reservation::metered);
+      assertThat(fresh.snapshot(tenant).inFlight()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void keys_shareTheTenantsHashTag_andAllExpire() {
     Reservation r = reserve(limits(1_000_000L, null, 100L, null, 10L));
     meter().settle(reserve(MeterLimits.UNLIMITED), new Usage(1, 1, 0, 1));
@@ -229,7 +347,6 @@ class RedisUsageMeterIT extends UsageMeterContract {
     Reservation r = open.reserve(tenant, MeterLimits.UNLIMITED, ESTIMATE);
     assertThat(r.metered()).isFalse();
     assertThat(r.tenantId()).isEqualTo(tenant);
-    open.keepAlive(r);
     open.settle(r, new Usage(5, 5, 0, 123));
     assertThat(open.pendingWrites()).containsExactly(
         new RedisUsageMeter.PendingCharge(tenant, r.month(), 123, 10, clock.millis()));

@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -21,6 +22,7 @@ final class TcpProxy implements AutoCloseable {
   private final int targetPort;
   private final List<Socket> open = new CopyOnWriteArrayList<>();
   private volatile boolean cut;
+  private volatile Duration connectDelay = Duration.ZERO;
 
   TcpProxy(String targetUrl) throws IOException {
     URI target = URI.create(targetUrl);
@@ -45,6 +47,11 @@ final class TcpProxy implements AutoCloseable {
     cut = false;
   }
 
+  /** New connections pass nothing either way for this long after they are accepted: a slow handshake. */
+  void delayNewConnections(Duration delay) {
+    connectDelay = delay;
+  }
+
   private void acceptLoop() {
     while (!server.isClosed()) {
       try {
@@ -56,8 +63,15 @@ final class TcpProxy implements AutoCloseable {
         Socket upstream = new Socket(targetHost, targetPort);
         open.add(client);
         open.add(upstream);
-        Thread.ofVirtual().start(() -> pump(client, upstream));
-        Thread.ofVirtual().start(() -> pump(upstream, client));
+        Duration delay = connectDelay;
+        Thread.ofVirtual().start(() -> {
+          sleep(delay);
+          pump(client, upstream);
+        });
+        Thread.ofVirtual().start(() -> {
+          sleep(delay);
+          pump(upstream, client);
+        });
       } catch (IOException e) {
         // closed, or the target refused: the client sees its connection drop
       }
@@ -72,6 +86,14 @@ final class TcpProxy implements AutoCloseable {
     } finally {
       closeQuietly(from);
       closeQuietly(to);
+    }
+  }
+
+  private static void sleep(Duration delay) {
+    try {
+      Thread.sleep(delay);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

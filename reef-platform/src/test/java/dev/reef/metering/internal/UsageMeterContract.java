@@ -32,7 +32,6 @@ import org.junit.jupiter.api.Test;
  */
 abstract class UsageMeterContract {
 
-  static final Duration LEASE = Duration.ofMinutes(2);
   static final Estimate ESTIMATE = new Estimate(100, 1_000, true);
 
   final TenantId tenant = TenantId.random();
@@ -232,40 +231,6 @@ abstract class UsageMeterContract {
 
     meter().settle(a, Usage.NONE);
     assertThat(reserve(two).metered()).isTrue();
-  }
-
-  @Test
-  void deadHolder_reservationExpiresAfterTheLease_andGivesItsCapacityBack() {
-    MeterLimits one = limits(1_000L, null, null, null, 1L);
-    Reservation dead = reserve(one);
-    advance(LEASE.minusSeconds(1));
-    assertThat(refused(one, ESTIMATE).kind()).isEqualTo(Kind.MONTHLY_BUDGET);
-
-    advance(Duration.ofSeconds(1));
-    assertThat(snapshot().inFlight()).isZero();
-    assertThat(snapshot().reservedMicros()).isZero();
-    Reservation next = reserve(one);
-
-    meter().settle(dead, new Usage(1, 1, 0, 999));
-    meter().release(dead);
-    assertThat(snapshot().spentMicros()).as("a call after expiry changes nothing").isZero();
-    assertThat(snapshot().inFlight()).isEqualTo(1);
-    meter().settle(next, new Usage(1, 1, 0, 10));
-    assertThat(snapshot().spentMicros()).isEqualTo(10);
-  }
-
-  @Test
-  void keepAlive_extendsTheLease() {
-    Reservation r = reserve(MeterLimits.UNLIMITED);
-    advance(LEASE.minusSeconds(10));
-    meter().keepAlive(r);
-    advance(Duration.ofSeconds(30));
-    assertThat(snapshot().inFlight()).isEqualTo(1);
-
-    advance(LEASE);
-    assertThat(snapshot().inFlight()).isZero();
-    meter().keepAlive(r);
-    assertThat(snapshot().inFlight()).as("an expired reservation is not revived").isZero();
   }
 
   @Test

@@ -6,6 +6,7 @@ import dev.reef.gateway.CatalogAdministration;
 import dev.reef.gateway.GatewayEvents;
 import dev.reef.gateway.ProviderType;
 import dev.reef.gateway.TenantProviderKeys;
+import dev.reef.gateway.internal.upstream.GatewayProperties;
 import java.math.BigDecimal;
 import java.util.Comparator;
 import java.util.List;
@@ -18,10 +19,18 @@ final class CatalogOperations implements CatalogAdministration, TenantProviderKe
 
   private final Catalog catalog;
   private final ApplicationEventPublisher events;
+  private final CallTimeouts timeouts;
 
-  CatalogOperations(Catalog catalog, ApplicationEventPublisher events) {
+  CatalogOperations(Catalog catalog, ApplicationEventPublisher events, GatewayProperties gateway) {
     this.catalog = catalog;
     this.events = events;
+    this.timeouts = new CallTimeouts(gateway.connectTimeout(), gateway.readTimeout(), gateway.totalTimeout(),
+        gateway.retries());
+  }
+
+  @Override
+  public CallTimeouts timeouts() {
+    return timeouts;
   }
 
   @Override

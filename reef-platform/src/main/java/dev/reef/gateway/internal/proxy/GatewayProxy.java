@@ -39,6 +39,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,7 +69,6 @@ public final class GatewayProxy {
   private static final Logger log = LoggerFactory.getLogger(GatewayProxy.class);
   private static final int MAX_ERROR_BODY = 64 * 1024;
   private static final long MAX_RESPONSE_BODY = 64L * 1024 * 1024;
-  private static final Duration KEEP_ALIVE_EVERY = Duration.ofSeconds(30);
   private static final String DEFAULT_ANTHROPIC_VERSION = "2023-06-01";
 
   private final BearerCredentials credentials;
@@ -124,7 +124,7 @@ public final class GatewayProxy {
    */
   record Call(ApiFlavor flavor, LlmCaller caller, ObjectNode body, String requestedModel, boolean stream,
       boolean injectsUsage, List<Route> routes, long inputEstimate, Instant startedAt, long startNanos,
-      HttpServletRequest request) {}
+      long deadlineNanos, HttpServletRequest request) {}
 
   // ---------------------------------------------------------------------------------------------------------------
   // Entry points
@@ -212,7 +212,7 @@ public final class GatewayProxy {
     long inputEstimate = Math.max(1, request.getContentLengthLong() > 0
         ? request.getContentLengthLong() / 4 : body.toString().length() / 4L);
     return new Call(flavor, caller, body, modelId, stream, injectsUsage, routes, inputEstimate, startedAt,
-        startNanos, request);
+        startNanos, startNanos + properties.totalTimeout().toNanos(), request);
   }
 
   private LlmCaller authenticate(HttpServletRequest request, ApiFlavor flavor) {
@@ -400,6 +400,11 @@ public final class GatewayProxy {
     throw last != null ? last : new GatewayException(502, "api_error", "upstream_error", "No provider could serve the call.");
   }
 
+  private GatewayException pastDeadline() {
+    return new GatewayException(504, "api_error", "upstream_timeout", "The call took longer than Reef's total "
+        + "timeout (" + properties.totalTimeout().toSeconds() + " s) before the provider answered.");
+  }
+
   /** The outcome of trying one route: either the call is done (answered), or it failed before any byte was sent. */
   record Attempt(boolean done, GatewayException error) {}
 
@@ -427,13 +432,18 @@ public final class GatewayProxy {
       }
       long t0 = System.nanoTime();
       UpstreamClient.Response up;
+      if (t0 - call.deadlineNanos() > 0) {
+        last = pastDeadline();
+        break;
+      }
       try {
-        up = upstream.post(uri, headers, bytes);
+        up = upstream.post(uri, headers, bytes, call.deadlineNanos());
       } catch (HttpTimeoutException e) {
         breaker.onError(System.nanoTime() - t0, TimeUnit.NANOSECONDS, e);
-        last = new GatewayException(504, "api_error", "upstream_timeout",
-            "The provider of '" + route.model().id() + "' did not answer in time.");
-        continue;
+        // Not retried: a provider that hung once would most likely hold the client as long again.
+        return new Attempt(false, System.nanoTime() - call.deadlineNanos() >= 0 ? pastDeadline()
+            : new GatewayException(504, "api_error", "upstream_timeout",
+                "The provider of '" + route.model().id() + "' did not answer in time."));
       } catch (IOException e) {
         breaker.onError(System.nanoTime() - t0, TimeUnit.NANOSECONDS, e);
         last = new GatewayException(502, "api_error", "upstream_unreachable",
@@ -515,10 +525,18 @@ public final class GatewayProxy {
       HttpServletResponse response) throws IOException {
     byte[] bytes;
     try (InputStream in = up.body()) {
-      long length = contentLength(up.header("content-length"));
-      bytes = length >= 0 && length <= MAX_RESPONSE_BODY
-          ? in.readNBytes((int) length) : in.readNBytes((int) MAX_RESPONSE_BODY);
-      in.read(); // the end: lets the connection go back to the pool
+      bytes = readWhole(in, contentLength(up.header("content-length")));
+    } catch (TruncatedBody cut) {
+      // The provider broke off: it did the work, so charge what its usage says, or what the bytes received show.
+      UsageReader usage = new UsageReader(call.flavor());
+      usage.acceptTruncatedBody(json, cut.received);
+      GatewayException failure = cut.getCause() instanceof UpstreamClient.IdleTimeoutException timeout
+          ? timeout.pastDeadline() ? pastDeadline() : new GatewayException(504, "api_error", "upstream_timeout",
+              "The provider of '" + route.model().id() + "' went silent in the middle of its answer.")
+          : new GatewayException(502, "api_error", "upstream_error", "The provider of '" + route.model().id()
+              + "' broke off its answer after " + cut.received.length + " bytes.");
+      settlement.finish(route, usage.counts(call.inputEstimate()), "error", failure.status());
+      throw failure;
     }
     bytes = CredentialScrubber.of(route.apiKey()).scrub(bytes);
     UsageReader usage = new UsageReader(call.flavor());
@@ -533,6 +551,45 @@ public final class GatewayProxy {
     response.setContentType(Optional.ofNullable(up.header("content-type")).orElse("application/json"));
     response.setContentLength(bytes.length);
     response.getOutputStream().write(bytes);
+  }
+
+  /** The provider's connection ended before its whole answer arrived; {@code received} is what did. */
+  private static final class TruncatedBody extends IOException {
+    private final byte[] received;
+
+    TruncatedBody(byte[] received, IOException cause) {
+      super("the provider's answer was cut off after " + received.length + " bytes", cause);
+      this.received = received;
+    }
+  }
+
+  /**
+   * A whole answer, at most {@link #MAX_RESPONSE_BODY} bytes, into one array of the announced length when there is
+   * one. A connection that breaks off (or ends before the announced length) keeps what was received.
+   */
+  private static byte[] readWhole(InputStream in, long announced) throws TruncatedBody {
+    int max = (int) (announced >= 0 && announced <= MAX_RESPONSE_BODY ? announced : MAX_RESPONSE_BODY);
+    byte[] buffer = new byte[announced >= 0 ? max : Math.min(max, 16 * 1024)];
+    int n = 0;
+    try {
+      while (n < max) {
+        if (n == buffer.length) {
+          buffer = Arrays.copyOf(buffer, (int) Math.min(max, 2L * buffer.length));
+        }
+        int read = in.read(buffer, n, buffer.length - n);
+        if (read < 0) {
+          break;
+        }
+        n += read;
+      }
+      in.read(); // the end: lets the connection go back to the pool
+    } catch (IOException e) {
+      throw new TruncatedBody(Arrays.copyOf(buffer, n), e);
+    }
+    if (announced >= 0 && n < announced) {
+      throw new TruncatedBody(Arrays.copyOf(buffer, n), null);
+    }
+    return n == buffer.length ? buffer : Arrays.copyOf(buffer, n);
   }
 
   /** A Content-Length header's value, or -1 when there is none or it is not a plain decimal number. */
@@ -558,7 +615,6 @@ public final class GatewayProxy {
     CredentialScrubber scrubber = CredentialScrubber.of(route.apiKey());
     SseEvents events = new SseEvents(up.body());
     OutputStream out = response.getOutputStream();
-    long lastKeepAlive = System.nanoTime();
     try (InputStream body = up.body()) {
       SseEvents.Event event;
       while (true) {
@@ -567,8 +623,12 @@ public final class GatewayProxy {
         } catch (IOException e) {
           // The provider broke off (or went silent past the read timeout): charge what was produced.
           settlement.finish(route, usage.counts(call.inputEstimate()), "error", 502);
-          writeStreamError(call.flavor(), out, e instanceof UpstreamClient.IdleTimeoutException
-              ? "The provider went silent and the stream was closed." : "The provider's stream broke off.");
+          writeStreamError(call.flavor(), out, switch (e) {
+            case UpstreamClient.IdleTimeoutException t when t.pastDeadline() ->
+                "The call took longer than Reef's total timeout and the stream was closed.";
+            case UpstreamClient.IdleTimeoutException t -> "The provider went silent and the stream was closed.";
+            default -> "The provider's stream broke off.";
+          });
           return;
         }
         if (event == null) {
@@ -592,10 +652,6 @@ public final class GatewayProxy {
             settlement.finish(route, usage.counts(call.inputEstimate()), "cancelled", 499);
             return;
           }
-        }
-        if (System.nanoTime() - lastKeepAlive > KEEP_ALIVE_EVERY.toNanos()) {
-          meter.keepAlive(settlement.reservation);
-          lastKeepAlive = System.nanoTime();
         }
       }
     }

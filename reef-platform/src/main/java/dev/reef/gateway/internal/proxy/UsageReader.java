@@ -54,6 +54,22 @@ final class UsageReader {
     }
   }
 
+  /**
+   * The part of a whole response that arrived before the provider broke off. Its usage counts if it got that far;
+   * otherwise the output is charged by the bytes received (one token per four, as for a stream cut short: the
+   * JSON around the text makes that a little more than the text itself).
+   */
+  void acceptTruncatedBody(JsonMapper json, byte[] received) {
+    try {
+      acceptBody(json, received);
+    } catch (JacksonException cutInsideTheJson) {
+      // expected: the body ends mid-value
+    }
+    if (output < 0) {
+      producedChars += received.length;
+    }
+  }
+
   private void acceptUsage(JsonNode usage) {
     switch (flavor) {
       case CHAT_COMPLETIONS -> openAiChat(usage);

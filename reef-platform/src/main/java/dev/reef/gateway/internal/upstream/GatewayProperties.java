@@ -7,8 +7,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * The proxy's settings ({@code REEF_GATEWAY_*}).
  *
  * @param connectTimeout to open a connection to a provider
- * @param readTimeout for the response headers, and the longest silence allowed inside a streamed body
- * @param retries extra attempts on the same provider, only before any byte reached the client
+ * @param readTimeout the longest the provider may stay silent: waiting for the first byte of its answer (for an
+ *     answer that is not streamed, that is the whole generation), and between bytes of a stream
+ * @param totalTimeout the longest a call may take from its arrival to its last byte, every retry and fallback included
+ * @param retries extra attempts on the same provider, only before any byte reached the client, and never after a
+ *     timeout (a provider that hung once is not asked to hang again)
  * @param queueTimeout how long a call may wait for a free slot of its provider's capacity
  * @param defaultMaxTokens the output reserved for a request that sets no maximum
  * @param maxBodyBytes largest request body accepted on /v1
@@ -18,6 +21,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public record GatewayProperties(
     Duration connectTimeout,
     Duration readTimeout,
+    Duration totalTimeout,
     int retries,
     Duration queueTimeout,
     long defaultMaxTokens,
@@ -27,6 +31,7 @@ public record GatewayProperties(
   public GatewayProperties {
     connectTimeout = connectTimeout == null ? Duration.ofSeconds(5) : connectTimeout;
     readTimeout = readTimeout == null ? Duration.ofSeconds(120) : readTimeout;
+    totalTimeout = totalTimeout == null ? Duration.ofMinutes(10) : totalTimeout;
     retries = Math.max(0, retries);
     queueTimeout = queueTimeout == null ? Duration.ofSeconds(30) : queueTimeout;
     defaultMaxTokens = defaultMaxTokens <= 0 ? 4096 : defaultMaxTokens;

@@ -41,7 +41,7 @@ import org.springframework.stereotype.Component;
  *
  * <p>Timeouts: connecting ({@code REEF_GATEWAY_CONNECT_TIMEOUT}); and the read timeout
  * ({@code REEF_GATEWAY_READ_TIMEOUT}), which bounds both the wait for the response headers and any silence inside a
- * streamed body. Closing a body before its end aborts the request, which closes the connection and so cancels the
+ * streamed body; and each call's deadline (its share of {@code REEF_GATEWAY_TOTAL_TIMEOUT}). Closing a body before its end aborts the request, which closes the connection and so cancels the
  * provider's work.
  *
  * <p>Design note: the read timeout is not the socket's. A socket read with a timeout on a virtual thread is a timed
@@ -49,7 +49,7 @@ import org.springframework.stereotype.Component;
  * proxied call, which costs more than the read on a host where waking a thread is dear. Instead the sockets read
  * without a timeout, each call notes since when it has been waiting for the provider (0 while Reef is busy
  * elsewhere, say writing to a slow client), and one watchdog thread aborts the calls that have waited longer than the
- * read timeout (checked every tenth of it, at most every 250 ms).
+ * read timeout or passed their deadline (checked every tenth of the read timeout, at most every 250 ms).
  */
 @Component
 public final class UpstreamClient implements DisposableBean {
@@ -93,14 +93,20 @@ public final class UpstreamClient implements DisposableBean {
     watchdog.scheduleWithFixedDelay(this::abortSilentCalls, checkEvery, checkEvery, TimeUnit.MILLISECONDS);
   }
 
-  /** A call in flight: since when it has been waiting for the provider (0: not waiting), whether it was aborted. */
+  /**
+   * A call in flight: since when it has been waiting for the provider (0: not waiting), its deadline, whether it was
+   * aborted and why.
+   */
   private static final class Call {
     final HttpPost request;
+    final long deadlineNanos;
     volatile long waitingSinceNanos = System.nanoTime();
     volatile boolean timedOut;
+    volatile boolean pastDeadline;
 
-    Call(HttpPost request) {
+    Call(HttpPost request, long deadlineNanos) {
       this.request = request;
+      this.deadlineNanos = deadlineNanos;
     }
   }
 
@@ -108,7 +114,10 @@ public final class UpstreamClient implements DisposableBean {
     long now = System.nanoTime();
     for (Call call : inFlight) {
       long since = call.waitingSinceNanos;
-      if (since != 0 && now - since > readTimeoutNanos) {
+      boolean silent = since != 0 && now - since > readTimeoutNanos;
+      boolean late = now - call.deadlineNanos > 0;
+      if (silent || late) {
+        call.pastDeadline = late && !silent;
         call.timedOut = true;
         inFlight.remove(call);
         try {
@@ -136,10 +145,11 @@ public final class UpstreamClient implements DisposableBean {
   /**
    * Sends a POST and returns once the response headers arrived.
    *
-   * @throws HttpTimeoutException when connecting or the response headers took too long
+   * @param deadlineNanos ({@link System#nanoTime()}) when the call is aborted, however lively the provider
+   * @throws HttpTimeoutException when connecting or the response headers took too long, or the deadline passed
    * @throws IOException when the provider cannot be reached
    */
-  public Response post(URI uri, Map<String, String> headers, byte[] body) throws IOException {
+  public Response post(URI uri, Map<String, String> headers, byte[] body, long deadlineNanos) throws IOException {
     HttpPost post = new HttpPost(uri);
     headers.forEach((name, value) -> {
       if (!name.equalsIgnoreCase("Content-Type")) {
@@ -149,7 +159,7 @@ public final class UpstreamClient implements DisposableBean {
     String type = headers.getOrDefault("Content-Type", JSON);
     post.setEntity(new ByteArrayEntity(body, JSON.equals(type) ? JSON_TYPE : ContentType.parse(type)));
     ClassicHttpResponse response;
-    Call call = new Call(post);
+    Call call = new Call(post, deadlineNanos);
     inFlight.add(call);
     try {
       response = http.executeOpen(null, post, null);
@@ -157,7 +167,8 @@ public final class UpstreamClient implements DisposableBean {
       inFlight.remove(call);
       post.cancel();
       if (call.timedOut || e instanceof SocketTimeoutException) { // waiting for the headers, or connecting
-        HttpTimeoutException timeout = new HttpTimeoutException("the provider did not answer in time");
+        HttpTimeoutException timeout = new HttpTimeoutException(call.pastDeadline
+            ? "the call took longer than the total timeout" : "the provider did not answer in time");
         timeout.initCause(e);
         throw timeout;
       }
@@ -181,10 +192,19 @@ public final class UpstreamClient implements DisposableBean {
     connections.close();
   }
 
-  /** Thrown from a body read when the provider went silent for longer than the read timeout. */
+  /** Thrown from a body read when the provider went silent for longer than the read timeout, or the deadline passed. */
   public static final class IdleTimeoutException extends IOException {
-    IdleTimeoutException(Throwable cause) {
-      super("the provider sent nothing for longer than the read timeout", cause);
+    private final boolean pastDeadline;
+
+    IdleTimeoutException(boolean pastDeadline, Throwable cause) {
+      super(pastDeadline ? "the call took longer than the total timeout"
+          : "the provider sent nothing for longer than the read timeout", cause);
+      this.pastDeadline = pastDeadline;
+    }
+
+    /** True when the call's deadline passed, false when the provider fell silent. */
+    public boolean pastDeadline() {
+      return pastDeadline;
     }
   }
 
@@ -234,7 +254,7 @@ public final class UpstreamClient implements DisposableBean {
     }
 
     private IOException failed(IOException e) {
-      return call.timedOut ? new IdleTimeoutException(e) : e;
+      return call.timedOut ? new IdleTimeoutException(call.pastDeadline, e) : e;
     }
 
     @Override

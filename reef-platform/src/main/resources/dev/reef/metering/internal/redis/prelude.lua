@@ -6,15 +6,20 @@
 -- Keys of a tenant:
 --   month:<yyyy-mm>   hash: seeded, spent, reserved (micro-dollars), tokens, reservedTokens
 --   minute:<epochms>  hash: requests, tokens (the fixed one-minute rate window starting then)
---   leases            sorted set: reservation id -> lease expiry (epoch ms)
---   holds             hash: reservation id -> "month|minute|heldMicros|heldTokens|countsAgainstBudget"
+--   leases            sorted set: reservation id -> lease expiry (epoch ms), renewed by the replica holding it
+--   holds             hash: reservation id -> "month|minute|heldMicros|heldTokens|countsAgainstBudget|owner"
+--   finished          sorted set: reservation id -> when it was settled or released (epoch ms), for an hour: a
+--                     settle applied twice (its first reply was lost) or after its lease ran out counts exactly once
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 
 local base = ARGV[1]
 local shift = tonumber(ARGV[2])
 local leases = base .. 'leases'
 local holds = base .. 'holds'
+local finished = base .. 'finished'
 local WINDOW_TTL_MS = 120000
+local FINISHED_KEEP_MS = 3600000
+
 
 -- Lua numbers are doubles: format integers explicitly, or Redis would receive e.g. "1.5e+14".
 local function int(x)
@@ -61,10 +66,12 @@ local function window_key(minute)
   return base .. 'minute:' .. minute
 end
 
+-- Holds written before holds had an owner have five fields; their owner is unknown ('').
 local function parse_hold(h)
-  local month, minute, micros, tokens, counts = string.match(h, '^([^|]+)|([^|]+)|([^|]+)|([^|]+)|([^|]+)$')
+  local month, minute, micros, tokens, counts, owner =
+    string.match(h, '^([^|]+)|([^|]+)|([^|]+)|([^|]+)|([^|]+)|?([^|]*)$')
   return { month = month, minute = minute, micros = tonumber(micros), tokens = tonumber(tokens),
-           counts = counts == '1' }
+           counts = counts == '1', owner = owner or '' }
 end
 
 -- Removes a reservation and gives back what it held against its month.
@@ -112,4 +119,11 @@ end
 local function touch(lease_ms)
   redis.call('PEXPIRE', leases, lease_ms + 60000)
   redis.call('PEXPIRE', holds, lease_ms + 60000)
+end
+
+-- Remembers that a reservation was settled or released, so nothing charges it again.
+local function mark_finished(id, now)
+  redis.call('ZADD', finished, int(now), id)
+  redis.call('ZREMRANGEBYSCORE', finished, '-inf', int(now - FINISHED_KEEP_MS))
+  redis.call('PEXPIRE', finished, FINISHED_KEEP_MS)
 end

@@ -4,6 +4,7 @@
 local now = now_ms()
 local id = ARGV[3]
 local hold = live_hold(id, now)
+mark_finished(id, now)
 if not hold then return 0 end
 drop_hold(id, hold)
 correct_window(hold, 0)

@@ -1,13 +1,19 @@
 -- reserve: check every cap and, only if all pass, hold the estimate. Returns
 --   {'ok', month, minute, now} | {'refused', kind, now} | {'seed', month, now} (seed the month, then call again)
+--   | {'late', now}: the caller's deadline had passed (it has given up waiting: a frozen Redis ran this late), so
+--     nothing is held
 -- ARGV: 3 id, 4 micros, 5 tokens, 6 countsAgainstBudget (1/0), 7 budget, 8 monthlyTokens, 9 requestsPerMinute,
---       10 tokensPerMinute, 11 maxConcurrent (a negative cap is unlimited), 12 leaseMs, 13 monthTtlMs
+--       10 tokensPerMinute, 11 maxConcurrent (a negative cap is unlimited), 12 leaseMs, 13 monthTtlMs,
+--       14 owner (the replica holding it), 15 deadline on Redis's clock (epoch ms; negative: none)
 local now = now_ms()
+local deadline = tonumber(ARGV[15])
+if deadline >= 0 and now > deadline then return { 'late', int(now) } end
+local id = ARGV[3]
+if redis.call('ZSCORE', finished, id) then return { 'late', int(now) } end -- released already, as having timed out
 local mkey, month = seeded_month(now)
 if not mkey then return { 'seed', month, int(now) } end
 purge(now)
 
-local id = ARGV[3]
 local micros = tonumber(ARGV[4])
 local tokens = tonumber(ARGV[5])
 local counts = ARGV[6] == '1'
@@ -47,6 +53,6 @@ redis.call('HINCRBY', wkey, 'tokens', int(tokens))
 redis.call('PEXPIRE', wkey, WINDOW_TTL_MS)
 redis.call('ZADD', leases, int(now + lease_ms), id)
 redis.call('HSET', holds, id, month .. '|' .. int(minute) .. '|' .. int(held) .. '|' .. int(tokens) .. '|'
-  .. (counts and '1' or '0'))
+  .. (counts and '1' or '0') .. '|' .. ARGV[14])
 touch(lease_ms)
 return { 'ok', month, int(minute), int(now) }
