@@ -24,6 +24,7 @@ public enum ProblemType {
   TOO_MANY_REQUESTS("too-many-requests", 429, "Too many requests"),
   AGENT_UNAVAILABLE("agent-unavailable", 503, "The agent is not available"),
   SANDBOX_UNAVAILABLE("sandbox-unavailable", 503, "Agents cannot be sandboxed on this machine"),
+  DATABASE_UNAVAILABLE("database-unavailable", 503, "Reef's database cannot be reached"),
   INTERNAL("internal-error", 500, "Internal error"),
   UNAVAILABLE("unavailable", 503, "Service unavailable");
 

@@ -93,6 +93,27 @@ public final class PostgresTestDatabase {
     return DriverManager.getConnection(jdbcUrl(), ADMIN_USER, ADMIN_PASSWORD);
   }
 
+  /**
+   * An outage, as the application sees one: every open connection to this database is cut, and new ones are
+   * refused ("database does not allow connections") until {@link #allowConnections()}.
+   */
+  public void refuseConnections() {
+    try (Connection c = admin(); Statement st = c.createStatement()) {
+      st.execute("alter database " + name + " allow_connections false");
+      st.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = '" + name + "'");
+    } catch (SQLException e) {
+      throw new IllegalStateException("Could not cut " + name + " off", e);
+    }
+  }
+
+  public void allowConnections() {
+    try (Connection c = admin(); Statement st = c.createStatement()) {
+      st.execute("alter database " + name + " allow_connections true");
+    } catch (SQLException e) {
+      throw new IllegalStateException("Could not reopen " + name, e);
+    }
+  }
+
   public void drop() {
     try (Connection c = admin(); Statement st = c.createStatement()) {
       st.execute("drop database if exists " + name + " with (force)");

@@ -53,7 +53,10 @@ class AgentTokenService implements AgentTokens {
   }
 
   Optional<Caller> resolve(String secret, String sourceAddress) {
-    String hash = SecretTokens.sha256(secret);
+    return resolveHash(SecretTokens.sha256(secret), sourceAddress);
+  }
+
+  Optional<Caller> resolveHash(String hash, String sourceAddress) {
     return DataScope.callAsPlatform(() -> tokens.findActiveByHashAcrossTenants(hash))
         .map(row -> new Caller.Agent(row.tenantId(), row.agentId(), sourceAddress));
   }

@@ -109,11 +109,7 @@ class ApiKeyService implements TenantApiKeys {
   /** The caller a presented secret stands for, if it is a live key. Runs in platform scope: no tenant known yet. */
   Optional<Caller> resolve(String secret, String sourceAddress) {
     if (secret.startsWith(SecretTokens.TENANT_KEY_PREFIX)) {
-      String hash = SecretTokens.sha256(secret);
-      return DataScope.callAsPlatform(() -> keys.findActiveByHashAcrossTenants(hash).map(k -> {
-        touch(k.id(), () -> keys.touch(k.tenantId(), k.id(), clock.instant()));
-        return new Caller.TenantKey(k.tenantId(), k.id(), k.name(), k.scopes(), sourceAddress);
-      }));
+      return resolveTenantKey(SecretTokens.sha256(secret), sourceAddress);
     }
     if (secret.startsWith(SecretTokens.OPERATOR_KEY_PREFIX)) {
       String hash = SecretTokens.sha256(secret);
@@ -123,6 +119,14 @@ class ApiKeyService implements TenantApiKeys {
       }));
     }
     return Optional.empty();
+  }
+
+  /** The live tenant key with this hash, if any. Runs in platform scope: no tenant known yet. */
+  Optional<Caller> resolveTenantKey(String hash, String sourceAddress) {
+    return DataScope.callAsPlatform(() -> keys.findActiveByHashAcrossTenants(hash).map(k -> {
+      touch(k.id(), () -> keys.touch(k.tenantId(), k.id(), clock.instant()));
+      return new Caller.TenantKey(k.tenantId(), k.id(), k.name(), k.scopes(), sourceAddress);
+    }));
   }
 
   private void touch(UUID keyId, Runnable write) {

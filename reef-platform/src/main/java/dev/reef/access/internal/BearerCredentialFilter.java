@@ -3,6 +3,7 @@ package dev.reef.access.internal;
 import dev.reef.access.Caller;
 import dev.reef.common.ProblemException;
 import dev.reef.common.ProblemType;
+import dev.reef.platform.DatabaseOutage;
 import dev.reef.platform.ProblemWriter;
 import dev.reef.platform.ReefProperties;
 import jakarta.servlet.FilterChain;
@@ -40,7 +41,16 @@ final class BearerCredentialFilter extends OncePerRequestFilter {
       chain.doFilter(request, response);
       return;
     }
-    Optional<Caller> caller = resolve(secret, RequestOrigin.address(request));
+    Optional<Caller> caller;
+    try {
+      caller = resolve(secret, RequestOrigin.address(request));
+    } catch (RuntimeException e) {
+      if (!DatabaseOutage.causedBy(e)) {
+        throw e;
+      }
+      problems.write(request, response, DatabaseOutage.problem());
+      return;
+    }
     if (caller.isEmpty()) {
       response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
       problems.write(request, response, new ProblemException(ProblemType.UNAUTHENTICATED,

@@ -1,10 +1,9 @@
 package dev.reef.access.internal;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.reef.access.AccessEvents;
 import dev.reef.access.BearerCredentials;
 import dev.reef.access.Caller;
+import dev.reef.platform.OutageTolerantCache;
 import java.time.Duration;
 import java.util.Optional;
 import org.springframework.transaction.event.TransactionalEventListener;
@@ -12,21 +11,22 @@ import org.springframework.stereotype.Component;
 
 /**
  * Bearer resolution with a short-lived cache keyed by the secret's hash (never the secret). Unknown secrets are
- * cached too, so a client hammering with a wrong key costs no database queries.
+ * cached too, so a client hammering with a wrong key costs no database queries. Keys already seen keep working
+ * while the database cannot be reached ({@link OutageTolerantCache}).
  */
 @Component
 final class CachedBearerCredentials implements BearerCredentials {
 
   private static final Duration TTL = Duration.ofSeconds(5);
 
-  private final ApiKeyService keys;
-  private final AgentTokenService agentTokens;
-  private final Cache<String, Optional<Caller>> cache =
-      Caffeine.newBuilder().expireAfterWrite(TTL).maximumSize(200_000).build();
+  /** A secret's hash, and which kind of credential its prefix says it is. */
+  private record Lookup(boolean agentToken, String hash) {}
+
+  private final OutageTolerantCache<Lookup, Optional<Caller>> cache;
 
   CachedBearerCredentials(ApiKeyService keys, AgentTokenService agentTokens) {
-    this.keys = keys;
-    this.agentTokens = agentTokens;
+    this.cache = new OutageTolerantCache<>(TTL, 200_000, lookup -> lookup.agentToken()
+        ? agentTokens.resolveHash(lookup.hash(), "") : keys.resolveTenantKey(lookup.hash(), ""));
   }
 
   @Override
@@ -36,9 +36,9 @@ final class CachedBearerCredentials implements BearerCredentials {
     }
     Optional<Caller> caller;
     if (secret.startsWith(SecretTokens.TENANT_KEY_PREFIX)) {
-      caller = cache.get(SecretTokens.sha256(secret), h -> keys.resolve(secret, ""));
+      caller = cache.get(new Lookup(false, SecretTokens.sha256(secret)));
     } else if (secret.startsWith(AgentTokenService.PREFIX)) {
-      caller = cache.get(SecretTokens.sha256(secret), h -> agentTokens.resolve(secret, ""));
+      caller = cache.get(new Lookup(true, SecretTokens.sha256(secret)));
     } else {
       return Optional.empty();
     }

@@ -1,6 +1,7 @@
 package dev.reef.dashboard.internal;
 
 import dev.reef.common.ProblemException;
+import dev.reef.platform.DatabaseOutage;
 import dev.reef.common.ProblemType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -48,6 +49,9 @@ final class DashboardErrors {
 
   @ExceptionHandler(Exception.class)
   String unexpected(Exception e, HttpServletRequest request, HttpServletResponse response, Model model) {
+    if (DatabaseOutage.causedBy(e)) {
+      return show(describe(DatabaseOutage.problem()), response, model);
+    }
     String errorId = UUID.randomUUID().toString();
     log.error("Unexpected error {} on {} {}", errorId, request.getMethod(), request.getRequestURI(), e);
     return show(new Problem(500, "Something went wrong",

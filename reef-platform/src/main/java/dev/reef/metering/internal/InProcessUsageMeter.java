@@ -190,7 +190,7 @@ final class InProcessUsageMeter implements UsageMeter, MeterProbe {
       if (counters == null) {
         LedgerTotals.MonthTotals totals;
         try {
-          totals = ledger.month(tenantId, month);
+          totals = ledger.month(tenantId, month, false); // unmetered calls count only through it
         } catch (RuntimeException e) {
           throw new MeterUnavailableException("The usage ledger cannot be read to seed the month's counters", e);
         }

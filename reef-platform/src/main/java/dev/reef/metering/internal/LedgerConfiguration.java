@@ -20,9 +20,15 @@ class LedgerConfiguration {
         root.resolve("rejected.jsonl"), ledger.flushInterval());
   }
 
-  /** Month totals for seeding, read in the tenant's own scope (row-level security sees only its rows). */
+  /**
+   * Month totals for seeding, read in the tenant's own scope (row-level security sees only its rows), after this
+   * replica's journal has been moved into the database: a seed must not miss the calls of the last second.
+   */
   @Bean
-  LedgerTotals ledgerTotals(UsageRecordRepository repository) {
-    return (tenantId, month) -> DataScope.callAs(tenantId, () -> repository.monthTotals(tenantId, month));
+  LedgerTotals ledgerTotals(UsageRecordRepository repository, JournalLedger journal) {
+    return (tenantId, month, meteredOnly) -> {
+      journal.flush();
+      return DataScope.callAs(tenantId, () -> repository.monthTotals(tenantId, month, meteredOnly));
+    };
   }
 }

@@ -9,7 +9,11 @@ import java.time.YearMonth;
  */
 interface LedgerTotals {
 
-  MonthTotals month(TenantId tenantId, YearMonth month);
+  /**
+   * @param meteredOnly leave out calls admitted unmetered while the meter's store was unreachable: the Redis meter
+   *     counts those through their queued charges, exactly once, so its seed must not count them too
+   */
+  MonthTotals month(TenantId tenantId, YearMonth month, boolean meteredOnly);
 
   /** @param spentMicros recorded cost that counts against the budget; {@code tokens} input plus output tokens */
   record MonthTotals(long spentMicros, long tokens) {

@@ -1,5 +1,6 @@
 package dev.reef.metering.internal;
 
+import dev.reef.metering.SettlementFence;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
@@ -41,13 +42,13 @@ final class MeterConfigurations {
      *     the earlier life held; when not, they carry a name of this process's own and run out with their leases
      */
     @Bean(destroyMethod = "close")
-    RedisUsageMeter usageMeter(Clock clock, LedgerTotals ledger, MeterProperties meter,
+    RedisUsageMeter usageMeter(Clock clock, LedgerTotals ledger, SettlementFence fence, MeterProperties meter,
         RedisConnectionProperties redis, @Value("${reef.replica-id:}") String replicaId) {
       RedisMeterStore store = new RedisMeterStore(redis.url(), redis.timeout());
       store.warmUp(WARM_UP);
       boolean configured = !replicaId.isBlank();
       String owner = configured ? replicaId : "process-" + UUID.randomUUID();
-      return new RedisUsageMeter(store, new RedisKeys(redis.keyPrefix()), ledger, clock, meter.lease(),
+      return new RedisUsageMeter(store, new RedisKeys(redis.keyPrefix()), ledger, fence, clock, meter.lease(),
           meter.failMode(), owner, configured, () -> 0, RECONCILE_EVERY);
     }
   }

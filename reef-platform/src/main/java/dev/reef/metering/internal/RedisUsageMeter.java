@@ -7,6 +7,7 @@ import dev.reef.metering.MeterLimits;
 import dev.reef.metering.MeterSnapshot;
 import dev.reef.metering.MeterUnavailableException;
 import dev.reef.metering.Reservation;
+import dev.reef.metering.SettlementFence;
 import dev.reef.metering.Usage;
 import dev.reef.metering.UsageMeter;
 import dev.reef.metering.internal.RedisMeterStore.Script;
@@ -68,6 +69,7 @@ final class RedisUsageMeter implements UsageMeter, MeterProbe, AutoCloseable {
   private final RedisMeterStore store;
   private final RedisKeys keys;
   private final LedgerTotals ledger;
+  private final SettlementFence fence;
   private final Clock clock;
   private final Duration lease;
   private final MeterProperties.FailMode failMode;
@@ -91,12 +93,16 @@ final class RedisUsageMeter implements UsageMeter, MeterProbe, AutoCloseable {
   /** A write that could not reach Redis yet. */
   sealed interface PendingWrite {}
 
-  record PendingSettle(Reservation reservation, Usage actual) implements PendingWrite {}
+  /**
+   * @param attemptedAt when the settle first failed to reach Redis, on Redis's clock as best known (epoch ms); -1
+   *     while it has not failed
+   */
+  record PendingSettle(Reservation reservation, Usage actual, long attemptedAt) implements PendingWrite {}
 
   record PendingRelease(Reservation reservation) implements PendingWrite {}
 
-  /** Usage of a call admitted unmetered, settled at {@code settledAtMillis} (the reconciler's dedup key). */
-  record PendingCharge(TenantId tenantId, YearMonth month, long micros, long tokens, long settledAtMillis)
+  /** Usage of a call admitted unmetered; its reservation's id makes the charge count once. */
+  record PendingCharge(TenantId tenantId, YearMonth month, String reservationId, long micros, long tokens)
       implements PendingWrite {}
 
   /**
@@ -108,12 +114,13 @@ final class RedisUsageMeter implements UsageMeter, MeterProbe, AutoCloseable {
    * @param reconcileEvery how often queued writes are retried; null starts no background work (tests call
    *     {@link #reconcile()} and {@link #renew()})
    */
-  RedisUsageMeter(RedisMeterStore store, RedisKeys keys, LedgerTotals ledger, Clock clock, Duration lease,
-      MeterProperties.FailMode failMode, String owner, boolean ownerOutlivesRestarts, LongSupplier timeShiftMillis,
-      Duration reconcileEvery) {
+  RedisUsageMeter(RedisMeterStore store, RedisKeys keys, LedgerTotals ledger, SettlementFence fence, Clock clock,
+      Duration lease, MeterProperties.FailMode failMode, String owner, boolean ownerOutlivesRestarts,
+      LongSupplier timeShiftMillis, Duration reconcileEvery) {
     this.store = store;
     this.keys = keys;
     this.ledger = ledger;
+    this.fence = fence;
     this.clock = clock;
     this.lease = lease;
     this.failMode = failMode;
@@ -209,11 +216,11 @@ final class RedisUsageMeter implements UsageMeter, MeterProbe, AutoCloseable {
     inFlight.remove(reservation.id());
     if (!reservation.metered()) {
       long micros = reservation.estimate().countsAgainstBudget() ? actual.costMicros() : 0;
-      enqueue(new PendingCharge(reservation.tenantId(), reservation.month(), micros, actual.totalTokens(),
-          clock.millis()));
+      enqueue(new PendingCharge(reservation.tenantId(), reservation.month(), reservation.id(), micros,
+          actual.totalTokens()));
       return;
     }
-    applyOrQueue(new PendingSettle(reservation, actual));
+    applyOrQueue(new PendingSettle(reservation, actual, -1));
   }
 
   @Override
@@ -328,19 +335,36 @@ final class RedisUsageMeter implements UsageMeter, MeterProbe, AutoCloseable {
     try {
       apply(write);
     } catch (RedisMeterStore.UnavailableException e) {
-      enqueue(write);
+      enqueue(write instanceof PendingSettle(Reservation r, Usage actual, long never) && never < 0
+          ? new PendingSettle(r, actual, redisNowEstimate()) : write);
     }
+  }
+
+  /** Redis's clock now, as well as this replica knows it. */
+  private long redisNowEstimate() {
+    long offset = redisClockOffsetMillis;
+    return System.currentTimeMillis() + (offset == Long.MIN_VALUE ? 0 : offset) + timeShiftMillis.getAsLong();
   }
 
   private void apply(PendingWrite write) {
     switch (write) {
-      case PendingSettle(Reservation r, Usage actual) -> run(Script.SETTLE, keys.reservationKeys(r.tenantId()),
-          args(r.tenantId(), r.id(), actual.costMicros(), actual.totalTokens(), MONTH_TTL.toMillis(), r.month(),
-              r.estimate().countsAgainstBudget() ? 1 : 0));
+      case PendingSettle(Reservation r, Usage actual, long attemptedAt) -> run(Script.SETTLE,
+          keys.reservationKeys(r.tenantId()), args(r.tenantId(), r.id(), actual.costMicros(), actual.totalTokens(),
+              MONTH_TTL.toMillis(), r.month(), r.estimate().countsAgainstBudget() ? 1 : 0, attemptedAt));
       case PendingRelease(Reservation r) -> run(Script.RELEASE, keys.reservationKeys(r.tenantId()),
           args(r.tenantId(), r.id()));
-      case PendingCharge c -> run(Script.CHARGE, List.of(keys.month(c.tenantId(), c.month())),
-          args(c.tenantId(), c.micros(), c.tokens(), MONTH_TTL.toMillis(), c.settledAtMillis()));
+      case PendingCharge c -> {
+        List<String> chargeKeys = List.of(keys.month(c.tenantId(), c.month()), keys.base(c.tenantId()) + "finished");
+        List<String> chargeArgs = args(c.tenantId(), c.reservationId(), c.micros(), c.tokens(), MONTH_TTL.toMillis());
+        if (run(Script.CHARGE, chargeKeys, chargeArgs).number() < 0) {
+          try {
+            seed(c.tenantId(), c.month()); // the month has no counters yet (Redis lost them): give it its seed first
+          } catch (SeedingFailedException e) {
+            throw new RedisMeterStore.UnavailableException("The month cannot be seeded yet", e);
+          }
+          run(Script.CHARGE, chargeKeys, chargeArgs);
+        }
+      }
     }
   }
 
@@ -354,17 +378,22 @@ final class RedisUsageMeter implements UsageMeter, MeterProbe, AutoCloseable {
     pending.addLast(write);
   }
 
-  /** Gives a month its starting counters from the ledger; a concurrent seeder may win, which is as good. */
+  /**
+   * Gives a month its starting counters from the ledger's metered calls (unmetered ones count through their charges);
+   * a concurrent seeder may win, which is as good. Inside the settlement fence, so that no call of this replica
+   * finishes between the ledger read and the seed: each is in the one or settles into the other.
+   */
   private void seed(TenantId tenantId, YearMonth month) {
-    long seededAt = clock.millis();
-    LedgerTotals.MonthTotals totals;
-    try {
-      totals = ledger.month(tenantId, month);
-    } catch (RuntimeException e) {
-      throw new SeedingFailedException(e);
-    }
-    run(Script.SEED, List.of(keys.month(tenantId, month)),
-        args(tenantId, totals.spentMicros(), totals.tokens(), MONTH_TTL.toMillis(), seededAt));
+    fence.seeding(() -> {
+      LedgerTotals.MonthTotals totals;
+      try {
+        totals = ledger.month(tenantId, month, true);
+      } catch (RuntimeException e) {
+        throw new SeedingFailedException(e);
+      }
+      return run(Script.SEED, List.of(keys.month(tenantId, month)),
+          args(tenantId, totals.spentMicros(), totals.tokens(), MONTH_TTL.toMillis()));
+    });
   }
 
   private Reply run(Script script, List<String> scriptKeys, List<String> args) {

@@ -105,12 +105,13 @@ class UsageRecordRepository {
    * (BYOK) paid for it: the ledger does not keep the per-call flag, and platform-key spend is what budgets cap.
    */
   @Transactional(readOnly = true)
-  LedgerTotals.MonthTotals monthTotals(TenantId tenantId, YearMonth month) {
+  LedgerTotals.MonthTotals monthTotals(TenantId tenantId, YearMonth month, boolean meteredOnly) {
     return jdbc.sql("""
         select coalesce(sum(case when byok then 0 else cost_micros end), 0) as spent,
                coalesce(sum(input_tokens + output_tokens), 0) as tokens
         from usage_records
-        where tenant_id = :t and started_at >= :from and started_at < :to""")
+        where tenant_id = :t and started_at >= :from and started_at < :to and (metered or not :meteredOnly)""")
+        .param("meteredOnly", meteredOnly)
         .param("t", tenantId.value())
         .param("from", Jdbc.timestamp(MeterWindows.monthStart(month)))
         .param("to", Jdbc.timestamp(MeterWindows.monthStart(month.plusMonths(1))))

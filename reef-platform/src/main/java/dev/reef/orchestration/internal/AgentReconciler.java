@@ -18,6 +18,7 @@ import dev.reef.orchestration.Observed;
 import dev.reef.orchestration.Placement;
 import dev.reef.orchestration.RuntimeContext;
 import dev.reef.orchestration.RuntimeInstallException;
+import dev.reef.platform.DatabaseOutage;
 import dev.reef.secrets.SecretRef;
 import dev.reef.secrets.SecretStore;
 import dev.reef.tenancy.EffectiveLimits;
@@ -65,6 +66,7 @@ final class AgentReconciler implements DisposableBean {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final AgentRepository agents;
+  private volatile boolean databaseDown;
   private final ComputeDriver driver;
   private final Runtimes runtimes;
   private final AgentTokens agentTokens;
@@ -128,8 +130,17 @@ final class AgentReconciler implements DisposableBean {
           nudge(orphan.id(), orphan.tenantId());
         }
       }
+      if (databaseDown) {
+        databaseDown = false;
+        log.info("The database answers again; agents are reconciled again");
+      }
     } catch (RuntimeException e) {
-      log.error("Reconciling agents failed; trying again at the next tick", e);
+      if (!DatabaseOutage.causedBy(e)) {
+        log.error("Reconciling agents failed; trying again at the next tick", e);
+      } else if (!databaseDown) {
+        databaseDown = true; // said once, not at every tick: running agents keep running meanwhile
+        log.warn("The database cannot be reached; agents are reconciled again once it answers");
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package dev.reef.platform.internal;
 import dev.reef.common.InvalidRequestException.FieldError;
 import dev.reef.common.ProblemException;
 import dev.reef.common.ProblemType;
+import dev.reef.platform.DatabaseOutage;
 import dev.reef.platform.ProblemWriter;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
@@ -72,6 +73,11 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(Exception.class)
   ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
+    if (DatabaseOutage.causedBy(e)) {
+      log.warn("{} {}: the database cannot be reached ({})", request.getMethod(), request.getRequestURI(),
+          e.getMessage());
+      return respond(ProblemWriter.toDetail(DatabaseOutage.problem(), request));
+    }
     String errorId = UUID.randomUUID().toString();
     log.error("Unexpected error {} on {} {}", errorId, request.getMethod(), request.getRequestURI(), e);
     return respond(ProblemWriter.toDetail(ProblemType.INTERNAL,

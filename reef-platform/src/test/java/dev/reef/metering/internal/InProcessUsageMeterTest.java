@@ -59,7 +59,7 @@ class InProcessUsageMeterTest extends UsageMeterContract {
 
   @Test
   void ledgerUnreachable_failClosed_refuses() {
-    UsageMeter meter = new InProcessUsageMeter(clock, (t, m) -> {
+    UsageMeter meter = new InProcessUsageMeter(clock, (t, m, meteredOnly) -> {
       throw new IllegalStateException("database down");
     }, MeterProperties.FailMode.CLOSED);
 
@@ -71,7 +71,7 @@ class InProcessUsageMeterTest extends UsageMeterContract {
   @Test
   void ledgerUnreachable_failOpen_admitsUnmetered_andSeedsOnceTheLedgerIsBack() {
     boolean[] down = {true};
-    UsageMeter meter = new InProcessUsageMeter(clock, (t, m) -> {
+    UsageMeter meter = new InProcessUsageMeter(clock, (t, m, meteredOnly) -> {
       if (down[0]) {
         throw new IllegalStateException("database down");
       }

@@ -26,7 +26,12 @@ class MeterConfigurationTest {
 
     @Bean
     LedgerTotals ledgerTotals() {
-      return (t, m) -> LedgerTotals.MonthTotals.NONE;
+      return (t, m, meteredOnly) -> LedgerTotals.MonthTotals.NONE;
+    }
+
+    @Bean
+    dev.reef.metering.SettlementFence settlementFence() {
+      return new dev.reef.metering.SettlementFence();
     }
   }
 

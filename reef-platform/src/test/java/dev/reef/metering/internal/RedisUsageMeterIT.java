@@ -11,6 +11,7 @@ import dev.reef.metering.LimitExceededException.Kind;
 import dev.reef.metering.MeterLimits;
 import dev.reef.metering.MeterUnavailableException;
 import dev.reef.metering.Reservation;
+import dev.reef.metering.SettlementFence;
 import dev.reef.metering.Usage;
 import dev.reef.metering.UsageMeter;
 import dev.reef.metering.MeterSnapshot;
@@ -100,7 +101,7 @@ class RedisUsageMeterIT extends UsageMeterContract {
       String owner, boolean ownerOutlivesRestarts) {
     RedisMeterStore store = new RedisMeterStore(url, timeout);
     store.warmUp(Duration.ofSeconds(2)); // as Reef's start-up does
-    RedisUsageMeter meter = new RedisUsageMeter(store, new RedisKeys(prefix), ledger,
+    RedisUsageMeter meter = new RedisUsageMeter(store, new RedisKeys(prefix), ledger, new SettlementFence(),
         clock, lease, failMode, owner, ownerOutlivesRestarts, shiftMillis::get, null);
     opened.add(meter);
     return meter;
@@ -349,7 +350,7 @@ class RedisUsageMeterIT extends UsageMeterContract {
     assertThat(r.tenantId()).isEqualTo(tenant);
     open.settle(r, new Usage(5, 5, 0, 123));
     assertThat(open.pendingWrites()).containsExactly(
-        new RedisUsageMeter.PendingCharge(tenant, r.month(), 123, 10, clock.millis()));
+        new RedisUsageMeter.PendingCharge(tenant, r.month(), r.id(), 123, 10));
   }
 
   @Test

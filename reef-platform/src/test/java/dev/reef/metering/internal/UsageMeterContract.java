@@ -38,7 +38,7 @@ abstract class UsageMeterContract {
   /** The durable ledger's month totals, which the meters seed from; empty unless a test says otherwise. */
   final Map<String, LedgerTotals.MonthTotals> ledgerMonths = new ConcurrentHashMap<>();
   final AtomicInteger ledgerReads = new AtomicInteger();
-  final LedgerTotals ledger = (t, month) -> {
+  final LedgerTotals ledger = (t, month, meteredOnly) -> {
     ledgerReads.incrementAndGet();
     return ledgerMonths.getOrDefault(t + "/" + month, LedgerTotals.MonthTotals.NONE);
   };

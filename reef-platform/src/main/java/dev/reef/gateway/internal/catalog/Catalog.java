@@ -1,9 +1,9 @@
 package dev.reef.gateway.internal.catalog;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.reef.common.ConflictException;
 import dev.reef.common.DataScope;
+import dev.reef.platform.DatabaseOutage;
+import dev.reef.platform.OutageTolerantCache;
 import dev.reef.common.InvalidRequestException;
 import dev.reef.common.NotFoundException;
 import dev.reef.common.TenantId;
@@ -51,9 +51,10 @@ public class Catalog implements LlmCatalog, org.springframework.beans.factory.In
   private final SecretStore secrets;
   private final TransactionTemplate tx;
   private final Clock clock;
-  private final Cache<TenantId, Map<String, String>> byokKeys =
-      Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(30)).maximumSize(100_000).build();
+  /** Tenants' own keys, decrypted, by provider; kept while the database cannot be reached. */
+  private final OutageTolerantCache<TenantId, Map<String, String>> byokKeys;
   private volatile Snapshot snapshot = Snapshot.EMPTY;
+  private volatile boolean stale;
 
   /** An immutable view of the catalog; {@code providerKeys} holds decrypted platform keys by provider name. */
   public record Snapshot(Map<String, Provider> providers, Map<String, Model> models, Map<String, String> providerKeys,
@@ -72,6 +73,14 @@ public class Catalog implements LlmCatalog, org.springframework.beans.factory.In
     this.secrets = secrets;
     this.tx = tx;
     this.clock = clock;
+    this.byokKeys = new OutageTolerantCache<>(Duration.ofSeconds(30), 100_000,
+        t -> DataScope.callAs(t, () -> tx.execute(s -> {
+          Map<String, String> found = new LinkedHashMap<>();
+          for (ProviderKeyRepository.ProviderKey k : providerKeys.list(t)) {
+            found.put(k.provider(), secrets.reveal(k.secret()));
+          }
+          return Map.copyOf(found);
+        })));
   }
 
   public Snapshot snapshot() {
@@ -89,7 +98,29 @@ public class Catalog implements LlmCatalog, org.springframework.beans.factory.In
     refresh();
   }
 
+  /**
+   * Picks up what other replicas changed. While the database cannot be reached the catalog stays as it was (LLM
+   * calls go on with it), said once, not at every refresh.
+   */
   @Scheduled(initialDelayString = "${reef.gateway.catalog-refresh:5s}", fixedDelayString = "${reef.gateway.catalog-refresh:5s}")
+  void refreshPeriodically() {
+    try {
+      refresh();
+      if (stale) {
+        stale = false;
+        log.info("The LLM catalog is read from the database again");
+      }
+    } catch (RuntimeException e) {
+      if (!DatabaseOutage.causedBy(e)) {
+        throw e;
+      }
+      if (!stale) {
+        stale = true;
+        log.warn("The database cannot be reached; LLM calls go on with the catalog as it was");
+      }
+    }
+  }
+
   public void refresh() {
     snapshot = DataScope.callAsPlatform(() -> tx.execute(status -> {
       Map<String, Provider> providers = index(repository.providers(), Provider::name);
@@ -222,14 +253,7 @@ public class Catalog implements LlmCatalog, org.springframework.beans.factory.In
 
   /** The tenant's own key for a provider, decrypted; empty if it has none. Runs in the tenant's scope. */
   public Optional<String> byokKey(TenantId tenantId, String provider) {
-    Map<String, String> keys = byokKeys.get(tenantId, t -> DataScope.callAs(t, () -> tx.execute(s -> {
-      Map<String, String> found = new LinkedHashMap<>();
-      for (ProviderKeyRepository.ProviderKey k : providerKeys.list(t)) {
-        found.put(k.provider(), secrets.reveal(k.secret()));
-      }
-      return Map.copyOf(found);
-    })));
-    return Optional.ofNullable(keys.get(provider));
+    return Optional.ofNullable(byokKeys.get(tenantId).get(provider));
   }
 
   public ProviderKeyRepository.ProviderKey putByokKey(TenantId tenantId, String provider, String apiKey) {

@@ -19,10 +19,12 @@ import dev.reef.metering.Estimate;
 import dev.reef.metering.LimitExceededException;
 import dev.reef.metering.MeterUnavailableException;
 import dev.reef.metering.Reservation;
+import dev.reef.metering.SettlementFence;
 import dev.reef.metering.Usage;
 import dev.reef.metering.UsageLedger;
 import dev.reef.metering.UsageMeter;
 import dev.reef.metering.UsageRecord;
+import dev.reef.platform.DatabaseOutage;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -76,6 +78,7 @@ public final class GatewayProxy {
   private final Catalog catalog;
   private final UsageMeter meter;
   private final UsageLedger ledger;
+  private final SettlementFence fence;
   private final UpstreamClient upstream;
   private final ProviderHealth health;
   private final ProviderGates gates;
@@ -88,13 +91,14 @@ public final class GatewayProxy {
   private final java.util.concurrent.ConcurrentHashMap<String, URI> uris = new java.util.concurrent.ConcurrentHashMap<>();
 
   GatewayProxy(BearerCredentials credentials, TenantProfiles profiles, Catalog catalog, UsageMeter meter,
-      UsageLedger ledger, UpstreamClient upstream, ProviderHealth health, ProviderGates gates,
+      UsageLedger ledger, SettlementFence fence, UpstreamClient upstream, ProviderHealth health, ProviderGates gates,
       GatewayProperties properties, JsonMapper json, Clock clock, ActivityTracker activity, MeterRegistry metrics) {
     this.credentials = credentials;
     this.profiles = profiles;
     this.catalog = catalog;
     this.meter = meter;
     this.ledger = ledger;
+    this.fence = fence;
     this.upstream = upstream;
     this.health = health;
     this.gates = gates;
@@ -161,6 +165,12 @@ public final class GatewayProxy {
     } catch (GatewayException e) {
       writeError(flavor, response, e);
       return;
+    } catch (RuntimeException e) {
+      if (!DatabaseOutage.causedBy(e)) {
+        throw e;
+      }
+      writeError(flavor, response, databaseUnavailable()); // a caller or tenant not seen before the outage
+      return;
     }
     Settlement settlement = new Settlement(call, reservation);
     UUID agentId = call.caller().agentId();
@@ -173,6 +183,11 @@ public final class GatewayProxy {
       settlement.finish(null, TokenCounts.ZERO, "error", e.status());
       writeError(flavor, response, e);
     } catch (RuntimeException | IOException e) {
+      if (DatabaseOutage.causedBy(e)) { // a tenant's own provider keys, not read before the outage
+        settlement.finish(null, TokenCounts.ZERO, "error", 503);
+        writeError(flavor, response, databaseUnavailable());
+        return;
+      }
       settlement.finish(null, TokenCounts.ZERO, "error", 500);
       log.error("Proxy call failed unexpectedly", e);
       writeError(flavor, response, new GatewayException(500, "api_error", "internal_error",
@@ -398,6 +413,12 @@ public final class GatewayProxy {
       }
     }
     throw last != null ? last : new GatewayException(502, "api_error", "upstream_error", "No provider could serve the call.");
+  }
+
+  private static GatewayException databaseUnavailable() {
+    return new GatewayException(503, "api_error", "database_unavailable", "Reef's database cannot be reached, and "
+        + "this key or tenant was not known before it went away; try again in a few seconds.",
+        Duration.ofSeconds(DatabaseOutage.RETRY_AFTER_SECONDS));
   }
 
   private GatewayException pastDeadline() {
@@ -716,15 +737,6 @@ public final class GatewayProxy {
       finished = true;
       long cost = route == null ? 0 : route.model().costMicros(counts.input(), counts.cached(), counts.output());
       boolean produced = counts.input() + counts.output() > 0;
-      try {
-        if (produced) {
-          meter.settle(reservation, new Usage(counts.input(), counts.output(), counts.cached(), cost));
-        } else {
-          meter.release(reservation);
-        }
-      } catch (RuntimeException e) {
-        log.error("Could not settle reservation {} of tenant {}", reservation.id(), reservation.tenantId(), e);
-      }
       Instant finishedAt = clock.instant();
       long elapsed = System.nanoTime() - call.startNanos();
       timers.computeIfAbsent(call.flavor().endpoint() + '|' + status, k -> Timer.builder("reef.gateway.calls")
@@ -732,12 +744,24 @@ public final class GatewayProxy {
           .tag("endpoint", call.flavor().endpoint()).tag("status", status).register(metrics))
           .record(elapsed, TimeUnit.NANOSECONDS);
       UUID agent = call.caller().agentId();
-      ledger.record(new UsageRecord(requestId(finishedAt), call.caller().tenantId(), agent == null ? null
+      UsageRecord record = new UsageRecord(requestId(finishedAt), call.caller().tenantId(), agent == null ? null
           : agent.toString(), call.caller().apiKeyId(),
           call.flavor().endpoint(), route == null ? call.requestedModel() : route.model().id(),
           route == null ? null : route.provider().name(), counts.input(), counts.output(), counts.cached(), cost,
           elapsed / 1_000_000, status, httpStatus, route != null && route.byok(),
-          reservation.metered(), call.startedAt(), finishedAt));
+          reservation.metered(), call.startedAt(), finishedAt);
+      fence.finish(() -> {
+        try {
+          if (produced) {
+            meter.settle(reservation, new Usage(counts.input(), counts.output(), counts.cached(), cost));
+          } else {
+            meter.release(reservation);
+          }
+        } catch (RuntimeException e) {
+          log.error("Could not settle reservation {} of tenant {}", reservation.id(), reservation.tenantId(), e);
+        }
+        ledger.record(record);
+      });
     }
   }
 

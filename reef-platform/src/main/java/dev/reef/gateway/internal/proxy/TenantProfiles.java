@@ -1,13 +1,12 @@
 package dev.reef.gateway.internal.proxy;
 
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.reef.access.TenantLookup;
 import dev.reef.common.AuditableEvent;
 import dev.reef.common.DataScope;
 import dev.reef.common.TenantId;
 import dev.reef.common.TenantStatus;
 import dev.reef.metering.MeterLimits;
+import dev.reef.platform.OutageTolerantCache;
 import dev.reef.tenancy.EffectiveLimits;
 import java.time.Duration;
 import java.util.Optional;
@@ -16,19 +15,19 @@ import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
  * What the proxy needs to know about a tenant on every call - status, plan, caps - cached for two seconds so the
- * hot path does not touch the database. A change made on this replica (suspend, new limits, new plan) applies at
- * once; on other replicas within the cache time.
+ * hot path does not touch the database, and kept while the database cannot be reached. A change made on this replica
+ * (suspend, new limits, new plan) applies at once; on other replicas within the cache time.
  */
 @Component
 final class TenantProfiles {
 
   record Profile(TenantId tenantId, TenantStatus status, String planId, MeterLimits limits) {}
 
-  private final LoadingCache<TenantId, Optional<Profile>> profiles;
+  private final OutageTolerantCache<TenantId, Optional<Profile>> profiles;
 
   TenantProfiles(TenantLookup tenants, EffectiveLimits limits) {
-    this.profiles = Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(2)).maximumSize(100_000)
-        .build(t -> DataScope.callAsPlatform(() -> tenants.status(t)).map(status -> {
+    this.profiles = new OutageTolerantCache<>(Duration.ofSeconds(2), 100_000,
+        t -> DataScope.callAsPlatform(() -> tenants.status(t)).map(status -> {
           EffectiveLimits.Resolution r = DataScope.callAs(t, () -> limits.explain(t));
           return new Profile(t, status, r.planId(), MeterLimits.of(r.effective()));
         }));
