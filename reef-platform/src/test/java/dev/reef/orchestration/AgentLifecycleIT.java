@@ -3,6 +3,7 @@ package dev.reef.orchestration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.reef.common.DataScope;
 import dev.reef.testing.Api;
 import dev.reef.testing.Api.Response;
 import dev.reef.testing.GatewayFixture;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -40,6 +42,9 @@ class AgentLifecycleIT extends ReefIT {
 
   @Autowired
   JdbcClient jdbc;
+
+  @Autowired
+  TransactionTemplate tx;
 
   @Autowired
   dev.reef.testing.FakeRuntime fakeRuntime;
@@ -67,6 +72,28 @@ class AgentLifecycleIT extends ReefIT {
     // Delete this test's agents so their processes do not outlive the test.
     for (JsonNode agent : api.get(agents(), tenant.apiKey()).json().path("items")) {
       api.delete(agents() + "/" + agent.path("id").asString(), tenant.apiKey());
+    }
+  }
+
+  @Test
+  void suspendedTenant_itsAgentsAreStoppedByTheLoop_evenWhenNoSuspendEventFollowsTheCommit() {
+    String id = deploy("kill-switch");
+    String agent = agents() + "/" + id;
+    // As if the replica that suspended the tenant died right after its commit: the status changes, no event runs.
+    int changed = DataScope.callAsPlatform(() -> tx.execute(s -> jdbc.sql(
+        "update tenants set status = 'SUSPENDED' where id = :id")
+        .param("id", java.util.UUID.fromString(tenant.tenantId())).update()));
+    assertThat(changed).isEqualTo(1);
+    try {
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+          .until(() -> "stopped".equals(api.get(agent, MASTER_KEY).at("/state")));
+      JsonNode stopped = api.get(agent, MASTER_KEY).json();
+      assertThat(stopped.path("stateReason").asString("")).contains("suspended");
+      assertThat(stopped.path("desiredState").asString()).as("resuming does not start it by itself")
+          .isEqualTo("stopped");
+    } finally {
+      DataScope.callAsPlatform(() -> tx.execute(s -> jdbc.sql("update tenants set status = 'ACTIVE' where id = :id")
+          .param("id", java.util.UUID.fromString(tenant.tenantId())).update()));
     }
   }
 

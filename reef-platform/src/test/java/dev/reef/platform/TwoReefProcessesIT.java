@@ -186,9 +186,34 @@ class TwoReefProcessesIT {
           .allMatch(r -> r.equals(A) || r.equals(B));
     }
 
+    // a tenant at its concurrency cap with both calls on A, which is about to die
+    Tenant capped = signUp(a, "capped");
+    a.put(capped.limits(), ReefApplicationIT.MASTER_KEY, Map.of("monthlyBudgetUsd", 1000,
+        "requestsPerMinute", 100000, "maxConcurrentRequests", 2, "tokensPerMinute", 100000000));
+    Thread.sleep(2500); // B's cache of the tenant's limits
+    Map<String, Object> call = Api.body("model", catalog.gpt, "messages", List.of(Map.of("role", "user",
+        "content", "hold on")));
+    int before = UPSTREAM.requestCount();
+    UPSTREAM.latency(Duration.ofSeconds(90));
+    ExecutorService hanging = Executors.newVirtualThreadPerTaskExecutor();
+    for (int i = 0; i < 2; i++) {
+      hanging.submit(() -> a.post("/v1/chat/completions", capped.key(), call));
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> UPSTREAM.requestCount() >= before + 2);
+
     first.kill();
     Instant killed = Instant.now();
     assertThat(first.isAlive()).isFalse();
+    hanging.shutdownNow();
+    UPSTREAM.latency(Duration.ZERO);
+
+    // the dead replica's reservations go with their lease (15 s), not after two minutes
+    assertThat(b.post("/v1/chat/completions", capped.key(), call).status()).as("A's calls still hold the cap")
+        .isEqualTo(429);
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+        .until(() -> b.post("/v1/chat/completions", capped.key(), call).status() == 200);
+    System.out.printf("the capped tenant was served again %d ms after replica A died%n",
+        Duration.between(killed, Instant.now()).toMillis());
 
     // an agent crashes: the survivor notices and restarts it
     String crashy = ids.get(0);

@@ -48,8 +48,10 @@ final class MeterConfigurations {
       store.warmUp(WARM_UP);
       boolean configured = !replicaId.isBlank();
       String owner = configured ? replicaId : "process-" + UUID.randomUUID();
-      return new RedisUsageMeter(store, new RedisKeys(redis.keyPrefix()), ledger, fence, clock, meter.lease(),
-          meter.failMode(), owner, configured, () -> 0, RECONCILE_EVERY);
+      RedisUsageMeter usageMeter = new RedisUsageMeter(store, new RedisKeys(redis.keyPrefix()), ledger, fence, clock,
+          meter.lease(), meter.failMode(), owner, configured, () -> 0, RECONCILE_EVERY);
+      usageMeter.warmUp(WARM_UP);
+      return usageMeter;
     }
   }
 

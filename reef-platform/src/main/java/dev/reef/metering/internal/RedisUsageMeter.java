@@ -156,44 +156,77 @@ final class RedisUsageMeter implements UsageMeter, MeterProbe, AutoCloseable {
     Objects.requireNonNull(tenantId, "tenantId");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(estimate, "estimate");
-    String id = UUID.randomUUID().toString();
     try {
-      for (int attempt = 0; attempt < SEED_ATTEMPTS; attempt++) {
-        long sentAt = System.currentTimeMillis();
-        Reply reply;
-        try {
-          reply = run(Script.RESERVE, keys.reservationKeys(tenantId), args(tenantId, id, estimate.costMicros(),
-              estimate.tokens(), estimate.countsAgainstBudget() ? 1 : 0, cap(limits.monthlyBudgetMicros()),
-              cap(limits.monthlyTokens()), cap(limits.requestsPerMinute()), cap(limits.tokensPerMinute()),
-              cap(limits.maxConcurrentRequests()), lease.toMillis(), MONTH_TTL.toMillis(), owner,
-              deadline(sentAt)));
-        } catch (RedisMeterStore.UnavailableException e) {
-          if (e.timedOut()) {
-            // Redis may still run it (frozen, not gone): make sure it holds nothing once it does.
-            enqueue(new PendingRelease(new Reservation(id, tenantId, null, null, estimate, true)));
-          }
+      try {
+        return reserveOnce(tenantId, limits, estimate);
+      } catch (RedisMeterStore.UnavailableException e) {
+        if (!e.timedOut()) {
           throw e;
         }
-        learnClock(reply, sentAt);
-        switch (reply.status()) {
-          case "ok" -> {
-            inFlight.put(id, tenantId);
-            return new Reservation(id, tenantId, YearMonth.parse(reply.text(1)),
-                Instant.ofEpochMilli(reply.number(2)), estimate, true);
-          }
-          case "refused" -> throw CapCheck.refusal(Kind.valueOf(reply.text(1)),
-              Instant.ofEpochMilli(reply.number(2)));
-          case "seed" -> seed(tenantId, YearMonth.parse(reply.text(1)));
-          case "late" -> throw new RedisMeterStore.UnavailableException(
-              "Redis ran the reservation after its caller had given up waiting", null);
-          default -> throw new IllegalStateException("Unexpected reserve reply " + reply);
-        }
+        // Once more, under a new id: a stall (a pause of this JVM or of Redis) is usually over by now, and the
+        // first attempt can never hold anything (it is released, and Redis refuses it past its deadline).
+        return reserveOnce(tenantId, limits, estimate);
       }
-      throw new IllegalStateException("The month's counters vanished while seeding them " + SEED_ATTEMPTS + " times");
     } catch (RedisMeterStore.UnavailableException | SeedingFailedException e) {
       return failMode.whenUnavailable(tenantId, estimate, clock.instant(), e);
     }
   }
+
+  private Reservation reserveOnce(TenantId tenantId, MeterLimits limits, Estimate estimate) {
+    String id = UUID.randomUUID().toString();
+    for (int attempt = 0; attempt < SEED_ATTEMPTS; attempt++) {
+      long sentAt = System.currentTimeMillis();
+      Reply reply;
+      try {
+        reply = run(Script.RESERVE, keys.reservationKeys(tenantId), args(tenantId, id, estimate.costMicros(),
+            estimate.tokens(), estimate.countsAgainstBudget() ? 1 : 0, cap(limits.monthlyBudgetMicros()),
+            cap(limits.monthlyTokens()), cap(limits.requestsPerMinute()), cap(limits.tokensPerMinute()),
+            cap(limits.maxConcurrentRequests()), lease.toMillis(), MONTH_TTL.toMillis(), owner,
+            deadline(sentAt)));
+      } catch (RedisMeterStore.UnavailableException e) {
+        if (e.timedOut()) {
+          // Redis may still run it (frozen, not gone): make sure it holds nothing once it does.
+          enqueue(new PendingRelease(new Reservation(id, tenantId, null, null, estimate, true)));
+        }
+        throw e;
+      }
+      learnClock(reply, sentAt);
+      switch (reply.status()) {
+        case "ok" -> {
+          inFlight.put(id, tenantId);
+          return new Reservation(id, tenantId, YearMonth.parse(reply.text(1)),
+              Instant.ofEpochMilli(reply.number(2)), estimate, true);
+        }
+        case "refused" -> throw CapCheck.refusal(Kind.valueOf(reply.text(1)),
+            Instant.ofEpochMilli(reply.number(2)));
+        case "seed" -> seed(tenantId, YearMonth.parse(reply.text(1)));
+        case "late" -> throw new RedisMeterStore.UnavailableException(
+            "Redis ran the reservation after its caller had given up waiting", null);
+        default -> throw new IllegalStateException("Unexpected reserve reply " + reply);
+      }
+    }
+    throw new IllegalStateException("The month's counters vanished while seeding them " + SEED_ATTEMPTS + " times");
+  }
+
+  /**
+   * Runs the read-only snapshot script a few hundred times for a tenant that does not exist, before Reef serves, so
+   * that the first burst of real calls meets warm code (the JIT's, Lettuce's, Netty's) instead of paying for it
+   * within a command's 200 ms. Failures are ignored: Redis may well be down at start-up.
+   */
+  void warmUp(Duration allowed) {
+    TenantId nobody = new TenantId(new UUID(0, 0));
+    long deadline = System.nanoTime() + allowed.toNanos();
+    for (int i = 0; i < 300 && System.nanoTime() - deadline < 0; i++) {
+      try {
+        store.run(Script.SNAPSHOT, keys.reservationKeys(nobody), args(nobody));
+      } catch (RuntimeException e) {
+        if (!(e instanceof RedisMeterStore.UnavailableException unavailable) || !unavailable.timedOut()) {
+          return; // not there at all: nothing to warm
+        }
+      }
+    }
+  }
+
 
   /** When a reserve sent now stops being worth holding, on Redis's clock: when its caller stops waiting. */
   private long deadline(long sentAtMillis) {

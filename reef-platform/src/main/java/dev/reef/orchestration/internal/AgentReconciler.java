@@ -3,8 +3,10 @@ package dev.reef.orchestration.internal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.reef.access.AgentTokens;
+import dev.reef.access.TenantLookup;
 import dev.reef.common.DataScope;
 import dev.reef.common.TenantId;
+import dev.reef.common.TenantStatus;
 import dev.reef.gateway.LlmActivity;
 import dev.reef.orchestration.AgentCannotStartException;
 import dev.reef.orchestration.AgentRuntime;
@@ -18,11 +20,14 @@ import dev.reef.orchestration.Observed;
 import dev.reef.orchestration.Placement;
 import dev.reef.orchestration.RuntimeContext;
 import dev.reef.orchestration.RuntimeInstallException;
+import dev.reef.orchestration.internal.AgentDecisions.Action;
+import dev.reef.orchestration.internal.AgentDecisions.Situation;
 import dev.reef.platform.DatabaseOutage;
 import dev.reef.secrets.SecretRef;
 import dev.reef.secrets.SecretStore;
 import dev.reef.tenancy.EffectiveLimits;
 import dev.reef.tenancy.Limits;
+import dev.reef.tenancy.TenantCatalog;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,6 +57,11 @@ import tools.jackson.databind.json.JsonMapper;
  * time, and a replica that dies hands its agents over when its leases lapse. A request (start, stop, chat)
  * {@link #nudge nudges} the agent so it does not wait for the next tick.
  *
+ * <p>What to do with an agent is decided in one place, {@link AgentDecisions#decide}, from its row, its tenant's
+ * status and (for a running agent) what its process looks like; this class gathers those facts and carries the
+ * decision out. Because the tenant's status is one of them, a suspended tenant's agents are stopped by the loop
+ * itself, on any replica, even when the replica that suspended it died before its listener ran.
+ *
  * <p>Restarts after crashes back off exponentially; after {@code maxCrashes} crashes in a row the agent is marked
  * failed and only a person's start request tries again. An agent is idle when nobody chatted with it and it had no
  * LLM call in flight for the tenant's {@code idleStopMinutes}: waiting on the model counts as busy.
@@ -62,11 +72,12 @@ final class AgentReconciler implements DisposableBean {
   private static final Logger log = LoggerFactory.getLogger(AgentReconciler.class);
   private static final Duration LEASE = Duration.ofSeconds(30);
   private static final Duration READY_POLL = Duration.ofMillis(50);
-  private static final Duration STABLE_AFTER = Duration.ofMinutes(10);
+  private static final Duration REASON_EVERY = Duration.ofSeconds(1);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final AgentRepository agents;
   private volatile boolean databaseDown;
+  private volatile boolean closing;
   private final ComputeDriver driver;
   private final Runtimes runtimes;
   private final AgentTokens agentTokens;
@@ -81,6 +92,8 @@ final class AgentReconciler implements DisposableBean {
   private final Clock clock;
   private final String owner;
   private final StateChanges changes;
+  private final TenantCatalog tenants;
+  private final TenantLookup tenantLookup;
   private final Set<UUID> working = ConcurrentHashMap.newKeySet();
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   private final AgentHttp http;
@@ -90,8 +103,11 @@ final class AgentReconciler implements DisposableBean {
   AgentReconciler(AgentRepository agents, ActiveDriver driver, Runtimes runtimes, AgentTokens agentTokens,
       SecretStore secrets, EffectiveLimits limits, LlmActivity activity, AgentModels models,
       OrchestrationProperties properties, InstallLog installLog, TransactionTemplate tx, JsonMapper json,
-      Replica replica, StateChanges changes, AgentHttp http, Clock clock) {
+      Replica replica, StateChanges changes, AgentHttp http, TenantCatalog tenants, TenantLookup tenantLookup,
+      Clock clock) {
     this.http = http;
+    this.tenants = tenants;
+    this.tenantLookup = tenantLookup;
     this.agents = agents;
     this.driver = driver.get();
     this.runtimes = runtimes;
@@ -114,8 +130,11 @@ final class AgentReconciler implements DisposableBean {
       fixedDelayString = "${reef.agents.reconcile-interval:2s}")
   void tick() {
     try {
+      Set<TenantId> suspended = platform(tenants::suspended);
+      Instant now = clock.instant();
       for (AgentRow row : platform(agents::allAcrossTenants)) {
-        if (needsAttention(row)) {
+        Action action = AgentDecisions.decide(Situation.atTick(row, statusOf(row.tenantId(), suspended), now));
+        if (!(action instanceof Action.Nothing || action instanceof Action.Wait)) {
           nudge(row.id(), row.tenantId());
         }
       }
@@ -146,21 +165,33 @@ final class AgentReconciler implements DisposableBean {
 
   /** Acts on one agent now (on a virtual thread), unless this replica is already acting on it. */
   void nudge(UUID agentId, TenantId tenantId) {
+    if (closing) {
+      return;
+    }
     if (working.add(agentId)) {
-      workers.submit(() -> {
-        try {
-          reconcile(tenantId, agentId);
-        } catch (RuntimeException e) {
-          log.error("Reconciling agent {} failed", agentId, e);
-        } finally {
-          working.remove(agentId);
-        }
-      });
+      try {
+        workers.submit(() -> {
+          try {
+            reconcile(tenantId, agentId);
+          } catch (RuntimeException e) {
+            if (!DatabaseOutage.causedBy(e)) {
+              log.error("Reconciling agent {} failed", agentId, e);
+            }
+          } finally {
+            working.remove(agentId);
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+        working.remove(agentId); // Reef is stopping: the next start picks it up
+      }
     }
   }
 
   /** Stops the agent if it runs and starts it again, now. */
   void restart(UUID agentId, TenantId tenantId) {
+    if (closing) {
+      return;
+    }
     workers.submit(() -> {
       // wait for any action already under way on this agent to finish first
       while (!working.add(agentId)) {
@@ -190,17 +221,8 @@ final class AgentReconciler implements DisposableBean {
     });
   }
 
-  private boolean needsAttention(AgentRow row) {
-    Instant now = clock.instant();
-    return switch (row.desired()) {
-      case DELETED -> true;
-      case STOPPED -> !(row.state() instanceof AgentState.Stopped || row.state() instanceof AgentState.Failed);
-      case RUNNING -> switch (row.state()) {
-        case AgentState.Failed f -> false;
-        case AgentState.Crashed c -> row.nextAttemptAt() == null || !now.isBefore(row.nextAttemptAt());
-        default -> true; // running: health and idle checks; anything else: (re)start or finish what was begun
-      };
-    };
+  private static TenantStatus statusOf(TenantId tenantId, Set<TenantId> suspended) {
+    return suspended.contains(tenantId) ? TenantStatus.SUSPENDED : TenantStatus.ACTIVE;
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -216,15 +238,16 @@ final class AgentReconciler implements DisposableBean {
         return;
       }
       AgentRow row = found.get();
-      switch (row.desired()) {
-        case DELETED -> cleanUp(row);
-        case STOPPED -> {
-          if (!(row.state() instanceof AgentState.Stopped) && !(row.state() instanceof AgentState.Failed)) {
-            stop(row, "stopped on request");
-          }
-        }
-        case RUNNING -> keepRunning(row);
+      TenantStatus tenant = platform(() -> tenantLookup.status(tenantId)).orElse(TenantStatus.ACTIVE);
+      Action action = AgentDecisions.decide(Situation.atTick(row, tenant, clock.instant()));
+      if (action instanceof Action.Look) {
+        Placement placement = placement(row);
+        Observed observed = placement == null ? new Observed.Missing() : driver.observe(placement);
+        Long idle = idleMinutes.get(tenantId, t -> Optional.ofNullable(limitOf(t).idleStopMinutes())).orElse(null);
+        action = AgentDecisions.decide(new Situation(row, tenant, observed, idle, activity.inFlight(row.id()),
+            activity.lastCall(row.id()).orElse(null), clock.instant()));
       }
+      act(row, action);
     } finally {
       platform(() -> {
         agents.releaseLease(agentId, owner);
@@ -233,22 +256,40 @@ final class AgentReconciler implements DisposableBean {
     }
   }
 
-  private void keepRunning(AgentRow row) {
-    switch (row.state()) {
-      case AgentState.Running running -> checkHealth(row);
-      case AgentState.Failed failed -> {
+  /** Carries out what {@link AgentDecisions#decide} said. */
+  private void act(AgentRow row, Action action) {
+    switch (action) {
+      case Action.Start start -> start(row);
+      case Action.Stop(String reason, boolean idle) when idle -> {
+        inTenant(row.tenantId(), () -> {
+          agents.setDesiredKeepingCrashes(row.tenantId(), row.id(), DesiredState.STOPPED, clock.instant());
+          return null;
+        });
+        stop(row, AgentRow.IDLE_REASON_PREFIX + " " + reason);
       }
-      case AgentState.Crashed crashed -> {
-        if (row.nextAttemptAt() == null || !clock.instant().isBefore(row.nextAttemptAt())) {
-          start(row);
+      case Action.Stop(String reason, boolean idle) -> stop(row, reason);
+      case Action.Suspend suspend -> {
+        // desired stopped too: resuming the tenant does not start its agents by itself
+        inTenant(row.tenantId(), () -> {
+          agents.setDesired(row.tenantId(), row.id(), DesiredState.STOPPED, clock.instant());
+          return null;
+        });
+        if (!AgentDecisions.atRest(row.state())) {
+          stop(row, "the tenant is suspended");
         }
       }
-      case AgentState.Pending p -> start(row);
-      case AgentState.Stopped s -> start(row);
-      case AgentState.Stopping s -> start(row);
-      // Interrupted mid-way (Reef restarted): pick up where it was.
-      case AgentState.Installing i -> start(row);
-      case AgentState.Starting s -> start(row);
+      case Action.CleanUp cleanUp -> cleanUp(row);
+      case Action.Crash(String reason) -> {
+        agentTokens.revoke(row.tenantId(), row.id());
+        crashed(row, reason);
+      }
+      case Action.ForgiveCrashes forgive -> inTenant(row.tenantId(), () -> {
+        agents.resetCrashes(row.tenantId(), row.id());
+        return null;
+      });
+      case Action.Look look -> throw new IllegalStateException("decided to look twice at agent " + row.id());
+      case Action.Wait wait -> { }
+      case Action.Nothing nothing -> { }
     }
   }
 
@@ -271,12 +312,19 @@ final class AgentReconciler implements DisposableBean {
     try {
       if (driver.needsLocalRuntime()) {
         setState(row, new AgentState.Installing("installing " + row.runtime() + " " + row.runtimeVersion()));
+        // Every line goes to the install log at once; the reason (what the dashboard shows) at most once a
+        // second: an npm install prints hundreds of lines, and a transaction each was most of a start's writes.
+        long[] reasonWrittenAt = {Long.MIN_VALUE};
         installation = runtime.install(row.runtimeVersion(), line -> {
           installLog.append(row.id(), line);
-          inTenant(row.tenantId(), () -> {
-            agents.updateReason(row.tenantId(), row.id(), "installing: " + line, clock.instant());
-            return null;
-          });
+          long now = System.nanoTime();
+          if (reasonWrittenAt[0] == Long.MIN_VALUE || now - reasonWrittenAt[0] >= REASON_EVERY.toNanos()) {
+            reasonWrittenAt[0] = now;
+            inTenant(row.tenantId(), () -> {
+              agents.updateReason(row.tenantId(), row.id(), "installing: " + line, clock.instant());
+              return null;
+            });
+          }
         });
       } else {
         installation = new Installation(row.runtime(), row.runtimeVersion(), null);
@@ -341,7 +389,7 @@ final class AgentReconciler implements DisposableBean {
       }
       if (!(observed instanceof Observed.Running)) {
         agentTokens.revoke(row.tenantId(), row.id());
-        crashed(row, "ended while starting: " + describe(observed));
+        crashed(row, "ended while starting: " + AgentDecisions.describe(observed));
         return;
       }
       if (http.answers(placement, runtime.readinessPath(), Duration.ofSeconds(2))) {
@@ -358,41 +406,6 @@ final class AgentReconciler implements DisposableBean {
     driver.stop(placement, properties.stopGrace());
     agentTokens.revoke(row.tenantId(), row.id());
     crashed(row, "did not become ready within " + properties.startTimeout().toSeconds() + " s");
-  }
-
-  // ---------------------------------------------------------------------------------------------------------------
-  // Running: health and idleness
-
-  private void checkHealth(AgentRow row) {
-    Placement placement = placement(row);
-    Observed observed = placement == null ? new Observed.Missing() : driver.observe(placement);
-    if (!(observed instanceof Observed.Running)) {
-      agentTokens.revoke(row.tenantId(), row.id());
-      crashed(row, describe(observed));
-      return;
-    }
-    Instant now = clock.instant();
-    if (row.crashCount() > 0 && row.startedAt() != null && row.startedAt().plus(STABLE_AFTER).isBefore(now)) {
-      inTenant(row.tenantId(), () -> {
-        agents.resetCrashes(row.tenantId(), row.id());
-        return null;
-      });
-    }
-    Optional<Long> idle = idleMinutes.get(row.tenantId(), t -> Optional.ofNullable(limitOf(t).idleStopMinutes()));
-    if (idle.isEmpty()) {
-      return;
-    }
-    if (activity.inFlight(row.id()) > 0) {
-      return; // waiting on the model is being busy
-    }
-    Instant last = latest(row.lastActivityAt(), row.startedAt(), activity.lastCall(row.id()).orElse(null));
-    if (last != null && last.plus(Duration.ofMinutes(idle.get())).isBefore(now)) {
-      inTenant(row.tenantId(), () -> {
-        agents.setDesiredKeepingCrashes(row.tenantId(), row.id(), DesiredState.STOPPED, now);
-        return null;
-      });
-      stop(row, AgentRow.IDLE_REASON_PREFIX + " no chat or LLM call for " + idle.get() + " minutes");
-    }
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -417,21 +430,20 @@ final class AgentReconciler implements DisposableBean {
   private void crashed(AgentRow row, String reason) {
     int crashes = row.crashCount() + 1;
     Instant now = clock.instant();
-    if (crashes >= properties.maxCrashes()) {
-      setState(row, new AgentState.Failed(reason + "; gave up after " + crashes + " attempts in a row"));
-      return;
+    AgentDecisions.AfterCrash next = AgentDecisions.afterCrash(reason, crashes, properties.maxCrashes(),
+        properties.backoff(crashes), now);
+    if (next.nextAttemptAt() != null) {
+      inTenant(row.tenantId(), () -> {
+        agents.recordCrash(row.tenantId(), row.id(), crashes, next.nextAttemptAt(), now);
+        return null;
+      });
     }
-    Duration wait = properties.backoff(crashes);
-    inTenant(row.tenantId(), () -> {
-      agents.recordCrash(row.tenantId(), row.id(), crashes, now.plus(wait), now);
-      return null;
-    });
-    setState(row, new AgentState.Crashed(reason + "; restarting in " + Math.max(1, wait.toSeconds()) + " s"));
+    setState(row, next.state());
   }
 
   private void cleanUp(AgentRow row) {
     Placement placement = placement(row);
-    if (!(row.state() instanceof AgentState.Stopped) && !(row.state() instanceof AgentState.Failed)) {
+    if (!AgentDecisions.atRest(row.state())) {
       stop(row, "deleted");
     }
     agentTokens.revoke(row.tenantId(), row.id());
@@ -495,24 +507,6 @@ final class AgentReconciler implements DisposableBean {
     return inTenant(tenantId, () -> limits.of(tenantId));
   }
 
-  private static String describe(Observed observed) {
-    return switch (observed) {
-      case Observed.Exited exited -> exited.reason();
-      case Observed.CannotRun cannot -> cannot.reason();
-      case Observed.Missing missing -> "its process is gone";
-      case Observed.Running running -> "running";
-    };
-  }
-
-  private static Instant latest(Instant... instants) {
-    Instant max = null;
-    for (Instant i : instants) {
-      if (i != null && (max == null || i.isAfter(max))) {
-        max = i;
-      }
-    }
-    return max;
-  }
 
   private static String newGatewayToken() {
     byte[] bytes = new byte[32];
@@ -537,9 +531,18 @@ final class AgentReconciler implements DisposableBean {
   }
 
 
+  /**
+   * Lets the actions under way finish (a stop, a clean-up) while the database is still there - this bean is
+   * destroyed before the connection pool it uses - and starts no new ones; what does not finish in time is
+   * interrupted and picked up again at the next start.
+   */
   @Override
-  public void destroy() {
-    workers.shutdownNow();
+  public void destroy() throws InterruptedException {
+    closing = true;
+    workers.shutdown();
+    if (!workers.awaitTermination(15, java.util.concurrent.TimeUnit.SECONDS)) {
+      workers.shutdownNow();
+    }
   }
 
   /** Keeps the agent's lease alive while a long action (an install, a slow start) runs. */

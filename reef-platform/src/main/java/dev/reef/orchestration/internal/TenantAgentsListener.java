@@ -10,7 +10,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * A suspended tenant's agents are stopped (the kill switch: nothing of theirs keeps running or spending); resuming
- * does not start them again by itself. A deleted tenant's agents are removed by the reconciler's orphan sweep.
+ * does not start them again by itself. This listener makes it immediate on the replica that suspended the tenant;
+ * the reconciler's own loop, which reads tenants' status, makes it certain (durable across a crash right after the
+ * commit). A deleted tenant's agents are removed by the reconciler's orphan sweep.
  */
 @Component
 final class TenantAgentsListener {

@@ -27,4 +27,9 @@ final class TenantDirectory implements TenantLookup, TenantCatalog {
   public Optional<Tenant> find(TenantId tenantId) {
     return tenants.find(tenantId);
   }
+
+  @Override
+  public java.util.Set<TenantId> suspended() {
+    return tenants.suspendedAcrossTenants();
+  }
 }

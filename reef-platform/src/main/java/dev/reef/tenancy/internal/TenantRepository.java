@@ -39,6 +39,13 @@ class TenantRepository {
         .query((rs, n) -> map(rs)).optional();
   }
 
+  /** Platform scope only. */
+  java.util.Set<TenantId> suspendedAcrossTenants() {
+    return java.util.Set.copyOf(jdbc.sql("select id from tenants where status = :s")
+        .param("s", TenantStatus.SUSPENDED.name())
+        .query((rs, n) -> new TenantId(rs.getObject("id", java.util.UUID.class))).list());
+  }
+
   Optional<TenantStatus> status(TenantId tenantId) {
     return jdbc.sql("select status from tenants where id = :id").param("id", tenantId.value())
         .query((rs, n) -> TenantStatus.valueOf(rs.getString("status"))).optional();

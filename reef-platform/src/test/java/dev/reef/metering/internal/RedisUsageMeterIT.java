@@ -288,6 +288,27 @@ class RedisUsageMeterIT extends UsageMeterContract {
   }
 
   @Test
+  void aStallLongerThanTheTimeout_isRetriedOnce_andHoldsOneReservation() throws Exception {
+    try (OwnRedis own = OwnRedis.start()) {
+      RedisUsageMeter meter = meter(own.url(), Duration.ofMillis(200), LEASE, MeterProperties.FailMode.CLOSED);
+      meter.settle(meter.reserve(tenant, MeterLimits.UNLIMITED, ESTIMATE), Usage.NONE); // seeds, learns the clock
+
+      own.freeze();
+      var reserving = java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> meter.reserve(tenant, MeterLimits.UNLIMITED, ESTIMATE));
+      Thread.sleep(300); // the first attempt times out at 200 ms; the second is sent while Redis is still stalled
+      own.thaw();
+
+      Reservation r = reserving.get(5, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(r.metered()).as("served, not refused, after a stall").isTrue();
+      reconcileUntilDone(meter); // the first attempt's release
+      MeterSnapshot after = meter.snapshot(tenant);
+      assertThat(after.inFlight()).as("one hold: the late first attempt holds nothing").isEqualTo(1);
+      assertThat(after.reservedMicros()).isEqualTo(ESTIMATE.costMicros());
+    }
+  }
+
+  @Test
   void keys_shareTheTenantsHashTag_andAllExpire() {
     Reservation r = reserve(limits(1_000_000L, null, 100L, null, 10L));
     meter().settle(reserve(MeterLimits.UNLIMITED), new Usage(1, 1, 0, 1));

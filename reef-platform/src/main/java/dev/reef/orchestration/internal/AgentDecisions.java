@@ -1,0 +1,155 @@
+package dev.reef.orchestration.internal;
+
+import dev.reef.common.TenantStatus;
+import dev.reef.orchestration.AgentState;
+import dev.reef.orchestration.DesiredState;
+import dev.reef.orchestration.Observed;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What the reconciler should do with one agent, decided from what is known, with no side effect: the one place the
+ * agent lifecycle's rules are written, tested on its own ({@code AgentDecisionsTest}). {@link AgentReconciler}
+ * gathers the facts, asks, and carries out the answer.
+ */
+final class AgentDecisions {
+
+  /** How long an agent must run without crashing before its crash count starts again from zero. */
+  static final Duration STABLE_AFTER = Duration.ofMinutes(10);
+
+  private AgentDecisions() {}
+
+  /**
+   * What is known about an agent when deciding.
+   *
+   * @param observed what the compute driver says of its process; null when nobody looked (the tick decides whether
+   *     to look at all)
+   * @param idleStopMinutes the tenant's idle limit; null: never idle-stopped
+   * @param callsInFlight LLM calls the agent is waiting on now (waiting on the model is being busy)
+   * @param lastCall when its last LLM call ended, if this replica saw one
+   */
+  record Situation(AgentRow row, TenantStatus tenant, Observed observed, Long idleStopMinutes, int callsInFlight,
+      Instant lastCall, Instant now) {
+
+    /** What the tick knows: the row and its tenant's status, nothing looked at. */
+    static Situation atTick(AgentRow row, TenantStatus tenant, Instant now) {
+      return new Situation(row, tenant, null, null, 0, null, now);
+    }
+  }
+
+  /** What to do. */
+  sealed interface Action {
+
+    /** Start it, or carry on with a start that was interrupted (Reef restarted meanwhile). */
+    record Start() implements Action {}
+
+    /** Stop it; {@code idle}: because nobody used it for the tenant's idle limit (it may be woken). */
+    record Stop(String reason, boolean idle) implements Action {}
+
+    /** Its tenant is suspended: stop it, and leave it stopped when the tenant is resumed. */
+    record Suspend() implements Action {}
+
+    /** It was deleted: stop it if it runs, and remove it once the grace period is over. */
+    record CleanUp() implements Action {}
+
+    /** It runs: look at its process, then decide again with what was seen. */
+    record Look() implements Action {}
+
+    /** Its process is not running though it should: count a crash, then back off or give up. */
+    record Crash(String reason) implements Action {}
+
+    /** It has run long enough without crashing: its crash count starts again. */
+    record ForgiveCrashes() implements Action {}
+
+    /** Nothing until {@code until} (a crashed agent backing off). */
+    record Wait(Instant until) implements Action {}
+
+    /** Nothing to do. */
+    record Nothing() implements Action {}
+  }
+
+  static final Action START = new Action.Start();
+  static final Action LOOK = new Action.Look();
+  static final Action NOTHING = new Action.Nothing();
+
+  static Action decide(Situation s) {
+    AgentRow row = s.row();
+    return switch (row.desired()) {
+      case DELETED -> new Action.CleanUp();
+      case STOPPED -> atRest(row.state()) ? NOTHING : new Action.Stop("stopped on request", false);
+      case RUNNING -> s.tenant() == TenantStatus.SUSPENDED ? new Action.Suspend() : keepRunning(s);
+    };
+  }
+
+  private static Action keepRunning(Situation s) {
+    AgentRow row = s.row();
+    return switch (row.state()) {
+      case AgentState.Failed failed -> NOTHING; // given up: only a person's start request tries again
+      case AgentState.Crashed crashed -> row.nextAttemptAt() == null || !s.now().isBefore(row.nextAttemptAt())
+          ? START : new Action.Wait(row.nextAttemptAt());
+      case AgentState.Running running -> running(s);
+      // pending, stopped, stopping; installing or starting when interrupted: (re)start, or finish what was begun
+      default -> START;
+    };
+  }
+
+  private static Action running(Situation s) {
+    if (s.observed() == null) {
+      return LOOK;
+    }
+    if (!(s.observed() instanceof Observed.Running)) {
+      return new Action.Crash(describe(s.observed()));
+    }
+    AgentRow row = s.row();
+    if (s.idleStopMinutes() != null && s.callsInFlight() == 0) {
+      Instant last = latest(row.lastActivityAt(), row.startedAt(), s.lastCall());
+      if (last != null && last.plus(Duration.ofMinutes(s.idleStopMinutes())).isBefore(s.now())) {
+        return new Action.Stop("no chat or LLM call for " + s.idleStopMinutes() + " minutes", true);
+      }
+    }
+    if (row.crashCount() > 0 && row.startedAt() != null && row.startedAt().plus(STABLE_AFTER).isBefore(s.now())) {
+      return new Action.ForgiveCrashes();
+    }
+    return NOTHING;
+  }
+
+  /**
+   * After a crash: restart after a backoff that grows with each crash in a row, or give up at {@code maxCrashes}.
+   *
+   * @return the state to record, and when to try again (null: given up)
+   */
+  static AfterCrash afterCrash(String reason, int crashesInARow, int maxCrashes, Duration backoff, Instant now) {
+    if (crashesInARow >= maxCrashes) {
+      return new AfterCrash(new AgentState.Failed(reason + "; gave up after " + crashesInARow + " attempts in a row"),
+          null);
+    }
+    return new AfterCrash(new AgentState.Crashed(reason + "; restarting in " + Math.max(1, backoff.toSeconds())
+        + " s"), now.plus(backoff));
+  }
+
+  record AfterCrash(AgentState state, Instant nextAttemptAt) {}
+
+  /** Whether an agent in this state needs nothing done to be stopped. */
+  static boolean atRest(AgentState state) {
+    return state instanceof AgentState.Stopped || state instanceof AgentState.Failed;
+  }
+
+  static String describe(Observed observed) {
+    return switch (observed) {
+      case Observed.Exited exited -> exited.reason();
+      case Observed.CannotRun cannot -> cannot.reason();
+      case Observed.Missing missing -> "its process is gone";
+      case Observed.Running running -> "running";
+    };
+  }
+
+  private static Instant latest(Instant... instants) {
+    Instant max = null;
+    for (Instant i : instants) {
+      if (i != null && (max == null || i.isAfter(max))) {
+        max = i;
+      }
+    }
+    return max;
+  }
+}
