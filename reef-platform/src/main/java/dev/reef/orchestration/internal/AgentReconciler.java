@@ -203,9 +203,9 @@ final class AgentReconciler implements DisposableBean {
           return;
         }
         try (LeaseRenewal renewal = new LeaseRenewal(agentId)) {
-          inTenant(tenantId, () -> agents.find(tenantId, agentId)).ifPresent(row -> {
+          inTenant(tenantId, () -> agents.findLive(tenantId, agentId)).ifPresent(row -> {
             stop(row, "restarting on request");
-            inTenant(tenantId, () -> agents.find(tenantId, agentId)).ifPresent(this::start);
+            inTenant(tenantId, () -> agents.findLive(tenantId, agentId)).ifPresent(this::start);
           });
         } finally {
           platform(() -> {
@@ -233,7 +233,7 @@ final class AgentReconciler implements DisposableBean {
       return; // another replica is on it
     }
     try (LeaseRenewal renewal = new LeaseRenewal(agentId)) {
-      Optional<AgentRow> found = inTenant(tenantId, () -> agents.findAny(tenantId, agentId));
+      Optional<AgentRow> found = inTenant(tenantId, () -> agents.findIncludingDeleted(tenantId, agentId));
       if (found.isEmpty()) {
         return;
       }
@@ -493,7 +493,7 @@ final class AgentReconciler implements DisposableBean {
 
   private SecretRef storeGatewayToken(AgentRow row, String token) {
     return inTenant(row.tenantId(), () -> {
-      Optional<AgentRow> current = agents.findAny(row.tenantId(), row.id());
+      Optional<AgentRow> current = agents.findIncludingDeleted(row.tenantId(), row.id());
       UUID existing = current.map(AgentRow::gatewayTokenSecret).orElse(null);
       if (existing != null) {
         secrets.replace(new SecretRef(existing), token);

@@ -37,18 +37,20 @@ class AgentRepository {
         .update();
   }
 
-  Optional<AgentRow> find(TenantId tenantId, UUID agentId) {
+  /** A live agent: one deleted (and waiting for its clean-up) is not found. */
+  Optional<AgentRow> findLive(TenantId tenantId, UUID agentId) {
     return jdbc.sql("select * from agents where tenant_id = :t and id = :id and deleted_at is null")
         .param("t", tenantId.value()).param("id", agentId).query((rs, n) -> map(rs)).optional();
   }
 
-  /** Including agents deleted but not yet cleaned up: for the reconciler. */
-  Optional<AgentRow> findAny(TenantId tenantId, UUID agentId) {
+  /** Including an agent deleted but not yet cleaned up: for the reconciler. */
+  Optional<AgentRow> findIncludingDeleted(TenantId tenantId, UUID agentId) {
     return jdbc.sql("select * from agents where tenant_id = :t and id = :id")
         .param("t", tenantId.value()).param("id", agentId).query((rs, n) -> map(rs)).optional();
   }
 
-  List<AgentRow> list(TenantId tenantId) {
+  /** The tenant's live agents. */
+  List<AgentRow> listLive(TenantId tenantId) {
     return jdbc.sql("select * from agents where tenant_id = :t and deleted_at is null order by created_at, name")
         .param("t", tenantId.value()).query((rs, n) -> map(rs)).list();
   }

@@ -139,7 +139,7 @@ final class AgentService implements Agents {
 
   @Override
   public List<Agent> list(TenantId tenantId) {
-    return inTenant(tenantId, () -> agents.list(tenantId)).stream().map(this::view).toList();
+    return inTenant(tenantId, () -> agents.listLive(tenantId)).stream().map(this::view).toList();
   }
 
   @Override
@@ -233,7 +233,7 @@ final class AgentService implements Agents {
         StateChanges.Ticket next = changes.ticket(agentId);
         record Batch(List<AgentEvent> events, boolean deleted) {}
         Batch batch = inTenant(tenantId, () -> new Batch(agents.eventsAfter(tenantId, agentId, lastSeq),
-            agents.find(tenantId, agentId).isEmpty()));
+            agents.findLive(tenantId, agentId).isEmpty()));
         for (AgentEvent event : batch.events()) {
           if (closed) {
             return;
@@ -407,7 +407,7 @@ final class AgentService implements Agents {
   }
 
   private AgentRow row(TenantId tenantId, UUID agentId) {
-    return inTenant(tenantId, () -> agents.find(tenantId, agentId))
+    return inTenant(tenantId, () -> agents.findLive(tenantId, agentId))
         .orElseThrow(() -> new NotFoundException("agent", agentId.toString()));
   }
 

@@ -32,7 +32,7 @@ final class TenantAgentsListener {
   @TransactionalEventListener(fallbackExecution = true)
   void on(TenantEvents.TenantSuspended suspended) {
     DataScope.runAs(suspended.tenant(), () -> tx.executeWithoutResult(s -> {
-      for (AgentRow row : agents.list(suspended.tenant())) {
+      for (AgentRow row : agents.listLive(suspended.tenant())) {
         if (row.desired() == DesiredState.RUNNING) {
           agents.setDesired(suspended.tenant(), row.id(), DesiredState.STOPPED, clock.instant());
           reconciler.nudge(row.id(), suspended.tenant());

@@ -180,20 +180,20 @@ public final class GatewayProxy {
     try {
       forward(call, settlement, response);
     } catch (GatewayException e) {
-      settlement.finish(null, TokenCounts.ZERO, "error", e.status());
+      settlement.finish(null, TokenCounts.ZERO, Outcome.ERROR, e.status());
       writeError(flavor, response, e);
     } catch (RuntimeException | IOException e) {
       if (DatabaseOutage.causedBy(e)) { // a tenant's own provider keys, not read before the outage
-        settlement.finish(null, TokenCounts.ZERO, "error", 503);
+        settlement.finish(null, TokenCounts.ZERO, Outcome.ERROR, 503);
         writeError(flavor, response, databaseUnavailable());
         return;
       }
-      settlement.finish(null, TokenCounts.ZERO, "error", 500);
+      settlement.finish(null, TokenCounts.ZERO, Outcome.ERROR, 500);
       log.error("Proxy call failed unexpectedly", e);
       writeError(flavor, response, new GatewayException(500, "api_error", "internal_error",
           "Reef failed to complete the call."));
     } finally {
-      settlement.finish(null, TokenCounts.ZERO, "error", 500); // no-op if already finished
+      settlement.finish(null, TokenCounts.ZERO, Outcome.ERROR, 500); // no-op if already finished
       if (agentId != null) {
         activity.end(agentId);
       }
@@ -500,7 +500,7 @@ public final class GatewayProxy {
       }
       // Any other client error is about the request itself: the provider's own error body says what is wrong,
       // less any echo of the key Reef sent.
-      settlement.finish(route, TokenCounts.ZERO, "error", status);
+      settlement.finish(route, TokenCounts.ZERO, Outcome.ERROR, status);
       response.setStatus(status);
       response.setContentType(Optional.ofNullable(up.header("content-type")).orElse("application/json"));
       response.getOutputStream().write(CredentialScrubber.of(route.apiKey()).scrub(errorBody));
@@ -556,7 +556,7 @@ public final class GatewayProxy {
               "The provider of '" + route.model().id() + "' went silent in the middle of its answer.")
           : new GatewayException(502, "api_error", "upstream_error", "The provider of '" + route.model().id()
               + "' broke off its answer after " + cut.received.length + " bytes.");
-      settlement.finish(route, usage.counts(call.inputEstimate()), "error", failure.status());
+      settlement.finish(route, usage.counts(call.inputEstimate()), Outcome.ERROR, failure.status());
       throw failure;
     }
     bytes = CredentialScrubber.of(route.apiKey()).scrub(bytes);
@@ -567,7 +567,7 @@ public final class GatewayProxy {
       log.warn("Provider {} sent a response that is not JSON; charging Reef's estimate", route.provider().name());
     }
     // The ledger record is durable before the client sees the answer.
-    settlement.finish(route, usage.counts(call.inputEstimate()), "ok", up.status());
+    settlement.finish(route, usage.counts(call.inputEstimate()), Outcome.OK, up.status());
     response.setStatus(up.status());
     response.setContentType(Optional.ofNullable(up.header("content-type")).orElse("application/json"));
     response.setContentLength(bytes.length);
@@ -643,7 +643,7 @@ public final class GatewayProxy {
           event = events.next();
         } catch (IOException e) {
           // The provider broke off (or went silent past the read timeout): charge what was produced.
-          settlement.finish(route, usage.counts(call.inputEstimate()), "error", 502);
+          settlement.finish(route, usage.counts(call.inputEstimate()), Outcome.ERROR, 502);
           writeStreamError(call.flavor(), out, switch (e) {
             case UpstreamClient.IdleTimeoutException t when t.pastDeadline() ->
                 "The call took longer than Reef's total timeout and the stream was closed.";
@@ -660,7 +660,7 @@ public final class GatewayProxy {
           usage.acceptEvent(data);
         }
         if (isTerminal(call.flavor(), event, data)) {
-          settlement.finish(route, usage.counts(call.inputEstimate()), "ok", up.status());
+          settlement.finish(route, usage.counts(call.inputEstimate()), Outcome.OK, up.status());
         }
         boolean drop = injectedUsage && data != null && data.path("usage").isObject()
             && data.path("choices").isArray() && data.path("choices").isEmpty();
@@ -670,13 +670,13 @@ public final class GatewayProxy {
             out.flush();
           } catch (IOException clientGone) {
             // Closing the upstream body (try-with-resources) cancels the provider's work; bill what it produced.
-            settlement.finish(route, usage.counts(call.inputEstimate()), "cancelled", 499);
+            settlement.finish(route, usage.counts(call.inputEstimate()), Outcome.CANCELLED, 499);
             return;
           }
         }
       }
     }
-    settlement.finish(route, usage.counts(call.inputEstimate()), "ok", up.status());
+    settlement.finish(route, usage.counts(call.inputEstimate()), Outcome.OK, up.status());
   }
 
   private JsonNode parseData(SseEvents.Event event) {
@@ -719,6 +719,17 @@ public final class GatewayProxy {
   // ---------------------------------------------------------------------------------------------------------------
   // Settlement: exactly once per call, before the client sees the end
 
+  /** How a call ended, as the ledger records it and the {@code reef.gateway.calls} metric is tagged. */
+  enum Outcome {
+    OK, ERROR,
+    /** The client went away before the end; it is charged what was produced. */
+    CANCELLED;
+
+    String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
   /** Settles or releases the reservation and writes the ledger record, exactly once. */
   final class Settlement {
     private final Call call;
@@ -730,7 +741,8 @@ public final class GatewayProxy {
       this.reservation = reservation;
     }
 
-    void finish(Route route, TokenCounts counts, String status, int httpStatus) {
+    void finish(Route route, TokenCounts counts, Outcome outcome, int httpStatus) {
+      String status = outcome.label();
       if (finished) {
         return;
       }
