@@ -238,7 +238,7 @@ final class AgentObjects {
   record Resources(long memoryMb, long cpuMillis) {
 
     /** The tenant's agent limits; unlimited (null) is none. */
-    static Resources of(dev.reef.tenancy.Limits limits) {
+    static Resources of(dev.reef.orchestration.TenantQuota limits) {
       return new Resources(limits.agentMemoryMb() == null ? 0 : limits.agentMemoryMb(),
           limits.agentCpuMillis() == null ? 0 : limits.agentCpuMillis());
     }

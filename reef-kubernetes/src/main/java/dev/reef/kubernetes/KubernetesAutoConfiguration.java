@@ -1,14 +1,9 @@
 package dev.reef.kubernetes;
 
-import dev.reef.common.DataScope;
-import dev.reef.common.TenantId;
-import dev.reef.tenancy.EffectiveLimits;
-import dev.reef.tenancy.Limits;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -38,9 +33,8 @@ public final class KubernetesAutoConfiguration {
   }
 
   @Bean
-  TenantNamespaces reefTenantNamespaces(KubernetesClient client, KubernetesDriverProperties properties,
-      EffectiveLimits limits) {
-    return new TenantNamespaces(client, new TenantObjects(settled(properties, client)), limitsOf(limits));
+  TenantNamespaces reefTenantNamespaces(KubernetesClient client, KubernetesDriverProperties properties) {
+    return new TenantNamespaces(client, new TenantObjects(settled(properties, client)));
   }
 
   @Bean(destroyMethod = "close")
@@ -59,11 +53,6 @@ public final class KubernetesAutoConfiguration {
           + "its pod's service account, or KUBECONFIG / ~/.kube/config; it needs to list and watch pods and "
           + "StatefulSets in every namespace (see docs/kubernetes-driver.md).", e);
     }
-  }
-
-  @Bean(destroyMethod = "close")
-  TenantLimitsListener reefTenantLimitsListener(TenantNamespaces tenants) {
-    return new TenantLimitsListener(tenants);
   }
 
   /** What went wrong at the bottom: fabric8's own message is often only "An error has occurred". */
@@ -86,10 +75,5 @@ public final class KubernetesAutoConfiguration {
         p.reefPodSelector(), p.proxyUrl(), p.egressUrl(), p.reefPort(), p.agentPort(), p.clusterDomain(),
         p.dnsNamespace(),
         p.dnsPodSelector(), p.startTimeout()).validated();
-  }
-
-  /** A tenant's effective limits, read in its own data scope (row-level security holds in background work too). */
-  static Function<TenantId, Limits> limitsOf(EffectiveLimits limits) {
-    return tenantId -> DataScope.callAs(tenantId, () -> limits.of(tenantId));
   }
 }

@@ -6,7 +6,7 @@ import dev.reef.orchestration.Launch;
 import dev.reef.orchestration.LogStream;
 import dev.reef.orchestration.Observed;
 import dev.reef.orchestration.Placement;
-import dev.reef.tenancy.Limits;
+import dev.reef.orchestration.TenantQuota;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -58,6 +58,9 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
   static final String NAMESPACE = "namespace";
   static final String STATEFUL_SET = "statefulSet";
   static final String IMAGE = "image";
+  /** The agent's memory and CPU as its spec gave them at create: what its pod gets at the start that follows. */
+  static final String MEMORY_MB = "memoryMb";
+  static final String CPU_MILLIS = "cpuMillis";
 
   private static final Duration DESTROY_GRACE = Duration.ofSeconds(10);
   private static final Duration GONE_TIMEOUT = Duration.ofSeconds(30);
@@ -96,6 +99,23 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
     return false;
   }
 
+  // --- tenants -----------------------------------------------------------------------------------------------------
+
+  @Override
+  public void prepareTenant(dev.reef.common.TenantId tenantId, TenantQuota quota) {
+    tenants.prepare(tenantId, quota);
+  }
+
+  @Override
+  public void tenantChanged(dev.reef.common.TenantId tenantId, TenantQuota quota) {
+    tenants.limitsChanged(tenantId, quota);
+  }
+
+  @Override
+  public void tenantDeleted(dev.reef.common.TenantId tenantId) {
+    tenants.delete(tenantId);
+  }
+
   // --- create ------------------------------------------------------------------------------------------------------
 
   @Override
@@ -114,10 +134,26 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
     attributes.put(NAMESPACE, names.namespace());
     attributes.put(STATEFUL_SET, names.statefulSet());
     attributes.put(IMAGE, image);
+    attributes.put(MEMORY_MB, Long.toString(spec.memoryMb()));
+    attributes.put(CPU_MILLIS, Long.toString(spec.cpuMillis()));
     // a pod is not known by a socket of its own: it shows its agent token to the egress proxy
     attributes.put(Placement.EGRESS_AUTH, Placement.EGRESS_AUTH_AGENT_TOKEN);
     return new Placement(NAME, spec.tenantId(), spec.agentId(), LISTEN_HOST, port, objects.address(names, port),
         AgentObjects.PATHS, properties.proxyUrl(), properties.egressUrl(), attributes);
+  }
+
+  /** The memory and CPU create recorded; none (0) for a placement made before it recorded them. */
+  private static AgentObjects.Resources resources(Placement placement) {
+    return new AgentObjects.Resources(number(placement.attributes().get(MEMORY_MB)),
+        number(placement.attributes().get(CPU_MILLIS)));
+  }
+
+  private static long number(String value) {
+    try {
+      return value == null ? 0 : Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   private void createIfAbsent(io.fabric8.kubernetes.api.model.HasMetadata object) {
@@ -140,7 +176,7 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
     if (observe(placement) instanceof Observed.Running) {
       return placement;
     }
-    Limits limits = tenants.ensure(placement.tenantId());
+    tenants.ensure(placement.tenantId());
     StatefulSet existing = client.apps().statefulSets().inNamespace(names.namespace()).withName(names.statefulSet())
         .get();
     if (existing == null) {
@@ -153,7 +189,7 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
     }
     TenantNamespaces.apply(client, objects.launchSecret(placement.tenantId(), placement.agentId(), launch));
     String run = UUID.randomUUID().toString();
-    AgentObjects.Resources resources = AgentObjects.Resources.of(limits);
+    AgentObjects.Resources resources = resources(placement);
     editStatefulSet(names, set -> {
       String image = image(placement, set);
       set.getSpec().setTemplate(objects.podTemplate(placement.tenantId(), placement.agentId(), image,

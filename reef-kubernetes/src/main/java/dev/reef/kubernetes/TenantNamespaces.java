@@ -1,7 +1,7 @@
 package dev.reef.kubernetes;
 
 import dev.reef.common.TenantId;
-import dev.reef.tenancy.Limits;
+import dev.reef.orchestration.TenantQuota;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -13,14 +13,13 @@ import java.net.HttpURLConnection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps each tenant's namespace as its limits say: made (or brought back in line) at every create and start of one
- * of its agents, and brought in line again when its limits change. A namespace holds one tenant's agents only; it is
- * named after the tenant and labelled with its id, and nothing of another tenant is ever written into it.
+ * Keeps each tenant's namespace as its quota says: made (or brought back in line) before every start of one of its
+ * agents, and brought in line again when its limits change. A namespace holds one tenant's agents only; it is named
+ * after the tenant and labelled with its id, and nothing of another tenant is ever written into it.
  */
 final class TenantNamespaces {
 
@@ -28,23 +27,23 @@ final class TenantNamespaces {
 
   private final KubernetesClient client;
   private final TenantObjects objects;
-  private final Function<TenantId, Limits> limits;
 
-  /** @param limits the tenant's effective limits now */
-  TenantNamespaces(KubernetesClient client, TenantObjects objects, Function<TenantId, Limits> limits) {
+  TenantNamespaces(KubernetesClient client, TenantObjects objects) {
     this.client = client;
     this.objects = objects;
-    this.limits = limits;
   }
 
-  /** Makes the tenant's namespace and what it holds, or brings them in line; returns the limits it applied. */
-  Limits ensure(TenantId tenantId) {
-    Limits current = limits.apply(tenantId);
+  /** Makes the tenant's namespace and what it holds, or brings them in line, with this quota. */
+  void prepare(TenantId tenantId, TenantQuota quota) {
+    ensure(tenantId);
+    applyLimits(tenantId, quota);
+  }
+
+  /** Makes the tenant's namespace, its service account and its network policy, or brings them in line. */
+  void ensure(TenantId tenantId) {
     ensureNamespace(tenantId);
     apply(client, objects.serviceAccount(tenantId));
     apply(client, objects.networkPolicy(tenantId));
-    applyLimits(tenantId, current);
-    return current;
   }
 
   /**
@@ -52,13 +51,12 @@ final class TenantNamespaces {
    * take effect at each agent's next start: a running agent is not restarted for it). Nothing happens for a tenant
    * that has no namespace yet.
    */
-  void limitsChanged(TenantId tenantId) {
+  void limitsChanged(TenantId tenantId, TenantQuota quota) {
     if (client.namespaces().withName(objects.namespace(tenantId)).get() == null) {
       return;
     }
-    Limits current = limits.apply(tenantId);
-    applyLimits(tenantId, current);
-    ResourceRequirements wanted = AgentObjects.Resources.of(current).requirements();
+    applyLimits(tenantId, quota);
+    ResourceRequirements wanted = AgentObjects.Resources.of(quota).requirements();
     for (StatefulSet set : client.apps().statefulSets().inNamespace(objects.namespace(tenantId))
         .withLabel(AgentNames.MANAGED_BY, AgentNames.REEF).withLabel(AgentNames.AGENT).list().getItems()) {
       if (!set.getSpec().getTemplate().getSpec().getContainers().stream()
@@ -75,7 +73,7 @@ final class TenantNamespaces {
     client.namespaces().withName(objects.namespace(tenantId)).delete();
   }
 
-  private void applyLimits(TenantId tenantId, Limits current) {
+  private void applyLimits(TenantId tenantId, TenantQuota current) {
     apply(client, objects.quota(tenantId, current));
     apply(client, objects.limitRange(tenantId, current));
   }

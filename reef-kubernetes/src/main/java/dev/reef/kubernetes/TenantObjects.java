@@ -1,7 +1,7 @@
 package dev.reef.kubernetes;
 
 import dev.reef.common.TenantId;
-import dev.reef.tenancy.Limits;
+import dev.reef.orchestration.TenantQuota;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.LimitRangeBuilder;
@@ -70,7 +70,7 @@ final class TenantObjects {
    * At most {@code maxAgents} agent pods and volumes, and that many agents' worth of memory and CPU. A limit the
    * tenant does not have (unlimited) is left out.
    */
-  ResourceQuota quota(TenantId tenantId, Limits limits) {
+  ResourceQuota quota(TenantId tenantId, TenantQuota limits) {
     Map<String, Quantity> hard = new LinkedHashMap<>();
     Long agents = positive(limits.maxAgents());
     if (agents != null) {
@@ -95,7 +95,7 @@ final class TenantObjects {
   }
 
   /** Each container at most the tenant's agent memory and CPU, and that by default (requests equal to limits). */
-  LimitRange limitRange(TenantId tenantId, Limits limits) {
+  LimitRange limitRange(TenantId tenantId, TenantQuota limits) {
     Map<String, Quantity> max = resources(limits.agentMemoryMb(), limits.agentCpuMillis());
     return new LimitRangeBuilder().withNewMetadata().withName(LIMIT_RANGE).withNamespace(namespace(tenantId))
         .withLabels(AgentNames.tenantLabels(tenantId)).endMetadata()

@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import dev.reef.ReefApplication;
-import dev.reef.common.TenantId;
 import dev.reef.orchestration.ComputeDriver;
-import dev.reef.tenancy.EffectiveLimits;
-import dev.reef.tenancy.Limits;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -30,17 +27,6 @@ class KubernetesAutoConfigurationIT {
     return new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(KubernetesAutoConfiguration.class))
         .withBean(KubernetesClient.class, client)
-        .withBean(EffectiveLimits.class, () -> new EffectiveLimits() {
-          @Override
-          public Limits of(TenantId tenantId) {
-            return TestLimits.DEFAULT;
-          }
-
-          @Override
-          public Resolution explain(TenantId tenantId) {
-            throw new UnsupportedOperationException();
-          }
-        })
         .withBean(Clock.class, Clock::systemUTC);
   }
 
@@ -62,7 +48,6 @@ class KubernetesAutoConfigurationIT {
           assertThat(properties.namespacePrefix()).isEqualTo("acme-");
           assertThat(properties.imageFor("openclaw", "2026.9.6")).isEqualTo("registry.local/openclaw:2026.9.6");
           assertThat(properties.runtimeClassName()).isEqualTo("kata");
-          assertThat(context).hasSingleBean(TenantLimitsListener.class);
         });
   }
 
@@ -91,7 +76,7 @@ class KubernetesAutoConfigurationIT {
   }
 
   /**
-   * The driver uses only other modules' APIs (orchestration's SPI, tenancy's limits), as a module of Reef must. The
+   * The driver uses only other modules' APIs (orchestration's SPI, nothing of tenancy's), as a module of Reef must. The
    * platform's test classes (on this classpath for the shared contract) are not Reef's modules: left out.
    */
   @Test

@@ -30,7 +30,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class KubernetesComputeDriverIT extends ComputeDriverContract {
 
   final SimulatedCluster cluster = new SimulatedCluster();
-  final TestLimits limits = new TestLimits();
   private final List<AutoCloseable> opened = new ArrayList<>();
 
   KubernetesDriverProperties properties() {
@@ -45,7 +44,7 @@ class KubernetesComputeDriverIT extends ComputeDriverContract {
     KubernetesClient client = cluster.newClient();
     KubernetesDriverProperties properties = properties();
     KubernetesComputeDriver driver = new KubernetesComputeDriver(client, properties,
-        new TenantNamespaces(client, new TenantObjects(properties), limits), Clock.systemUTC());
+        new TenantNamespaces(client, new TenantObjects(properties)), Clock.systemUTC());
     opened.add(client);
     opened.add(driver);
     return driver;

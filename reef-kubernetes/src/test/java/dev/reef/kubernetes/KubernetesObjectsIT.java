@@ -9,6 +9,7 @@ import dev.reef.orchestration.AgentSpec;
 import dev.reef.orchestration.Launch;
 import dev.reef.orchestration.Observed;
 import dev.reef.orchestration.Placement;
+import dev.reef.orchestration.TenantQuota;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -48,12 +49,11 @@ class KubernetesObjectsIT {
 
   private final SimulatedCluster cluster = new SimulatedCluster();
   private final KubernetesClient api = cluster.client();
-  private final TestLimits limits = new TestLimits();
   private final KubernetesDriverProperties properties = new KubernetesDriverProperties("reef-t-", null, null,
       "gvisor", "fast-ssd", "2Gi", null, 0, null, "reef", "app.kubernetes.io/name=reef", PROXY, null, 0, 0, null, null,
       null, Duration.ofSeconds(5)).validated();
   private final KubernetesClient driverClient = cluster.newClient();
-  private final TenantNamespaces tenants = new TenantNamespaces(driverClient, new TenantObjects(properties), limits);
+  private final TenantNamespaces tenants = new TenantNamespaces(driverClient, new TenantObjects(properties));
   private final KubernetesComputeDriver driver = new KubernetesComputeDriver(driverClient, properties, tenants,
       Clock.systemUTC());
   private final TenantId tenant = TenantId.random();
@@ -66,7 +66,15 @@ class KubernetesObjectsIT {
   }
 
   private Placement create(TenantId tenantId) {
-    return driver.create(new AgentSpec(tenantId, UUID.randomUUID(), "agent", "openclaw", "2026.9.6", 1536, 1000, 0));
+    return create(tenantId, TestQuotas.DEFAULT);
+  }
+
+  /** As the orchestration does at every start: the tenant's quota, then the agent with its share of it. */
+  private Placement create(TenantId tenantId, TenantQuota quota) {
+    driver.prepareTenant(tenantId, quota);
+    return driver.create(new AgentSpec(tenantId, UUID.randomUUID(), "agent", "openclaw", "2026.9.6",
+        quota.agentMemoryMb() == null ? 0 : quota.agentMemoryMb(),
+        quota.agentCpuMillis() == null ? 0 : quota.agentCpuMillis(), 0));
   }
 
   private static Launch launch() {
@@ -102,9 +110,8 @@ class KubernetesObjectsIT {
 
   @Test
   void create_quotaAndLimitRange_comeFromTheTenantsLimits() {
-    limits.set(tenant, TestLimits.limits(3L, 1536L, 500L));
 
-    create(tenant);
+    create(tenant, TestQuotas.quota(3L, 1536L, 500L));
 
     ResourceQuota quota = api.resourceQuotas().inNamespace("reef-t-" + tenant).withName("reef-tenant-quota").get();
     assertThat(quota.getSpec().getHard()).containsOnly(
@@ -126,9 +133,8 @@ class KubernetesObjectsIT {
 
   @Test
   void create_unlimitedLimits_areLeftOutOfQuotaAndLimitRange() {
-    limits.set(tenant, TestLimits.limits(null, 1024L, null));
 
-    create(tenant);
+    create(tenant, TestQuotas.quota(null, 1024L, null));
 
     assertThat(api.resourceQuotas().inNamespace("reef-t-" + tenant).withName("reef-tenant-quota").get().getSpec()
         .getHard()).isNullOrEmpty();
@@ -172,14 +178,11 @@ class KubernetesObjectsIT {
 
   @Test
   void limitsChange_updatesQuotaLimitRangeAndAgentsResources_butLeavesTheRunningPodAlone() {
-    limits.set(tenant, TestLimits.limits(2L, 1024L, 1000L));
-    Placement p = driver.start(create(tenant), launch());
+    Placement p = driver.start(create(tenant, TestQuotas.quota(2L, 1024L, 1000L)), launch());
     String podUid = api.pods().inNamespace(names(p).namespace()).withName(names(p).pod()).get().getMetadata()
         .getUid();
 
-    limits.set(tenant, TestLimits.limits(4L, 2048L, 250L));
-    new TenantLimitsListener(tenants).on(new dev.reef.tenancy.TenantEvents.TenantLimitsChanged(tenant, null,
-        Map.of()));
+    driver.tenantChanged(tenant, TestQuotas.quota(4L, 2048L, 250L));
 
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(api.resourceQuotas()
         .inNamespace(names(p).namespace()).withName("reef-tenant-quota").get().getSpec().getHard())
@@ -197,7 +200,7 @@ class KubernetesObjectsIT {
 
   @Test
   void limitsChange_ofATenantWithoutNamespace_makesNothing() {
-    tenants.limitsChanged(tenant);
+    driver.tenantChanged(tenant, TestQuotas.DEFAULT);
 
     assertThat(api.namespaces().withName("reef-t-" + tenant).get()).isNull();
   }
@@ -206,7 +209,7 @@ class KubernetesObjectsIT {
   void tenantDeleted_removesItsNamespace() {
     create(tenant);
 
-    new TenantLimitsListener(tenants).on(new dev.reef.tenancy.TenantEvents.TenantDeleted(tenant, null, "acme"));
+    driver.tenantDeleted(tenant);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> api.namespaces().withName("reef-t-" + tenant).get() == null);
   }
@@ -308,8 +311,7 @@ class KubernetesObjectsIT {
 
   @Test
   void start_podRunsTheAgentsImage_nonRoot_readOnly_withItsResourcesAndRuntimeClass() {
-    limits.set(tenant, TestLimits.limits(2L, 1536L, 750L));
-    Placement p = driver.start(create(tenant), launch());
+    Placement p = driver.start(create(tenant, TestQuotas.quota(2L, 1536L, 750L)), launch());
 
     PodSpec pod = statefulSet(p).getSpec().getTemplate().getSpec();
     assertThat(pod.getRuntimeClassName()).isEqualTo("gvisor");
@@ -418,8 +420,7 @@ class KubernetesObjectsIT {
 
   @Test
   void agentKilledForMemory_saysItReachedItsLimit() {
-    limits.set(tenant, TestLimits.limits(1L, 768L, 1000L));
-    Placement p = driver.start(create(tenant), launch());
+    Placement p = driver.start(create(tenant, TestQuotas.quota(1L, 768L, 1000L)), launch());
     AgentNames n = names(p);
 
     cluster.endPod(n.namespace(), n.pod(), 137, "OOMKilled");

@@ -29,7 +29,24 @@ public interface ComputeDriver {
   }
 
   /**
-   * Allocates the agent's filesystem, address and limits. Nothing runs yet.
+   * Brings what the driver keeps for a tenant as a whole (a namespace and its quota) in line with its quota, making
+   * it if needed. Called before each start of one of its agents, so a missed change is caught up then. Nothing by
+   * default: the process driver has nothing per tenant.
+   */
+  default void prepareTenant(dev.reef.common.TenantId tenantId, TenantQuota quota) {}
+
+  /**
+   * The tenant's limits changed: the same as {@link #prepareTenant}, but only for a tenant the driver already keeps
+   * something for (a tenant that never had an agent gets no namespace for it). Nothing by default.
+   */
+  default void tenantChanged(dev.reef.common.TenantId tenantId, TenantQuota quota) {}
+
+  /** The tenant is gone: remove what the driver kept for it. Nothing by default. */
+  default void tenantDeleted(dev.reef.common.TenantId tenantId) {}
+
+  /**
+   * Allocates the agent's filesystem, address and limits (the spec's, which the orchestration resolves from the
+   * tenant's limits at every start). Nothing runs yet.
    *
    * @throws AgentCannotStartException when the driver cannot run agents at all here
    */

@@ -340,11 +340,13 @@ final class AgentReconciler implements DisposableBean {
       return;
     }
     setState(row, new AgentState.Starting("launching"));
-    long memoryMb = limitOf(row.tenantId()).agentMemoryMb() == null ? 0 : limitOf(row.tenantId()).agentMemoryMb();
-    // create is idempotent (same address and files); calling it at every start applies the tenant's current
-    // memory and CPU limits, not those of the day the agent was first deployed
+    // The tenant's limits, resolved once for this start, for both the tenant as a whole and this agent. create is
+    // idempotent (same address and files); calling it at every start applies the tenant's current memory and CPU
+    // limits, not those of the day the agent was first deployed.
     Limits l = limitOf(row.tenantId());
+    long memoryMb = l.agentMemoryMb() == null ? 0 : l.agentMemoryMb();
     try {
+      driver.prepareTenant(row.tenantId(), TenantAgentsListener.quota(l));
       placement = driver.create(new AgentSpec(row.tenantId(), row.id(), row.name(), row.runtime(),
           row.runtimeVersion(), memoryMb, l.agentCpuMillis() == null ? 0 : l.agentCpuMillis(), properties.port(),
           l.agentMaxProcesses() == null ? 0 : l.agentMaxProcesses(), l.agentDiskMb() == null ? 0 : l.agentDiskMb()));
