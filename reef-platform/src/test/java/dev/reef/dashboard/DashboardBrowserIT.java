@@ -236,7 +236,7 @@ class DashboardBrowserIT extends ReefIT {
     browser.manage().window().setSize(new Dimension(390, 844));
     logIn("operator@reef.test", "operator-password-1");
     SignedUp tenant = signUp("Narrow Screen");
-    for (String path : List.of("/operator/tenants", "/operator/health", "/t/" + tenant.tenantId(),
+    for (String path : List.of("/operator/tenants", "/operator/health", "/operator/catalog", "/t/" + tenant.tenantId(),
         "/t/" + tenant.tenantId() + "/usage", "/t/" + tenant.tenantId() + "/settings/members")) {
       open(path);
       Object overflow = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(

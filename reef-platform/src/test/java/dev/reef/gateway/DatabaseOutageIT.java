@@ -7,6 +7,7 @@ import dev.reef.testing.Api;
 import dev.reef.testing.GatewayFixture;
 import dev.reef.testing.MockUpstream;
 import dev.reef.testing.PostgresTestDatabase;
+import dev.reef.testing.ReefApplicationIT;
 import dev.reef.testing.StandaloneReef;
 import dev.reef.testing.TestDatabase;
 import java.nio.file.Path;
@@ -46,11 +47,9 @@ class DatabaseOutageIT {
     try (StandaloneReef reef = new StandaloneReef(dataDir, database)) {
       Api api = reef.start(Map.of()).api();
       GatewayFixture catalog = new GatewayFixture(api, UPSTREAM, "outage");
-      Api.Response signup = api.post("/api/v1/signup", null, Api.body("email", "owner@outage.test",
-          "password", "outage-password-1", "tenantName", "Outage"));
-      assertThat(signup.status()).as(signup.toString()).isEqualTo(201);
-      String tenantId = signup.at("/tenantId");
-      String key = signup.at("/apiKey");
+      ReefApplicationIT.SignedUp owner = ReefApplicationIT.signUp(api, "Outage");
+      String tenantId = owner.tenantId();
+      String key = owner.apiKey();
       catalog.generousLimits(tenantId);
       String usage = "/api/v1/tenants/" + tenantId + "/usage";
       assertThat(chat(api, key, catalog.gpt).status()).isEqualTo(200);

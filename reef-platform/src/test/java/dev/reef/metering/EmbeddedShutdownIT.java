@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.reef.testing.Api;
 import dev.reef.testing.GatewayFixture;
 import dev.reef.testing.MockUpstream;
+import dev.reef.testing.ReefApplicationIT;
 import dev.reef.testing.ReefProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,11 +54,9 @@ class EmbeddedShutdownIT {
         if (tenantId == null) {
           GatewayFixture catalog = new GatewayFixture(api, UPSTREAM, "shutdown");
           model = catalog.gpt;
-          Api.Response signup = api.post("/api/v1/signup", null, Api.body("email", "owner@shutdown.test",
-              "password", "shutdown-password-1", "tenantName", "Shutdown"));
-          assertThat(signup.status()).as(signup.toString()).isEqualTo(201);
-          tenantId = signup.at("/tenantId");
-          key = signup.at("/apiKey");
+          ReefApplicationIT.SignedUp owner = ReefApplicationIT.signUp(api, "Shutdown");
+          tenantId = owner.tenantId();
+          key = owner.apiKey();
           catalog.generousLimits(tenantId);
         } else {
           assertThat(requests(api, tenantId, key)).as("calls made before stop %d", stop - 1)

@@ -6,6 +6,7 @@ import dev.reef.testing.Api;
 import dev.reef.testing.GatewayFixture;
 import dev.reef.testing.MockUpstream;
 import dev.reef.testing.OwnRedis;
+import dev.reef.testing.ReefApplicationIT;
 import dev.reef.testing.StandaloneReef;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -49,11 +50,9 @@ class RedisRecoveryIT {
       Api api = reef.start(Map.of("reef.redis.url", redis.url(), "reef.redis.key-prefix", PREFIX,
           "reef.meter.fail-mode", "open")).api();
       GatewayFixture catalog = new GatewayFixture(api, UPSTREAM, "recovery");
-      Api.Response signup = api.post("/api/v1/signup", null, Api.body("email", "owner@recovery.test",
-          "password", "recovery-password-1", "tenantName", "Recovery"));
-      assertThat(signup.status()).as(signup.toString()).isEqualTo(201);
-      String tenantId = signup.at("/tenantId");
-      String key = signup.at("/apiKey");
+      ReefApplicationIT.SignedUp owner = ReefApplicationIT.signUp(api, "Recovery");
+      String tenantId = owner.tenantId();
+      String key = owner.apiKey();
       catalog.generousLimits(tenantId);
       UPSTREAM.latency(Duration.ofMillis(20)); // calls in flight when Redis dies and when it comes back
 

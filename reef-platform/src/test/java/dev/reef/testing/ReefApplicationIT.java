@@ -51,6 +51,11 @@ public abstract class ReefApplicationIT {
   public record SignedUp(String tenantId, String userId, String email, String password, String apiKey) {}
 
   protected SignedUp signUp(String name) {
+    return signUp(api, name);
+  }
+
+  /** A new tenant and its owner, signed up on any Reef (a standalone one, a Reef process). */
+  public static SignedUp signUp(Api api, String name) {
     String email = unique(name) + "@example.test";
     String password = "correct-horse-" + UUID.randomUUID();
     Api.Response response = api.post("/api/v1/signup", null,

@@ -227,7 +227,6 @@ final class RedisUsageMeter implements UsageMeter, MeterProbe, AutoCloseable {
     }
   }
 
-
   /** When a reserve sent now stops being worth holding, on Redis's clock: when its caller stops waiting. */
   private long deadline(long sentAtMillis) {
     long offset = redisClockOffsetMillis;
@@ -418,6 +417,12 @@ final class RedisUsageMeter implements UsageMeter, MeterProbe, AutoCloseable {
    */
   private void seed(TenantId tenantId, YearMonth month) {
     fence.seeding(() -> {
+      // Reserves racing here all found the month without counters; the first through the fence seeds it, and the
+      // others need not flush the journal and read the ledger again to have their seed refused.
+      Reply current = run(Script.SNAPSHOT, keys.reservationKeys(tenantId), args(tenantId));
+      if (!current.status().equals("seed") && current.text(1).equals(month.toString())) {
+        return current;
+      }
       LedgerTotals.MonthTotals totals;
       try {
         totals = ledger.month(tenantId, month, true);

@@ -78,6 +78,8 @@ final class AgentReconciler implements DisposableBean {
   private final AgentRepository agents;
   private volatile boolean databaseDown;
   private volatile boolean closing;
+  /** The suspended tenants as the last tick read them; null before the first tick. */
+  private volatile Set<TenantId> suspendedAtLastTick;
   private final ComputeDriver driver;
   private final Runtimes runtimes;
   private final AgentTokens agentTokens;
@@ -131,6 +133,7 @@ final class AgentReconciler implements DisposableBean {
   void tick() {
     try {
       Set<TenantId> suspended = platform(tenants::suspended);
+      suspendedAtLastTick = suspended;
       Instant now = clock.instant();
       for (AgentRow row : platform(agents::allAcrossTenants)) {
         Action action = AgentDecisions.decide(Situation.atTick(row, statusOf(row.tenantId(), suspended), now));
@@ -238,7 +241,10 @@ final class AgentReconciler implements DisposableBean {
         return;
       }
       AgentRow row = found.get();
-      TenantStatus tenant = platform(() -> tenantLookup.status(tenantId)).orElse(TenantStatus.ACTIVE);
+      // The tick's view (one query per pass, not one per agent); before the first tick, the tenant's own row.
+      Set<TenantId> suspended = suspendedAtLastTick;
+      TenantStatus tenant = suspended != null ? statusOf(tenantId, suspended)
+          : platform(() -> tenantLookup.status(tenantId)).orElse(TenantStatus.ACTIVE);
       Action action = AgentDecisions.decide(Situation.atTick(row, tenant, clock.instant()));
       if (action instanceof Action.Look) {
         Placement placement = placement(row);

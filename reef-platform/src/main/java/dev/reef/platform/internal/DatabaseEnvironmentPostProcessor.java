@@ -32,7 +32,7 @@ public final class DatabaseEnvironmentPostProcessor implements EnvironmentPostPr
    * runs at the same time as Spring's, so on SIGTERM the usage ledger's last flush sometimes found the database
    * already closed. Spring closes the connection pool, and with it the database, after everything that uses it.
    */
-  static final String H2_OPTIONS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
+  public static final String H2_OPTIONS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
       + ";DB_CLOSE_ON_EXIT=FALSE";
 
   @Override

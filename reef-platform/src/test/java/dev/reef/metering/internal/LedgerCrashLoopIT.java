@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.reef.common.TenantId;
+import dev.reef.platform.internal.DatabaseEnvironmentPostProcessor;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -44,13 +45,8 @@ class LedgerCrashLoopIT {
 
   @Test
   void acknowledgedRecords_surviveSigkillAtRandomMoments_underLoad() throws Exception {
-    String url = "jdbc:h2:file:" + dir.resolve("db").resolve("reef")
-        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE";
+    String url = migratedDatabase();
     Path journal = dir.resolve("ledger");
-    try (HikariDataSource dataSource = dataSource(url)) {
-      Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/common", "classpath:db/migration/h2")
-          .load().migrate();
-    }
     int rounds = Integer.getInteger("reef.test.crashRounds", 8);
     TenantId tenant = TenantId.random();
     List<String> lost = new ArrayList<>();
@@ -79,13 +75,8 @@ class LedgerCrashLoopIT {
 
   @Test
   void killedTheMomentAFlushReturns_losesNothingItFlushed() throws Exception {
-    String url = "jdbc:h2:file:" + dir.resolve("db").resolve("reef")
-        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE";
+    String url = migratedDatabase();
     Path journal = dir.resolve("ledger");
-    try (HikariDataSource dataSource = dataSource(url)) {
-      Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/common", "classpath:db/migration/h2")
-          .load().migrate();
-    }
     TenantId tenant = TenantId.random();
     String java = ProcessHandle.current().info().command().orElseThrow();
     Process child = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-cp",
@@ -101,6 +92,16 @@ class LedgerCrashLoopIT {
     }
 
     assertThat(replayAndRead(url, journal, tenant)).hasSize(1_000);
+  }
+
+  /** An H2 file database opened as Reef opens its own, with Reef's schema; its JDBC URL. */
+  private String migratedDatabase() {
+    String url = "jdbc:h2:file:" + dir.resolve("db").resolve("reef") + DatabaseEnvironmentPostProcessor.H2_OPTIONS;
+    try (HikariDataSource dataSource = dataSource(url)) {
+      Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/common", "classpath:db/migration/h2")
+          .load().migrate();
+    }
+    return url;
   }
 
   /** Runs the child under load, kills it with SIGKILL after a random while; the last sequence acknowledged per thread. */

@@ -721,12 +721,14 @@ public final class GatewayProxy {
 
   /** How a call ended, as the ledger records it and the {@code reef.gateway.calls} metric is tagged. */
   enum Outcome {
-    OK, ERROR,
+    OK("ok"), ERROR("error"),
     /** The client went away before the end; it is charged what was produced. */
-    CANCELLED;
+    CANCELLED("cancelled");
 
-    String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+    private final String label;
+
+    Outcome(String label) {
+      this.label = label;
     }
   }
 
@@ -742,11 +744,11 @@ public final class GatewayProxy {
     }
 
     void finish(Route route, TokenCounts counts, Outcome outcome, int httpStatus) {
-      String status = outcome.label();
       if (finished) {
         return;
       }
       finished = true;
+      String status = outcome.label;
       long cost = route == null ? 0 : route.model().costMicros(counts.input(), counts.cached(), counts.output());
       boolean produced = counts.input() + counts.output() > 0;
       Instant finishedAt = clock.instant();

@@ -41,8 +41,8 @@ import org.springframework.stereotype.Component;
  *
  * <p>Timeouts: connecting ({@code REEF_GATEWAY_CONNECT_TIMEOUT}); and the read timeout
  * ({@code REEF_GATEWAY_READ_TIMEOUT}), which bounds both the wait for the response headers and any silence inside a
- * streamed body; and each call's deadline (its share of {@code REEF_GATEWAY_TOTAL_TIMEOUT}). Closing a body before its end aborts the request, which closes the connection and so cancels the
- * provider's work.
+ * streamed body; and each call's deadline (its share of {@code REEF_GATEWAY_TOTAL_TIMEOUT}). Closing a body before
+ * its end aborts the request, which closes the connection and so cancels the provider's work.
  *
  * <p>Design note: the read timeout is not the socket's. A socket read with a timeout on a virtual thread is a timed
  * park, and every timed park hands a timer to the JDK's delay-scheduler thread and wakes it: about one wake-up per
