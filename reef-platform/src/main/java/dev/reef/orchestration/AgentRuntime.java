@@ -31,6 +31,32 @@ public interface AgentRuntime {
   /** The path that answers 200 once the agent is ready, e.g. {@code /readyz}. */
   String readinessPath();
 
+  /**
+   * The path a health probe asks after the agent has moved to another version and become ready, to check it
+   * stays up and serving (a rollout's health check). Defaults to the readiness path.
+   */
+  default String probePath() {
+    return readinessPath();
+  }
+
+  /** The versions installed on this machine, newest first; at least the default once an agent ran on it. */
+  default java.util.List<String> installedVersions() {
+    return java.util.List.of(defaultVersion());
+  }
+
+  /**
+   * The versions that could be installed (from the runtime's registry), newest first; empty when they cannot be
+   * listed now. May take seconds: callers cache it.
+   */
+  default java.util.List<String> availableVersions() {
+    return installedVersions();
+  }
+
+  /** Whether {@code version} is installed here (a rollout's target must be, on a driver that installs locally). */
+  default boolean isInstalled(String version) {
+    return installedVersions().contains(version);
+  }
+
   /** The agent's own OpenAI-compatible chat endpoint and the model name it answers to. */
   String chatPath();
 

@@ -88,9 +88,10 @@ public record ReefProperties(
       Integer agentCpuMillis,
       Integer agentMaxProcesses,
       Integer agentDiskMb,
-      Integer idleStopMinutes) {
+      Integer idleStopMinutes,
+      Integer runtimePinDays) {
 
     public static final LimitDefaults BUILT_IN =
-        new LimitDefaults(new BigDecimal("25.00"), null, 60, 200_000L, 8, 1, 1536, 1000, 512, 2048, 30);
+        new LimitDefaults(new BigDecimal("25.00"), null, 60, 200_000L, 8, 1, 1536, 1000, 512, 2048, 30, 0);
   }
 }

@@ -18,7 +18,9 @@ public enum LimitName {
   AGENT_CPU_MILLIS("agentCpuMillis", Kind.INTEGER, 10),
   AGENT_MAX_PROCESSES("agentMaxProcesses", Kind.INTEGER, 16),
   AGENT_DISK_MB("agentDiskMb", Kind.INTEGER, 64),
-  IDLE_STOP_MINUTES("idleStopMinutes", Kind.INTEGER, 1);
+  IDLE_STOP_MINUTES("idleStopMinutes", Kind.INTEGER, 1),
+  /** How many days a tenant may hold its agents on a runtime version while rollouts pass them by; 0: not at all. */
+  RUNTIME_PIN_DAYS("runtimePinDays", Kind.INTEGER, 0);
 
   enum Kind { INTEGER, DECIMAL }
 

@@ -19,7 +19,8 @@ public record Limits(
     Long agentCpuMillis,
     Long agentMaxProcesses,
     Long agentDiskMb,
-    Long idleStopMinutes) {
+    Long idleStopMinutes,
+    Long runtimePinDays) {
 
   /** Builds limits from stored values (plain decimal strings, null for unlimited), keyed by name. */
   public static Limits of(Map<LimitName, String> values) {
@@ -34,7 +35,8 @@ public record Limits(
         num(values.get(LimitName.AGENT_CPU_MILLIS)),
         num(values.get(LimitName.AGENT_MAX_PROCESSES)),
         num(values.get(LimitName.AGENT_DISK_MB)),
-        num(values.get(LimitName.IDLE_STOP_MINUTES)));
+        num(values.get(LimitName.IDLE_STOP_MINUTES)),
+        num(values.get(LimitName.RUNTIME_PIN_DAYS)));
   }
 
   /** The value of one limit, as the API shows it (a number, or null for unlimited). */
@@ -51,6 +53,7 @@ public record Limits(
       case AGENT_MAX_PROCESSES -> agentMaxProcesses;
       case AGENT_DISK_MB -> agentDiskMb;
       case IDLE_STOP_MINUTES -> idleStopMinutes;
+      case RUNTIME_PIN_DAYS -> runtimePinDays;
     };
   }
 

@@ -20,7 +20,7 @@ class LimitsApiIT extends ReefIT {
     assertThat(limits.status()).isEqualTo(200);
     assertThat(limits.json().get("limits").propertyNames()).containsExactly("monthlyBudgetUsd", "monthlyTokens",
         "requestsPerMinute", "tokensPerMinute", "maxConcurrentRequests", "maxAgents", "agentMemoryMb",
-        "agentCpuMillis", "agentMaxProcesses", "agentDiskMb", "idleStopMinutes");
+        "agentCpuMillis", "agentMaxProcesses", "agentDiskMb", "idleStopMinutes", "runtimePinDays");
     assertThat(limits.json().at("/limits/agentMaxProcesses").asLong()).isEqualTo(512);
     assertThat(limits.json().at("/limits/agentDiskMb").asLong()).isEqualTo(2048);
     assertThat(limits.json().at("/limits/monthlyBudgetUsd").decimalValue()).isEqualByComparingTo("25");

@@ -38,6 +38,11 @@ public class FakeRuntime implements AgentRuntime {
   private volatile List<String> installProgress = List.of("fake runtime: nothing to download");
   private volatile Duration startupDelay = Duration.ZERO;
   private volatile boolean missingPath;
+  /** Installed versions: the default, and any a test installed (they are all the same agent but {@link #BROKEN}). */
+  private final java.util.Set<String> installed = new java.util.concurrent.ConcurrentSkipListSet<>(List.of(VERSION));
+
+  /** A version suffix whose agents cannot start (their process exits at once): for rollback paths. */
+  public static final String BROKEN = "-broken";
 
   /** Install takes this long, reporting {@code progress} spread over the time. */
   public FakeRuntime installDelay(Duration delay, List<String> progress) {
@@ -76,7 +81,13 @@ public class FakeRuntime implements AgentRuntime {
   }
 
   @Override
+  public List<String> installedVersions() {
+    return List.copyOf(installed);
+  }
+
+  @Override
   public Installation install(String version, Consumer<String> progress) {
+    installed.add(version);
     List<String> lines = installProgress;
     Duration step = installDelay.dividedBy(Math.max(1, lines.size()));
     try {
@@ -144,7 +155,9 @@ public class FakeRuntime implements AgentRuntime {
         "-Dsun.net.httpserver.nodelay=true",
         "-Djava.io.tmpdir=" + context.placement().path("tmp"),
         "-cp", installation.home().resolve("classes").toString(),
-        FakeAgent.class.getName(), configPath, context.placement().agentId().toString());
+        // a broken version's agent names a class that is not there: the JVM exits with code 1 at once
+        installation.version().endsWith(BROKEN) ? FakeAgent.class.getName() + "Missing" : FakeAgent.class.getName(),
+        configPath, context.placement().agentId().toString());
     return new Launch(command, Map.of("FAKE_AGENT_ID", context.placement().agentId().toString()),
         Map.of(CONFIG_FILE, config.render().getBytes(StandardCharsets.UTF_8)),
         missingPath ? List.of(installation.home(), java, Path.of("/no/such/runtime/for/this/agent"))

@@ -26,7 +26,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
         "reef.data-dir=target/reef-it-data",
         "reef.agents.delete-grace=1s",
         "reef.agents.reconcile-interval=500ms",
-        "reef.agents.backoff-base=200ms"
+        "reef.agents.backoff-base=200ms",
+        "reef.agents.move-quiet-period=1s",
+        "reef.agents.move-settle=500ms"
     })
 public abstract class ReefApplicationIT {
 

@@ -242,6 +242,7 @@ class OperatorPages {
       case AGENT_MAX_PROCESSES -> "Agent processes and threads";
       case AGENT_DISK_MB -> "Agent disk (MB)";
       case IDLE_STOP_MINUTES -> "Stop idle agents after (minutes)";
+      case RUNTIME_PIN_DAYS -> "Runtime pin (days; 0: none)";
     };
   }
 

@@ -27,13 +27,16 @@ final class AgentDecisions {
    * @param idleStopMinutes the tenant's idle limit; null: never idle-stopped
    * @param callsInFlight LLM calls the agent is waiting on now (waiting on the model is being busy)
    * @param lastCall when its last LLM call ended, if this replica saw one
+   * @param chatsInFlight chats this replica is relaying to it now
+   * @param quietPeriod how long since its last chat or LLM call before a running agent may be moved to another
+   *     runtime version (a chat elsewhere, or between two model calls, is not seen as in flight)
    */
   record Situation(AgentRow row, TenantStatus tenant, Observed observed, Long idleStopMinutes, int callsInFlight,
-      Instant lastCall, Instant now) {
+      Instant lastCall, int chatsInFlight, Duration quietPeriod, Instant now) {
 
     /** What the tick knows: the row and its tenant's status, nothing looked at. */
     static Situation atTick(AgentRow row, TenantStatus tenant, Instant now) {
-      return new Situation(row, tenant, null, null, 0, null, now);
+      return new Situation(row, tenant, null, null, 0, null, 0, Duration.ZERO, now);
     }
   }
 
@@ -61,6 +64,18 @@ final class AgentDecisions {
     /** It has run long enough without crashing: its crash count starts again. */
     record ForgiveCrashes() implements Action {}
 
+    /**
+     * It is not running: it runs {@code version} from its next start. If it should run, it is started on it at once
+     * (a crashed one no longer waits for its backoff: the move is what is being tried).
+     */
+    record SwitchVersion(String version, String note) implements Action {}
+
+    /** It runs and nothing is in flight: restart it on {@code version}, and check it comes back healthy. */
+    record Move(String version, String note) implements Action {}
+
+    /** It was asked to move to the version it already runs (a rollback of a move that never happened). */
+    record DropMove() implements Action {}
+
     /** Nothing until {@code until} (a crashed agent backing off). */
     record Wait(Instant until) implements Action {}
 
@@ -74,15 +89,23 @@ final class AgentDecisions {
 
   static Action decide(Situation s) {
     AgentRow row = s.row();
+    if (row.desired() != DesiredState.DELETED && row.moveToVersion() != null
+        && row.moveToVersion().equals(row.runtimeVersion())) {
+      return new Action.DropMove();
+    }
     return switch (row.desired()) {
       case DELETED -> new Action.CleanUp();
-      case STOPPED -> atRest(row.state()) ? NOTHING : new Action.Stop("stopped on request", false);
+      case STOPPED -> !atRest(row.state()) ? new Action.Stop("stopped on request", false)
+          : row.moveToVersion() != null ? switchVersion(row) : NOTHING;
       case RUNNING -> s.tenant() == TenantStatus.SUSPENDED ? new Action.Suspend() : keepRunning(s);
     };
   }
 
   private static Action keepRunning(Situation s) {
     AgentRow row = s.row();
+    if (row.moveToVersion() != null && !(row.state() instanceof AgentState.Running)) {
+      return switchVersion(row); // a sleeping, crashed or failed agent simply starts on the new version
+    }
     return switch (row.state()) {
       case AgentState.Failed failed -> NOTHING; // given up: only a person's start request tries again
       case AgentState.Crashed crashed -> row.nextAttemptAt() == null || !s.now().isBefore(row.nextAttemptAt())
@@ -91,6 +114,10 @@ final class AgentDecisions {
       // pending, stopped, stopping; installing or starting when interrupted: (re)start, or finish what was begun
       default -> START;
     };
+  }
+
+  private static Action switchVersion(AgentRow row) {
+    return new Action.SwitchVersion(row.moveToVersion(), row.moveNote());
   }
 
   private static Action running(Situation s) {
@@ -107,10 +134,22 @@ final class AgentDecisions {
         return new Action.Stop("no chat or LLM call for " + s.idleStopMinutes() + " minutes", true);
       }
     }
+    if (row.moveToVersion() != null) {
+      return quiet(s) ? new Action.Move(row.moveToVersion(), row.moveNote()) : NOTHING; // at its next idle moment
+    }
     if (row.crashCount() > 0 && row.startedAt() != null && row.startedAt().plus(STABLE_AFTER).isBefore(s.now())) {
       return new Action.ForgiveCrashes();
     }
     return NOTHING;
+  }
+
+  /** Nothing in flight and nothing for the quiet period: a restart now interrupts nobody. */
+  private static boolean quiet(Situation s) {
+    if (s.callsInFlight() > 0 || s.chatsInFlight() > 0) {
+      return false;
+    }
+    Instant last = latest(s.row().lastActivityAt(), s.lastCall());
+    return last == null || !last.plus(s.quietPeriod()).isAfter(s.now());
   }
 
   /**

@@ -99,6 +99,7 @@ final class AgentReconciler implements DisposableBean {
   private final Set<UUID> working = ConcurrentHashMap.newKeySet();
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   private final AgentHttp http;
+  private final ChatsInFlight chatsInFlight;
   private final Cache<TenantId, Optional<Long>> idleMinutes =
       Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(30)).maximumSize(100_000).build();
 
@@ -106,8 +107,9 @@ final class AgentReconciler implements DisposableBean {
       SecretStore secrets, EffectiveLimits limits, LlmActivity activity, AgentModels models,
       OrchestrationProperties properties, InstallLog installLog, TransactionTemplate tx, JsonMapper json,
       Replica replica, StateChanges changes, AgentHttp http, TenantCatalog tenants, TenantLookup tenantLookup,
-      Clock clock) {
+      ChatsInFlight chatsInFlight, Clock clock) {
     this.http = http;
+    this.chatsInFlight = chatsInFlight;
     this.tenants = tenants;
     this.tenantLookup = tenantLookup;
     this.agents = agents;
@@ -208,7 +210,7 @@ final class AgentReconciler implements DisposableBean {
         try (LeaseRenewal renewal = new LeaseRenewal(agentId)) {
           inTenant(tenantId, () -> agents.findLive(tenantId, agentId)).ifPresent(row -> {
             stop(row, "restarting on request");
-            inTenant(tenantId, () -> agents.findLive(tenantId, agentId)).ifPresent(this::start);
+            inTenant(tenantId, () -> agents.findLive(tenantId, agentId)).ifPresent(again -> start(again, null));
           });
         } finally {
           platform(() -> {
@@ -251,7 +253,8 @@ final class AgentReconciler implements DisposableBean {
         Observed observed = placement == null ? new Observed.Missing() : driver.observe(placement);
         Long idle = idleMinutes.get(tenantId, t -> Optional.ofNullable(limitOf(t).idleStopMinutes())).orElse(null);
         action = AgentDecisions.decide(new Situation(row, tenant, observed, idle, activity.inFlight(row.id()),
-            activity.lastCall(row.id()).orElse(null), clock.instant()));
+            activity.lastCall(row.id()).orElse(null), chatsInFlight.of(row.id()), properties.moveQuietPeriod(),
+            clock.instant()));
       }
       act(row, action);
     } finally {
@@ -265,7 +268,13 @@ final class AgentReconciler implements DisposableBean {
   /** Carries out what {@link AgentDecisions#decide} said. */
   private void act(AgentRow row, Action action) {
     switch (action) {
-      case Action.Start start -> start(row);
+      case Action.Start start -> start(row, null);
+      case Action.SwitchVersion(String version, String note) -> switchVersion(row, version, note);
+      case Action.Move(String version, String note) -> move(row, version, note);
+      case Action.DropMove drop -> inTenant(row.tenantId(), () -> {
+        agents.dropMoveToCurrentVersion(row.tenantId(), row.id());
+        return null;
+      });
       case Action.Stop(String reason, boolean idle) when idle -> {
         inTenant(row.tenantId(), () -> {
           agents.setDesiredKeepingCrashes(row.tenantId(), row.id(), DesiredState.STOPPED, clock.instant());
@@ -302,7 +311,12 @@ final class AgentReconciler implements DisposableBean {
   // ---------------------------------------------------------------------------------------------------------------
   // Start
 
-  private void start(AgentRow row) {
+  /**
+   * Starts the agent and waits until it is ready. {@code movedBy}: the note of the move that switched its version
+   * (a rollout's), or null; a moved agent must then also stay up and answer its health probe before it counts as
+   * running.
+   */
+  private void start(AgentRow row, String movedBy) {
     AgentRuntime runtime = runtimes.find(row.runtime()).orElse(null);
     if (runtime == null) {
       setState(row, new AgentState.Failed("runtime '" + row.runtime() + "' is not available on this Reef"));
@@ -311,7 +325,7 @@ final class AgentReconciler implements DisposableBean {
     Placement placement = placement(row);
     if (placement != null && driver.observe(placement) instanceof Observed.Running) {
       // Already running (Reef restarted while it was starting): adopt it rather than start a second one.
-      awaitReady(row, runtime, placement);
+      awaitReady(row, runtime, placement, movedBy);
       return;
     }
     Installation installation;
@@ -383,10 +397,10 @@ final class AgentReconciler implements DisposableBean {
       return;
     }
     savePlacement(row, started, gatewaySecret);
-    awaitReady(row, runtime, started);
+    awaitReady(row, runtime, started, movedBy);
   }
 
-  private void awaitReady(AgentRow row, AgentRuntime runtime, Placement placement) {
+  private void awaitReady(AgentRow row, AgentRuntime runtime, Placement placement, String movedBy) {
     Instant deadline = clock.instant().plus(properties.startTimeout());
     while (clock.instant().isBefore(deadline)) {
       Observed observed = driver.observe(placement);
@@ -401,11 +415,15 @@ final class AgentReconciler implements DisposableBean {
         return;
       }
       if (http.answers(placement, runtime.readinessPath(), Duration.ofSeconds(2))) {
+        if (movedBy != null && !staysHealthy(row, runtime, placement, movedBy)) {
+          return;
+        }
         inTenant(row.tenantId(), () -> {
           agents.markStarted(row.tenantId(), row.id(), clock.instant());
           return null;
         });
-        setState(row, new AgentState.Running("ready"));
+        setState(row, new AgentState.Running(movedBy == null ? "ready"
+            : "ready on " + row.runtime() + " " + row.runtimeVersion() + " (" + movedBy + ")"));
         return;
       }
       // Often: every poll is a local connection refused or a 503, and each one saved is start time saved.
@@ -414,6 +432,67 @@ final class AgentReconciler implements DisposableBean {
     driver.stop(placement, properties.stopGrace());
     agentTokens.revoke(row.tenantId(), row.id());
     crashed(row, "did not become ready within " + properties.startTimeout().toSeconds() + " s");
+  }
+
+  /**
+   * After a move: still running and answering the runtime's health probe once {@code moveSettle} has passed. If
+   * not, it is stopped (so that nothing adopts the failing process) and counted as a crash.
+   */
+  private boolean staysHealthy(AgentRow row, AgentRuntime runtime, Placement placement, String movedBy) {
+    String version = row.runtime() + " " + row.runtimeVersion();
+    setState(row, new AgentState.Starting("ready on " + version + "; checking it stays healthy for "
+        + properties.moveSettle().toSeconds() + " s"));
+    sleep(properties.moveSettle());
+    Observed observed = driver.observe(placement);
+    String problem = !(observed instanceof Observed.Running) ? "ended: " + AgentDecisions.describe(observed)
+        : http.answers(placement, runtime.probePath(), Duration.ofSeconds(5)) ? null
+        : "did not answer its health probe (" + runtime.probePath() + ")";
+    if (problem == null) {
+      return true;
+    }
+    driver.stop(placement, properties.stopGrace());
+    agentTokens.revoke(row.tenantId(), row.id());
+    crashed(row, "unhealthy after moving to " + version + " (" + movedBy + "): " + problem);
+    return false;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Moves between runtime versions (rollouts and rollbacks)
+
+  /** A running agent at an idle moment: stopped, switched, started, and checked. */
+  private void move(AgentRow row, String version, String note) {
+    String why = note == null ? "" : " (" + note + ")";
+    stop(row, "moving from " + row.runtime() + " " + row.runtimeVersion() + " to " + version + why);
+    switchVersion(row, version, note);
+  }
+
+  /**
+   * The agent runs {@code version} from now on. One that should run (pending, stopped by the move, crashed) is
+   * started on it at once and checked like a moved running agent; a sleeping or failed one starts on it when it is
+   * next started or woken.
+   */
+  private void switchVersion(AgentRow row, String version, String note) {
+    Placement placement = placement(row);
+    if (placement != null && !(row.state() instanceof AgentState.Running)
+        && driver.observe(placement) instanceof Observed.Running) {
+      driver.stop(placement, properties.stopGrace()); // an interrupted start of the old version: it goes first
+    }
+    AgentRow current = inTenant(row.tenantId(), () -> agents.findLive(row.tenantId(), row.id())).orElse(null);
+    if (current == null) {
+      return;
+    }
+    boolean starts = current.desired() == DesiredState.RUNNING && !(current.state() instanceof AgentState.Failed);
+    String event = "now on " + row.runtime() + " " + version + " (was " + current.runtimeVersion() + ")"
+        + (note == null ? "" : "; " + note) + (starts ? "" : "; it starts on it when next started");
+    inTenant(row.tenantId(), () -> {
+      agents.switchVersion(row.tenantId(), row.id(), version, current.state(), event, owner, clock.instant());
+      return null;
+    });
+    changes.changed(row.id());
+    if (starts) {
+      inTenant(row.tenantId(), () -> agents.findLive(row.tenantId(), row.id()))
+          .ifPresent(moved -> start(moved, note == null ? "moved" : note));
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------------------

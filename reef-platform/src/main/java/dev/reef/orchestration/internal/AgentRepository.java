@@ -149,6 +149,63 @@ class AgentRepository {
         .param("t", tenantId.value()).param("id", agentId).update();
   }
 
+  /** Asks the reconciler to move the agent to {@code version} at its next idle moment (null: stay). */
+  void requestMove(TenantId tenantId, UUID agentId, String version, String note, Instant now) {
+    jdbc.sql("""
+        update agents set move_to_version = :v, move_note = :note, updated_at = :now where tenant_id = :t and id = :id""")
+        .param("v", version).param("note", note).param("now", Jdbc.timestamp(now)).param("t", tenantId.value())
+        .param("id", agentId).update();
+  }
+
+  /**
+   * The agent runs {@code version} from its next start, with a clean crash history, and an event says so. The move
+   * it was asked for is cleared only if it asked for this version: a rollback asked for meanwhile stays.
+   */
+  void switchVersion(TenantId tenantId, UUID agentId, String version, AgentState current, String event,
+      String replica, Instant now) {
+    jdbc.sql("""
+        update agents set runtime_version = :v, crash_count = 0, next_attempt_at = null, updated_at = :now,
+          move_note = case when move_to_version = :v then null else move_note end,
+          move_to_version = case when move_to_version = :v then null else move_to_version end
+        where tenant_id = :t and id = :id""")
+        .param("v", version).param("now", Jdbc.timestamp(now)).param("t", tenantId.value()).param("id", agentId)
+        .update();
+    jdbc.sql("""
+        insert into agent_events (tenant_id, agent_id, occurred_at, state, reason, replica)
+        values (:t, :id, :now, :s, :r, :replica)""")
+        .param("t", tenantId.value()).param("id", agentId).param("now", Jdbc.timestamp(now))
+        .param("s", current.name()).param("r", truncate(event)).param("replica", replica).update();
+  }
+
+  /** Drops a move to the version the agent already runs (a rollback of a move that never happened). */
+  void dropMoveToCurrentVersion(TenantId tenantId, UUID agentId) {
+    jdbc.sql("""
+        update agents set move_to_version = null, move_note = null
+        where tenant_id = :t and id = :id and move_to_version = runtime_version""")
+        .param("t", tenantId.value()).param("id", agentId).update();
+  }
+
+  /** Platform scope only: live agents of a runtime by the version they run. */
+  java.util.Map<String, Long> countLiveByVersion(String runtime) {
+    java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+    jdbc.sql("""
+        select runtime_version, count(*) n from agents where runtime = :r and deleted_at is null
+        group by runtime_version""").param("r", runtime)
+        .query((rs, n) -> counts.put(rs.getString("runtime_version"), rs.getLong("n"))).list();
+    return counts;
+  }
+
+  /** Platform scope only: live agents of a runtime, across tenants. */
+  List<AgentRow> liveOfRuntime(String runtime) {
+    return jdbc.sql("select * from agents where runtime = :r and deleted_at is null order by tenant_id, id")
+        .param("r", runtime).query((rs, n) -> map(rs)).list();
+  }
+
+  /** Platform scope only: one agent whatever its tenant, deleted or not. */
+  Optional<AgentRow> findAcrossTenants(UUID agentId) {
+    return jdbc.sql("select * from agents where id = :id").param("id", agentId).query((rs, n) -> map(rs)).optional();
+  }
+
   void delete(TenantId tenantId, UUID agentId) {
     jdbc.sql("delete from agent_events where tenant_id = :t and agent_id = :id")
         .param("t", tenantId.value()).param("id", agentId).update();
@@ -218,6 +275,7 @@ class AgentRepository {
         AgentState.of(rs.getString("state"), rs.getString("state_reason")), Jdbc.instant(rs, "state_changed_at"),
         rs.getString("placement"), Jdbc.uuid(rs, "gateway_token"), Jdbc.instant(rs, "started_at"),
         Jdbc.instant(rs, "last_activity_at"), rs.getInt("crash_count"), Jdbc.instant(rs, "next_attempt_at"),
-        Jdbc.instant(rs, "deleted_at"), Jdbc.instant(rs, "created_at"));
+        Jdbc.instant(rs, "deleted_at"), Jdbc.instant(rs, "created_at"), rs.getString("move_to_version"),
+        rs.getString("move_note"));
   }
 }

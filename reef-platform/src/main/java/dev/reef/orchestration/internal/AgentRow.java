@@ -7,7 +7,13 @@ import dev.reef.orchestration.DesiredState;
 import java.time.Instant;
 import java.util.UUID;
 
-/** An agent as stored, including what only orchestration needs (placement, backoff, lease). */
+/**
+ * An agent as stored, including what only orchestration needs (placement, backoff, lease).
+ *
+ * @param moveToVersion the runtime version it is to move to at its next idle moment (a rollout's or a rollback's);
+ *     null when it stays where it is
+ * @param moveNote why it moves, for its events ("rollout 1a2b3c4d")
+ */
 record AgentRow(
     UUID id,
     TenantId tenantId,
@@ -25,7 +31,9 @@ record AgentRow(
     int crashCount,
     Instant nextAttemptAt,
     Instant deletedAt,
-    Instant createdAt) {
+    Instant createdAt,
+    String moveToVersion,
+    String moveNote) {
 
   static final String IDLE_REASON_PREFIX = "idle:";
 

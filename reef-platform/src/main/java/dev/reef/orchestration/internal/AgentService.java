@@ -68,12 +68,17 @@ final class AgentService implements Agents {
   /** The longest one chat exchange may take, the agent's whole streamed answer included. */
   private static final Duration CHAT_TIMEOUT = Duration.ofMinutes(10);
   private final AgentHttp http;
+  private final ChatsInFlight chatsInFlight;
+  private final RuntimeVersions versions;
 
   AgentService(AgentRepository agents, AgentReconciler reconciler, ActiveDriver driver, Runtimes runtimes,
       AgentModels models, EffectiveLimits limits, SecretStore secrets, InstallLog installLog,
       OrchestrationProperties properties, ApplicationEventPublisher events, TransactionTemplate tx, JsonMapper json,
-      Replica replica, StateChanges changes, AgentHttp http, Clock clock) {
+      Replica replica, StateChanges changes, AgentHttp http, ChatsInFlight chatsInFlight, RuntimeVersions versions,
+      Clock clock) {
     this.http = http;
+    this.chatsInFlight = chatsInFlight;
+    this.versions = versions;
     this.agents = agents;
     this.changes = changes;
     this.replica = replica;
@@ -111,6 +116,7 @@ final class AgentService implements Agents {
         "must be one of " + runtimes.names()));
     String checkedModel = models.check(tenantId, model);
     refuseWhenAgentsCannotRun();
+    String version = versions.forNewAgent(tenantId, chosen);
     AgentRow created = inTenant(tenantId, () -> {
       Long max = limits.of(tenantId).maxAgents();
       if (max != null && agents.countLive(tenantId) >= max) {
@@ -122,10 +128,10 @@ final class AgentService implements Agents {
         throw new ConflictException("There is already an agent named '" + name + "'.");
       }
       Instant now = clock.instant();
-      AgentRow row = new AgentRow(UUID.randomUUID(), tenantId, name, chosen.name(), chosen.defaultVersion(),
+      AgentRow row = new AgentRow(UUID.randomUUID(), tenantId, name, chosen.name(), version,
           checkedModel, start ? DesiredState.RUNNING : DesiredState.STOPPED,
           start ? new AgentState.Pending("waiting to be deployed") : new AgentState.Stopped("created; not started"),
-          now, null, null, null, null, 0, null, null, now);
+          now, null, null, null, null, 0, null, null, now, null, null);
       agents.insert(tenantId, row, now);
       agents.changeState(tenantId, row.id(), row.state(), replica.id(), now);
       events.publishEvent(new AgentAuditEvents.AgentChanged(tenantId, actor, row.id(), name, "created"));
@@ -294,6 +300,16 @@ final class AgentService implements Agents {
     Placement placement = reconciler.placement(row);
     String gatewayToken = inTenant(tenantId, () -> secrets.reveal(new SecretRef(row.gatewayTokenSecret())));
     touch(tenantId, agentId);
+    try (ChatsInFlight.Chat counted = chatsInFlight.begin(agentId)) {
+      relayChat(row, runtime, placement, gatewayToken, message, session, listener);
+    } finally {
+      touch(tenantId, agentId);
+    }
+    listener.done();
+  }
+
+  private void relayChat(AgentRow row, AgentRuntime runtime, Placement placement, String gatewayToken,
+      String message, String session, ChatListener listener) {
     Map<String, Object> body = Map.of("model", runtime.chatModel(), "stream", true,
         "user", session == null || session.isBlank() ? "reef-chat" : session,
         "messages", List.of(Map.of("role", "user", "content", message)));
@@ -313,10 +329,7 @@ final class AgentService implements Agents {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ProblemException(ProblemType.AGENT_UNAVAILABLE, "Interrupted while talking to the agent.");
-    } finally {
-      touch(tenantId, agentId);
     }
-    listener.done();
   }
 
   /** Streams the agent's OpenAI-style chunks to the listener as plain text deltas. */

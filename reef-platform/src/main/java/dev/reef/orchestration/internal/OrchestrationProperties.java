@@ -16,6 +16,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxCrashes crashes in a row before an agent is marked failed
  * @param backoffBase the first restart delay; it doubles with each crash up to {@code backoffMax}
  * @param reconcileInterval how often the reconciler looks at every agent
+ * @param moveQuietPeriod how long a running agent must have had no chat and no model call before it is restarted
+ *     on another runtime version (a rollout's or a rollback's move)
+ * @param moveSettle after a moved agent is ready, how long it must stay up before its health probe; only then is it
+ *     running (and its rollout batch healthy)
  */
 @ConfigurationProperties("reef.agents")
 record OrchestrationProperties(
@@ -28,7 +32,9 @@ record OrchestrationProperties(
     int maxCrashes,
     Duration backoffBase,
     Duration backoffMax,
-    Duration reconcileInterval) {
+    Duration reconcileInterval,
+    Duration moveQuietPeriod,
+    Duration moveSettle) {
 
   OrchestrationProperties {
     port = Math.max(0, port);
@@ -40,6 +46,8 @@ record OrchestrationProperties(
     backoffBase = backoffBase == null ? Duration.ofSeconds(1) : backoffBase;
     backoffMax = backoffMax == null ? Duration.ofMinutes(5) : backoffMax;
     reconcileInterval = reconcileInterval == null ? Duration.ofSeconds(2) : reconcileInterval;
+    moveQuietPeriod = moveQuietPeriod == null ? Duration.ofSeconds(30) : moveQuietPeriod;
+    moveSettle = moveSettle == null ? Duration.ofSeconds(5) : moveSettle;
   }
 
   Duration backoff(int crashes) {

@@ -75,6 +75,7 @@ class LimitResolver implements EffectiveLimits {
     values.put(LimitName.AGENT_MAX_PROCESSES, normalize(LimitName.AGENT_MAX_PROCESSES, d.agentMaxProcesses()));
     values.put(LimitName.AGENT_DISK_MB, normalize(LimitName.AGENT_DISK_MB, d.agentDiskMb()));
     values.put(LimitName.IDLE_STOP_MINUTES, normalize(LimitName.IDLE_STOP_MINUTES, d.idleStopMinutes()));
+    values.put(LimitName.RUNTIME_PIN_DAYS, normalize(LimitName.RUNTIME_PIN_DAYS, d.runtimePinDays()));
     return values;
   }
 

@@ -28,7 +28,21 @@ class AgentDecisionsTest {
       Instant startedAt, Instant lastActivity) {
     return new AgentRow(UUID.randomUUID(), TenantId.random(), "a", "openclaw", "1", "m", desired, state, NOW,
         "{}", null, startedAt, lastActivity, crashes, nextAttempt, desired == DesiredState.DELETED ? NOW : null,
-        NOW.minus(Duration.ofDays(1)));
+        NOW.minus(Duration.ofDays(1)), null, null);
+  }
+
+  /** The same agent, asked to move to {@code version} by {@code note}. */
+  private static AgentRow movingTo(AgentRow r, String version) {
+    return new AgentRow(r.id(), r.tenantId(), r.name(), r.runtime(), r.runtimeVersion(), r.model(), r.desired(),
+        r.state(), r.stateChangedAt(), r.placementJson(), r.gatewayTokenSecret(), r.startedAt(), r.lastActivityAt(),
+        r.crashCount(), r.nextAttemptAt(), r.deletedAt(), r.createdAt(), version, "rollout 1a2b3c4d");
+  }
+
+  private static final Duration QUIET = Duration.ofSeconds(30);
+
+  private static Action seenWithChats(AgentRow row, int callsInFlight, Instant lastCall, int chatsInFlight) {
+    return AgentDecisions.decide(new Situation(row, TenantStatus.ACTIVE, RUNNING, null, callsInFlight, lastCall,
+        chatsInFlight, QUIET, NOW));
   }
 
   private static Action atTick(AgentRow row) {
@@ -37,7 +51,7 @@ class AgentDecisionsTest {
 
   private static Action seen(AgentRow row, Observed observed, Long idleMinutes, int inFlight, Instant lastCall) {
     return AgentDecisions.decide(new Situation(row, TenantStatus.ACTIVE, observed, idleMinutes, inFlight, lastCall,
-        NOW));
+        0, QUIET, NOW));
   }
 
   @Test
@@ -143,5 +157,54 @@ class AgentDecisionsTest {
     AgentDecisions.AfterCrash last = AgentDecisions.afterCrash("exit 1", 5, 5, Duration.ofSeconds(60), NOW);
     assertThat(last.state()).isEqualTo(new AgentState.Failed("exit 1; gave up after 5 attempts in a row"));
     assertThat(last.nextAttemptAt()).isNull();
+  }
+
+  @Test
+  void moveOfARunningAgent_waitsForItsNextIdleMoment() {
+    AgentRow quiet = movingTo(row(DesiredState.RUNNING, new AgentState.Running("ready"), 0, null,
+        NOW.minusSeconds(3_600), NOW.minusSeconds(31)), "2");
+    assertThat(atTick(quiet)).as("looked at first").isInstanceOf(Action.Look.class);
+    assertThat(seenWithChats(quiet, 0, null, 0)).isEqualTo(new Action.Move("2", "rollout 1a2b3c4d"));
+    assertThat(seenWithChats(quiet, 1, null, 0)).as("waiting on the model").isEqualTo(AgentDecisions.NOTHING);
+    assertThat(seenWithChats(quiet, 0, null, 1)).as("a chat in flight, between model calls")
+        .isEqualTo(AgentDecisions.NOTHING);
+    assertThat(seenWithChats(quiet, 0, NOW.minusSeconds(10), 0)).as("a model call ended 10 s ago")
+        .isEqualTo(AgentDecisions.NOTHING);
+    AgentRow chatted = movingTo(row(DesiredState.RUNNING, new AgentState.Running("ready"), 0, null,
+        NOW.minusSeconds(3_600), NOW.minusSeconds(5)), "2");
+    assertThat(seenWithChats(chatted, 0, null, 0)).as("a chat 5 s ago (perhaps on another replica)")
+        .isEqualTo(AgentDecisions.NOTHING);
+  }
+
+  @Test
+  void moveOfAnAgentThatIsNotRunning_switchesItsVersionAtOnce() {
+    for (AgentRow asleep : new AgentRow[] {row(DesiredState.STOPPED, new AgentState.Stopped("idle: quiet")),
+        row(DesiredState.RUNNING, new AgentState.Crashed("exit 1"), 2, NOW.plusSeconds(60), null, null),
+        row(DesiredState.RUNNING, new AgentState.Pending("new")),
+        row(DesiredState.RUNNING, new AgentState.Failed("gave up")),
+        row(DesiredState.STOPPED, new AgentState.Failed("gave up"))}) {
+      assertThat(atTick(movingTo(asleep, "2"))).as(asleep.state().name() + " / " + asleep.desired())
+          .isEqualTo(new Action.SwitchVersion("2", "rollout 1a2b3c4d"));
+    }
+  }
+
+  @Test
+  void moveToTheVersionItRuns_isDropped_andDeletedOrSuspendedComeFirst() {
+    AgentRow running = row(DesiredState.RUNNING, new AgentState.Running("ready"));
+    assertThat(atTick(movingTo(running, "1"))).isInstanceOf(Action.DropMove.class);
+    assertThat(atTick(movingTo(row(DesiredState.DELETED, new AgentState.Running("ready")), "2")))
+        .isInstanceOf(Action.CleanUp.class);
+    assertThat(AgentDecisions.decide(Situation.atTick(movingTo(running, "2"), TenantStatus.SUSPENDED, NOW)))
+        .isInstanceOf(Action.Suspend.class);
+    AgentRow stopping = row(DesiredState.STOPPED, new AgentState.Running("ready"));
+    assertThat(atTick(movingTo(stopping, "2"))).as("a stop asked for goes first")
+        .isEqualTo(new Action.Stop("stopped on request", false));
+  }
+
+  @Test
+  void idleStop_goesBeforeAMove() {
+    AgentRow idle = movingTo(row(DesiredState.RUNNING, new AgentState.Running("ready"), 0, null,
+        NOW.minusSeconds(3_600), NOW.minusSeconds(31 * 60)), "2");
+    assertThat(seen(idle, RUNNING, 30L, 0, null)).isInstanceOf(Action.Stop.class);
   }
 }

@@ -89,6 +89,20 @@ final class InstallCache {
     return Files.isRegularFile(home(version).resolve(MARKER), LinkOption.NOFOLLOW_LINKS);
   }
 
+  /** The versions installed, in no particular order (a directory with its marker, see the design note). */
+  java.util.List<String> installed() {
+    if (!Files.isDirectory(root)) {
+      return java.util.List.of();
+    }
+    try (java.util.stream.Stream<Path> dirs = Files.list(root)) {
+      return dirs.map(dir -> dir.getFileName().toString())
+          .filter(name -> VERSION.matcher(name).matches() && isInstalled(name)).toList();
+    } catch (IOException e) {
+      log.warn("could not list the {} versions in {}: {}", runtime, root, e.toString());
+      return java.util.List.of();
+    }
+  }
+
   /** Installs {@code version} unless it already is; returns its directory. */
   Path install(String version, Consumer<String> progress) {
     Path home = home(version);

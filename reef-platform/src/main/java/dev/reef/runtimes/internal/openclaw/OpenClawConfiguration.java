@@ -22,6 +22,8 @@ class OpenClawConfiguration {
         environment, INSTALL_TIMEOUT);
     InstallCache cache = new InstallCache(OpenClawRuntime.NAME, properties.cache().resolve(OpenClawRuntime.NAME),
         installer, clock);
-    return new OpenClawRuntime(cache, properties.openclaw().version());
+    java.nio.file.Path npm = OpenClawInstaller.findNpm(environment).orElse(null);
+    return new OpenClawRuntime(cache, properties.openclaw().version(), new NpmRegistryVersions(npm, installer,
+        properties.cache(), clock));
   }
 }

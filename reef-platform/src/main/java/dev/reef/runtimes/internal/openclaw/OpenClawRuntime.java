@@ -41,10 +41,17 @@ final class OpenClawRuntime implements AgentRuntime {
 
   private final InstallCache cache;
   private final String defaultVersion;
+  private final java.util.function.Supplier<List<String>> registry;
 
   OpenClawRuntime(InstallCache cache, String defaultVersion) {
+    this(cache, defaultVersion, List::of);
+  }
+
+  /** @param registry the versions the npm registry offers, newest first (cached by the caller's supplier) */
+  OpenClawRuntime(InstallCache cache, String defaultVersion, java.util.function.Supplier<List<String>> registry) {
     this.cache = cache;
     this.defaultVersion = defaultVersion;
+    this.registry = registry;
   }
 
   @Override
@@ -55,6 +62,30 @@ final class OpenClawRuntime implements AgentRuntime {
   @Override
   public String defaultVersion() {
     return defaultVersion;
+  }
+
+  @Override
+  public List<String> installedVersions() {
+    return cache.installed();
+  }
+
+  @Override
+  public boolean isInstalled(String version) {
+    try {
+      return cache.isInstalled(version);
+    } catch (dev.reef.orchestration.RuntimeInstallException notAVersion) {
+      return false;
+    }
+  }
+
+  @Override
+  public List<String> availableVersions() {
+    return registry.get();
+  }
+
+  @Override
+  public String probePath() {
+    return "/healthz";
   }
 
   @Override
