@@ -26,6 +26,7 @@ create table runtime_rollouts (
   batch_size      integer       not null,
   pause_seconds   integer       not null,   -- between a healthy batch and the next
   state           varchar(16)   not null,   -- running | paused | completed | failed | cancelled
+  active_runtime  varchar(32),              -- = runtime while running or paused, else null: at most one active per runtime
   reason          varchar(1000) not null,
   current_batch   integer       not null default -1, -- -1: agents not yet chosen
   batch_count     integer       not null default 0,
@@ -37,6 +38,7 @@ create table runtime_rollouts (
   updated_at      timestamp with time zone not null
 );
 create index runtime_rollouts_state on runtime_rollouts (state);
+create unique index runtime_rollouts_one_active on runtime_rollouts (active_runtime);
 
 -- Every agent a rollout covers, with the batch it moves in and how its move went.
 create table runtime_rollout_agents (

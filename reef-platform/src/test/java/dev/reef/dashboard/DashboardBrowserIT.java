@@ -232,11 +232,50 @@ class DashboardBrowserIT extends ReefIT {
   }
 
   @Test
+  void operator_installsARuntimeVersion_rollsItOut_andWatchesTheProgress() throws Exception {
+    SignedUp tenant = signUp("Rollout Browser");
+    catalog.generousLimits(tenant.tenantId());
+    String agents = "/api/v1/tenants/" + tenant.tenantId() + "/agents";
+    String agentId = api.post(agents, tenant.apiKey(), Api.body("name", "moved", "runtime", FakeRuntime.NAME))
+        .at("/id");
+    try {
+      waitFor(() -> "running".equals(api.get(agents + "/" + agentId, tenant.apiKey()).at("/state")));
+      String version = "1.0." + (100 + new java.util.Random().nextInt(800));
+      logIn("operator@reef.test", "operator-password-1");
+      open("/operator/runtimes");
+      browser.findElement(By.cssSelector("#runtime-fake ~ details summary")).click();
+      type("install-fake", version);
+      browser.findElement(By.cssSelector("form[action$='/operator/runtimes/installs'] button")).click();
+      waitFor(() -> text("main").contains("Installing fake " + version));
+      waitFor(() -> text("tr[data-version='" + version + "']").contains("installed"));
+
+      browser.findElements(By.cssSelector("details summary")).stream()
+          .filter(e -> e.getText().equals("Roll out a version of fake")).findFirst().orElseThrow().click();
+      new Select(browser.findElement(By.id("target-fake"))).selectByValue(version);
+      type("tenants-fake", tenant.tenantId());
+      type("pause-fake", "0");
+      browser.findElement(By.cssSelector("form[action$='/operator/runtimes/rollouts'] button")).click();
+      waitFor(() -> text("main").contains("Rolling out fake " + version));
+      waitFor(() -> text("tbody tr[data-rollout]").contains("completed"));
+      assertThat(text("tbody tr[data-rollout]")).contains("1 of 1 moved").contains("moved 1 agent to " + version);
+      screenshot("runtimes");
+      browser.findElement(By.linkText("fake " + version)).click();
+      waitFor(() -> text("h1").contains("Rollout of fake " + version));
+      assertThat(text("table")).contains(agentId).contains("healthy");
+      screenshot("rollout");
+      assertThat(api.get(agents + "/" + agentId, tenant.apiKey()).at("/runtimeVersion")).isEqualTo(version);
+    } finally {
+      api.delete(agents + "/" + agentId, tenant.apiKey());
+    }
+  }
+
+  @Test
   void narrowScreen_pagesFitWithoutSideways() throws Exception {
     browser.manage().window().setSize(new Dimension(390, 844));
     logIn("operator@reef.test", "operator-password-1");
     SignedUp tenant = signUp("Narrow Screen");
-    for (String path : List.of("/operator/tenants", "/operator/health", "/operator/catalog", "/t/" + tenant.tenantId(),
+    for (String path : List.of("/operator/tenants", "/operator/health", "/operator/catalog", "/operator/runtimes",
+        "/t/" + tenant.tenantId(),
         "/t/" + tenant.tenantId() + "/usage", "/t/" + tenant.tenantId() + "/settings/members")) {
       open(path);
       Object overflow = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(

@@ -31,11 +31,13 @@ class RolloutRepository {
 
   // --- rollouts (platform scope) ---
 
+  /** Fails with a duplicate key when the runtime has an active rollout already. */
   void insert(RolloutRow r) {
     jdbc.sql("""
         insert into runtime_rollouts (id, runtime, target_version, scope_tenants, canary_percent, canary_tenants,
-          batch_size, pause_seconds, state, reason, started_by, created_at, updated_at)
-        values (:id, :runtime, :target, :scope, :pct, :canary, :size, :pause, :state, :reason, :by, :now, :now)""")
+          batch_size, pause_seconds, state, active_runtime, reason, started_by, created_at, updated_at)
+        values (:id, :runtime, :target, :scope, :pct, :canary, :size, :pause, :state, :runtime, :reason, :by, :now,
+          :now)""")
         .param("id", r.id()).param("runtime", r.runtime()).param("target", r.targetVersion())
         .param("scope", joined(r.scopeTenants())).param("pct", r.canaryPercent())
         .param("canary", joined(r.canaryTenants())).param("size", r.batchSize()).param("pause", r.pauseSeconds())
@@ -67,15 +69,11 @@ class RolloutRepository {
         order by created_at""").query(RolloutRepository::rollout).list();
   }
 
-  /** One transaction-level guard against two active rollouts of a runtime (see RuntimeRollouts#start). */
-  boolean hasActive(String runtime) {
-    return jdbc.sql("select count(*) from runtime_rollouts where runtime = :r and state in ('running', 'paused')")
-        .param("r", runtime).query(Long.class).single() > 0;
-  }
-
   void setState(UUID id, RolloutRow.State state, String reason, Instant now) {
-    jdbc.sql("update runtime_rollouts set state = :s, reason = :r, updated_at = :now where id = :id")
-        .param("s", state.json()).param("r", truncate(reason, 1000)).param("now", Jdbc.timestamp(now))
+    jdbc.sql("""
+        update runtime_rollouts set state = :s, reason = :r, updated_at = :now,
+          active_runtime = case when :active then runtime else null end where id = :id""")
+        .param("s", state.json()).param("active", state.active()).param("r", truncate(reason, 1000)).param("now", Jdbc.timestamp(now))
         .param("id", id).update();
   }
 

@@ -205,7 +205,11 @@ final class RolloutService implements RuntimeRollouts {
         throw new ConflictException("Rollout " + active.get().id() + " of " + runtime.name() + " is still "
             + active.get().state().json() + "; finish or cancel it first.");
       }
-      rollouts.insert(row);
+      try {
+        rollouts.insert(row);
+      } catch (org.springframework.dao.DuplicateKeyException raced) {
+        throw new ConflictException("Another rollout of " + runtime.name() + " was started at the same moment.");
+      }
       return null;
     });
     log.info("{} started rollout {} of {} {}", actor.display(), row.shortId(), row.runtime(), row.targetVersion());
@@ -519,18 +523,26 @@ final class RolloutService implements RuntimeRollouts {
 
   private void complete(RolloutRow row, String why, Instant now) {
     Map<State, Integer> counts = rollouts.counts(List.of(row.id())).getOrDefault(row.id(), Map.of());
-    int moved = counts.getOrDefault(State.HEALTHY, 0) + counts.getOrDefault(State.MOVED, 0);
+    int healthy = counts.getOrDefault(State.HEALTHY, 0);
+    int asleep = counts.getOrDefault(State.MOVED, 0);
+    int held = counts.getOrDefault(State.HELD, 0);
+    int moved = healthy + asleep;
+    List<String> how = new ArrayList<>();
+    if (healthy > 0) {
+      how.add(healthy + " checked healthy");
+    }
+    if (asleep > 0) {
+      how.add(asleep + " asleep: they start on it when woken");
+    }
     String reason = why != null ? why : "moved " + moved + " agent" + (moved == 1 ? "" : "s") + " to "
-        + row.targetVersion() + " ("
-        + counts.getOrDefault(State.HEALTHY, 0) + " checked healthy, " + counts.getOrDefault(State.MOVED, 0)
-        + " asleep: they start on it when woken)" + (counts.getOrDefault(State.HELD, 0) > 0
-        ? "; " + counts.get(State.HELD) + " held by their tenants' pins" : "");
-    rollouts.setState(row.id(), RolloutRow.State.COMPLETED, reason, now);
+        + row.targetVersion() + (how.isEmpty() ? "" : " (" + String.join(", ", how) + ")")
+        + (held > 0 ? "; " + held + " held by their tenants' pins" : "");
     if (row.scopeTenants() == null) {
+      // only a rollout to every tenant decides what new agents get; one to some tenants is a trial
       rollouts.setDefaultVersion(row.runtime(), row.targetVersion(), row.id(), now);
       reason += "; new agents get " + row.targetVersion();
-      rollouts.setState(row.id(), RolloutRow.State.COMPLETED, reason, now);
     }
+    rollouts.setState(row.id(), RolloutRow.State.COMPLETED, reason, now);
     log.info("Rollout {} of {} {} completed: {}", row.shortId(), row.runtime(), row.targetVersion(), reason);
   }
 
