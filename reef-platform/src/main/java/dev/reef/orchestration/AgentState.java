@@ -23,7 +23,21 @@ public sealed interface AgentState {
 
   record Stopping(String reason) implements AgentState {}
 
-  record Stopped(String reason) implements AgentState {}
+  /**
+   * Not running, and not asked to run. {@code idle}: stopped by the idle timer rather than by a person or the
+   * platform; the next chat wakes it.
+   */
+  record Stopped(String reason, boolean idle) implements AgentState {
+
+    public Stopped(String reason) {
+      this(reason, false);
+    }
+
+    @Override
+    public String stored() {
+      return idle ? "idle" : "stopped";
+    }
+  }
 
   /** It ended without being asked to; the reconciler restarts it after a backoff. */
   record Crashed(String reason) implements AgentState {}
@@ -31,8 +45,18 @@ public sealed interface AgentState {
   /** Given up: it crashed too often or cannot be installed; only a start request tries again. */
   record Failed(String reason) implements AgentState {}
 
+  /**
+   * The name the database stores: the API's name, except that an idle stop is stored as {@code idle} (the API says
+   * {@code stopped} and {@code idle: true}).
+   */
+  default String stored() {
+    return name();
+  }
+
+  /** From what the database stores ({@link #stored}). */
   static AgentState of(String name, String reason) {
     return switch (name) {
+      case "idle" -> new Stopped(reason, true);
       case "pending" -> new Pending(reason);
       case "installing" -> new Installing(reason);
       case "starting" -> new Starting(reason);

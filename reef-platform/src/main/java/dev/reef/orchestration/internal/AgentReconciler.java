@@ -280,7 +280,7 @@ final class AgentReconciler implements DisposableBean {
           agents.setDesiredKeepingCrashes(row.tenantId(), row.id(), DesiredState.STOPPED, clock.instant());
           return null;
         });
-        stop(row, AgentRow.IDLE_REASON_PREFIX + " " + reason);
+        stop(row, reason, true);
       }
       case Action.Stop(String reason, boolean idle) -> stop(row, reason);
       case Action.Suspend suspend -> {
@@ -499,6 +499,11 @@ final class AgentReconciler implements DisposableBean {
   // Stop, crash, clean up
 
   private void stop(AgentRow row, String reason) {
+    stop(row, reason, false);
+  }
+
+  /** {@code idle}: stopped by the idle timer (the next chat wakes it). */
+  private void stop(AgentRow row, String reason, boolean idle) {
     Placement placement = placement(row);
     // its token goes first: a stopping agent (its grace period is seconds) makes no more model calls
     agentTokens.revoke(row.tenantId(), row.id());
@@ -506,7 +511,7 @@ final class AgentReconciler implements DisposableBean {
     if (placement != null) {
       driver.stop(placement, properties.stopGrace());
     }
-    setState(row, new AgentState.Stopped(reason));
+    setState(row, new AgentState.Stopped(reason, idle));
   }
 
   /** The agent's LLM token stops working now, before the reconciler gets to stopping its process. */

@@ -33,7 +33,7 @@ class AgentRepository {
         values (:id, :t, :name, :runtime, :version, :model, :desired, :state, :reason, :now, :now, :now)""")
         .param("id", a.id()).param("t", tenantId.value()).param("name", a.name()).param("runtime", a.runtime())
         .param("version", a.runtimeVersion()).param("model", a.model()).param("desired", a.desired().name())
-        .param("state", a.state().name()).param("reason", a.state().reason()).param("now", Jdbc.timestamp(now))
+        .param("state", a.state().stored()).param("reason", a.state().reason()).param("now", Jdbc.timestamp(now))
         .update();
   }
 
@@ -101,13 +101,13 @@ class AgentRepository {
     jdbc.sql("""
         update agents set state = :s, state_reason = :r, state_changed_at = :now, updated_at = :now
         where tenant_id = :t and id = :id""")
-        .param("s", state.name()).param("r", truncate(state.reason())).param("now", Jdbc.timestamp(now))
+        .param("s", state.stored()).param("r", truncate(state.reason())).param("now", Jdbc.timestamp(now))
         .param("t", tenantId.value()).param("id", agentId).update();
     jdbc.sql("""
         insert into agent_events (tenant_id, agent_id, occurred_at, state, reason, replica)
         values (:t, :id, :now, :s, :r, :replica)""")
         .param("t", tenantId.value()).param("id", agentId).param("now", Jdbc.timestamp(now))
-        .param("s", state.name()).param("r", truncate(state.reason())).param("replica", replica).update();
+        .param("s", state.stored()).param("r", truncate(state.reason())).param("replica", replica).update();
   }
 
   /** Progress within a state (install output): updates the reason without a new event. */
@@ -174,7 +174,7 @@ class AgentRepository {
         insert into agent_events (tenant_id, agent_id, occurred_at, state, reason, replica)
         values (:t, :id, :now, :s, :r, :replica)""")
         .param("t", tenantId.value()).param("id", agentId).param("now", Jdbc.timestamp(now))
-        .param("s", current.name()).param("r", truncate(event)).param("replica", replica).update();
+        .param("s", current.stored()).param("r", truncate(event)).param("replica", replica).update();
   }
 
   /** Drops a move to the version the agent already runs (a rollback of a move that never happened). */
@@ -221,8 +221,9 @@ class AgentRepository {
   }
 
   private static AgentEvent event(ResultSet rs, int row) throws SQLException {
-    return new AgentEvent(rs.getLong("seq"), Jdbc.instant(rs, "occurred_at"), rs.getString("state"),
-        rs.getString("reason"));
+    // the API's state name: an idle stop is "stopped" there
+    return new AgentEvent(rs.getLong("seq"), Jdbc.instant(rs, "occurred_at"),
+        AgentState.of(rs.getString("state"), rs.getString("reason")).name(), rs.getString("reason"));
   }
 
   /** Events after {@code afterSeq}, oldest first. */

@@ -35,10 +35,8 @@ record AgentRow(
     String moveToVersion,
     String moveNote) {
 
-  static final String IDLE_REASON_PREFIX = "idle:";
-
   Agent view(String address, Long memoryBytes) {
-    boolean idle = state instanceof AgentState.Stopped s && s.reason().startsWith(IDLE_REASON_PREFIX);
+    boolean idle = state instanceof AgentState.Stopped s && s.idle();
     return new Agent(id, tenantId, name, runtime, runtimeVersion, model, desired, state, stateChangedAt, address,
         startedAt, lastActivityAt, idle, memoryBytes, createdAt);
   }

@@ -178,7 +178,7 @@ class AgentDecisionsTest {
 
   @Test
   void moveOfAnAgentThatIsNotRunning_switchesItsVersionAtOnce() {
-    for (AgentRow asleep : new AgentRow[] {row(DesiredState.STOPPED, new AgentState.Stopped("idle: quiet")),
+    for (AgentRow asleep : new AgentRow[] {row(DesiredState.STOPPED, new AgentState.Stopped("quiet", true)),
         row(DesiredState.RUNNING, new AgentState.Crashed("exit 1"), 2, NOW.plusSeconds(60), null, null),
         row(DesiredState.RUNNING, new AgentState.Pending("new")),
         row(DesiredState.RUNNING, new AgentState.Failed("gave up")),
