@@ -131,7 +131,8 @@ final class AgentDecisions {
     if (s.idleStopMinutes() != null && s.callsInFlight() == 0) {
       Instant last = latest(row.lastActivityAt(), row.startedAt(), s.lastCall());
       if (last != null && last.plus(Duration.ofMinutes(s.idleStopMinutes())).isBefore(s.now())) {
-        return new Action.Stop("no chat or LLM call for " + s.idleStopMinutes() + " minutes", true);
+        return new Action.Stop("idle for " + s.idleStopMinutes() + " minutes (no chat or LLM call); the next chat "
+            + "wakes it", true);
       }
     }
     if (row.moveToVersion() != null) {

@@ -18,29 +18,19 @@ import dev.reef.orchestration.ComputeDriver;
 import dev.reef.orchestration.DesiredState;
 import dev.reef.orchestration.Observed;
 import dev.reef.orchestration.Placement;
-import dev.reef.secrets.SecretRef;
-import dev.reef.secrets.SecretStore;
 import dev.reef.tenancy.EffectiveLimits;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 @Service
 final class AgentService implements Agents {
@@ -58,26 +48,19 @@ final class AgentService implements Agents {
   private final Runtimes runtimes;
   private final AgentModels models;
   private final EffectiveLimits limits;
-  private final SecretStore secrets;
   private final InstallLog installLog;
   private final OrchestrationProperties properties;
   private final ApplicationEventPublisher events;
   private final TransactionTemplate tx;
-  private final JsonMapper json;
   private final Clock clock;
-  /** The longest one chat exchange may take, the agent's whole streamed answer included. */
-  private static final Duration CHAT_TIMEOUT = Duration.ofMinutes(10);
-  private final AgentHttp http;
-  private final ChatsInFlight chatsInFlight;
+  private final AgentChats chats;
   private final RuntimeVersions versions;
 
   AgentService(AgentRepository agents, AgentReconciler reconciler, ActiveDriver driver, Runtimes runtimes,
-      AgentModels models, EffectiveLimits limits, SecretStore secrets, InstallLog installLog,
-      OrchestrationProperties properties, ApplicationEventPublisher events, TransactionTemplate tx, JsonMapper json,
-      Replica replica, StateChanges changes, AgentHttp http, ChatsInFlight chatsInFlight, RuntimeVersions versions,
-      Clock clock) {
-    this.http = http;
-    this.chatsInFlight = chatsInFlight;
+      AgentModels models, EffectiveLimits limits, InstallLog installLog,
+      OrchestrationProperties properties, ApplicationEventPublisher events, TransactionTemplate tx,
+      Replica replica, StateChanges changes, AgentChats chats, RuntimeVersions versions, Clock clock) {
+    this.chats = chats;
     this.versions = versions;
     this.agents = agents;
     this.changes = changes;
@@ -87,12 +70,10 @@ final class AgentService implements Agents {
     this.runtimes = runtimes;
     this.models = models;
     this.limits = limits;
-    this.secrets = secrets;
     this.installLog = installLog;
     this.properties = properties;
     this.events = events;
     this.tx = tx;
-    this.json = json;
     this.clock = clock;
   }
 
@@ -295,108 +276,7 @@ final class AgentService implements Agents {
 
   @Override
   public void chat(TenantId tenantId, UUID agentId, String message, String session, ChatListener listener) {
-    AgentRow row = awake(tenantId, agentId, listener);
-    AgentRuntime runtime = runtimes.find(row.runtime()).orElseThrow();
-    Placement placement = reconciler.placement(row);
-    String gatewayToken = inTenant(tenantId, () -> secrets.reveal(new SecretRef(row.gatewayTokenSecret())));
-    touch(tenantId, agentId);
-    try (ChatsInFlight.Chat counted = chatsInFlight.begin(agentId)) {
-      relayChat(row, runtime, placement, gatewayToken, message, session, listener);
-    } finally {
-      touch(tenantId, agentId);
-    }
-    listener.done();
-  }
-
-  private void relayChat(AgentRow row, AgentRuntime runtime, Placement placement, String gatewayToken,
-      String message, String session, ChatListener listener) {
-    Map<String, Object> body = Map.of("model", runtime.chatModel(), "stream", true,
-        "user", session == null || session.isBlank() ? "reef-chat" : session,
-        "messages", List.of(Map.of("role", "user", "content", message)));
-    Map<String, String> headers = Map.of("Authorization", "Bearer " + gatewayToken,
-        "Content-Type", "application/json", "Accept", "text/event-stream");
-    try (AgentHttp.Streamed response = http.post(placement, runtime.chatPath(), headers,
-        json.writeValueAsBytes(body), CHAT_TIMEOUT)) {
-      InputStream in = response.body();
-      if (response.status() != 200) {
-        String detail = new String(in.readNBytes(2000), StandardCharsets.UTF_8);
-        throw new ProblemException(ProblemType.AGENT_UNAVAILABLE,
-            "The agent answered HTTP " + response.status() + ": " + detail);
-      }
-      relay(in, listener);
-    } catch (IOException e) {
-      throw new ProblemException(ProblemType.AGENT_UNAVAILABLE, "Could not reach the agent: " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ProblemException(ProblemType.AGENT_UNAVAILABLE, "Interrupted while talking to the agent.");
-    }
-  }
-
-  /** Streams the agent's OpenAI-style chunks to the listener as plain text deltas. */
-  private void relay(InputStream in, ChatListener listener) throws IOException {
-    BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-    for (String line; (line = reader.readLine()) != null; ) {
-      if (!line.startsWith("data:")) {
-        continue;
-      }
-      String data = line.substring(5).trim();
-      if (data.equals("[DONE]")) {
-        return;
-      }
-      try {
-        JsonNode chunk = json.readTree(data);
-        if (chunk.has("error")) {
-          throw new ProblemException(ProblemType.AGENT_UNAVAILABLE,
-              "The agent failed: " + chunk.path("error").path("message").asString("unknown error"));
-        }
-        for (JsonNode choice : chunk.path("choices")) {
-          String text = choice.path("delta").path("content").asString("");
-          if (text.isEmpty()) {
-            text = choice.path("message").path("content").asString("");
-          }
-          if (!text.isEmpty()) {
-            listener.delta(text);
-          }
-        }
-      } catch (JacksonException e) {
-        // not JSON: skip it, as SSE clients do with unknown lines
-      }
-    }
-  }
-
-  /** The agent, running: woken (and waited for) if it was stopped. */
-  private AgentRow awake(TenantId tenantId, UUID agentId, ChatListener listener) {
-    AgentRow row = row(tenantId, agentId);
-    if (row.desired() == DesiredState.RUNNING && row.state() instanceof AgentState.Running) {
-      return row;
-    }
-    if (row.state() instanceof AgentState.Failed failed && row.desired() == DesiredState.RUNNING) {
-      throw new ProblemException(ProblemType.AGENT_UNAVAILABLE, "The agent has failed: " + failed.reason()
-          + ". Start it again once the cause is fixed.");
-    }
-    inTenant(tenantId, () -> {
-      agents.setDesired(tenantId, agentId, DesiredState.RUNNING, clock.instant());
-      return null;
-    });
-    reconciler.nudge(agentId, tenantId);
-    listener.waking(row.state().name());
-    Instant deadline = clock.instant().plus(properties.wakeTimeout());
-    while (clock.instant().isBefore(deadline)) {
-      StateChanges.Ticket next = changes.ticket(agentId);
-      AgentRow now = row(tenantId, agentId);
-      switch (now.state()) {
-        case AgentState.Running r -> {
-          return now;
-        }
-        case AgentState.Failed f -> throw new ProblemException(ProblemType.AGENT_UNAVAILABLE,
-            "The agent could not be started: " + f.reason());
-        default -> awaitChange(next);
-      }
-    }
-    throw new ProblemException(ProblemType.AGENT_UNAVAILABLE, "The agent did not wake within "
-        + properties.wakeTimeout().toSeconds() + " s (REEF_AGENT_WAKE_TIMEOUT); it is "
-        + row(tenantId, agentId).state().name() + ": " + row(tenantId, agentId).state().reason())
-        .with("retryAfterSeconds", 10);
+    chats.chat(tenantId, agentId, message, session, listener);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -410,13 +290,6 @@ final class AgentService implements Agents {
     });
     reconciler.nudge(agentId, tenantId);
     return get(tenantId, agentId);
-  }
-
-  private void touch(TenantId tenantId, UUID agentId) {
-    inTenant(tenantId, () -> {
-      agents.touch(tenantId, agentId, clock.instant());
-      return null;
-    });
   }
 
   private AgentRow row(TenantId tenantId, UUID agentId) {
@@ -438,12 +311,5 @@ final class AgentService implements Agents {
     return DataScope.callAs(tenantId, () -> tx.execute(s -> work.get()));
   }
 
-  private static void awaitChange(StateChanges.Ticket next) {
-    try {
-      next.await(OTHER_REPLICAS_POLL);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ProblemException(ProblemType.AGENT_UNAVAILABLE, "Interrupted.");
-    }
-  }
+
 }

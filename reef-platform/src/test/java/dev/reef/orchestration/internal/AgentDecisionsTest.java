@@ -94,7 +94,7 @@ class AgentDecisionsTest {
   void idle_stopsAfterTheTenantsLimit_butNotWithACallInFlight_norWithoutALimit() {
     AgentRow quiet = row(DesiredState.RUNNING, new AgentState.Running("ready"), 0, null, NOW.minusSeconds(3_600),
         NOW.minusSeconds(31 * 60));
-    assertThat(seen(quiet, RUNNING, 30L, 0, null)).isEqualTo(new Action.Stop("no chat or LLM call for 30 minutes", true));
+    assertThat(seen(quiet, RUNNING, 30L, 0, null)).isEqualTo(new Action.Stop("idle for 30 minutes (no chat or LLM call); the next chat wakes it", true));
     assertThat(seen(quiet, RUNNING, 30L, 1, null)).as("waiting on the model is being busy")
         .isEqualTo(AgentDecisions.NOTHING);
     assertThat(seen(quiet, RUNNING, null, 0, null)).as("no idle limit").isEqualTo(AgentDecisions.NOTHING);
