@@ -2,6 +2,7 @@ package dev.reef.kubernetes;
 
 import dev.reef.orchestration.AgentSpec;
 import dev.reef.orchestration.ComputeDriver;
+import dev.reef.orchestration.DriverChecks;
 import dev.reef.orchestration.Launch;
 import dev.reef.orchestration.LogStream;
 import dev.reef.orchestration.Observed;
@@ -27,7 +28,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.BooleanSupplier;
+
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -120,9 +121,7 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
 
   @Override
   public Placement create(AgentSpec spec) {
-    if (spec.port() < 0 || spec.port() > 65535) {
-      throw new IllegalArgumentException("agent port " + spec.port() + " is not a TCP port");
-    }
+    DriverChecks.requirePort(spec);
     int port = spec.port() == 0 ? properties.agentPort() : spec.port();
     tenants.ensure(spec.tenantId());
     AgentNames names = objects.names(spec.tenantId(), spec.agentId());
@@ -296,10 +295,10 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
     });
     long seconds = Math.max(grace.isZero() ? 0 : 1, (grace.toMillis() + 999) / 1000);
     deletePod(names, seconds);
-    if (!awaitUntil(() -> watch.pod(names).isEmpty(), grace.plus(GONE_TIMEOUT))) {
+    if (!DriverChecks.awaitUntil(() -> watch.pod(names).isEmpty(), grace.plus(GONE_TIMEOUT), POLL)) {
       log.warn("Pod {} in {} still there after {}; forcing it", names.pod(), names.namespace(), grace);
       deletePod(names, 0);
-      awaitUntil(() -> watch.pod(names).isEmpty(), CACHE_TIMEOUT);
+      DriverChecks.awaitUntil(() -> watch.pod(names).isEmpty(), CACHE_TIMEOUT, POLL);
     }
   }
 
@@ -316,7 +315,8 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
     client.secrets().inNamespace(names.namespace()).withName(names.secret()).delete();
     // the claim the StatefulSet made from its template (older clusters ignore its retention policy)
     client.persistentVolumeClaims().inNamespace(names.namespace()).withName(names.claim()).delete();
-    awaitUntil(() -> watch.statefulSet(names).isEmpty() && watch.pod(names).isEmpty(), CACHE_TIMEOUT);
+    DriverChecks.awaitUntil(() -> watch.statefulSet(names).isEmpty() && watch.pod(names).isEmpty(), CACHE_TIMEOUT,
+        POLL);
     log.info("Destroyed agent {} of tenant {}", placement.agentId(), placement.tenantId());
   }
 
@@ -412,9 +412,7 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
    * from its tenant and agent ids.
    */
   private AgentNames names(Placement placement) {
-    if (!NAME.equals(placement.driver())) {
-      throw new IllegalArgumentException("placement of driver '" + placement.driver() + "', not '" + NAME + "'");
-    }
+    DriverChecks.requireOwn(placement, NAME);
     return objects.names(placement.tenantId(), placement.agentId());
   }
 
@@ -472,15 +470,6 @@ final class KubernetesComputeDriver implements ComputeDriver, AutoCloseable {
     return set.getMetadata().getAnnotations();
   }
 
-  private static boolean awaitUntil(BooleanSupplier condition, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline >= 0 || !sleep(POLL)) {
-        return condition.getAsBoolean();
-      }
-    }
-    return true;
-  }
 
   /** Sleeps; false (with the thread's interrupt flag set again) when interrupted. */
   static boolean sleep(Duration d) {

@@ -229,7 +229,8 @@ final class AgentReconciler implements DisposableBean {
       if (action instanceof Action.Look) {
         Placement placement = actions.placement(row);
         Observed observed = placement == null ? new Observed.Missing() : driver.observe(placement);
-        Long idle = idleMinutes.get(tenantId, t -> Optional.ofNullable(actions.limitOf(t).idleStopMinutes())).orElse(null);
+        Long idle = idleMinutes.get(tenantId, t -> Optional.ofNullable(actions.limitOf(t).idleStopMinutes()))
+            .orElse(null);
         action = AgentDecisions.decide(new Situation(row, tenant, observed, idle, activity.inFlight(row.id()),
             activity.lastCall(row.id()).orElse(null), chatsInFlight.of(row.id()), properties.moveQuietPeriod(),
             clock.instant()));

@@ -152,7 +152,8 @@ class AgentRepository {
   /** Asks the reconciler to move the agent to {@code version} at its next idle moment (null: stay). */
   void requestMove(TenantId tenantId, UUID agentId, String version, String note, Instant now) {
     jdbc.sql("""
-        update agents set move_to_version = :v, move_note = :note, updated_at = :now where tenant_id = :t and id = :id""")
+        update agents set move_to_version = :v, move_note = :note, updated_at = :now
+        where tenant_id = :t and id = :id""")
         .param("v", version).param("note", note).param("now", Jdbc.timestamp(now)).param("t", tenantId.value())
         .param("id", agentId).update();
   }

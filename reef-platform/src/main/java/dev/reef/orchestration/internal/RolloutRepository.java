@@ -73,7 +73,8 @@ class RolloutRepository {
     jdbc.sql("""
         update runtime_rollouts set state = :s, reason = :r, updated_at = :now,
           active_runtime = case when :active then runtime else null end where id = :id""")
-        .param("s", state.json()).param("active", state.active()).param("r", truncate(reason, 1000)).param("now", Jdbc.timestamp(now))
+        .param("s", state.json()).param("active", state.active()).param("r", truncate(reason, 1000))
+        .param("now", Jdbc.timestamp(now))
         .param("id", id).update();
   }
 

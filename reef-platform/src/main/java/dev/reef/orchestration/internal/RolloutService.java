@@ -196,7 +196,8 @@ final class RolloutService implements RuntimeRollouts {
     RolloutRow row = new RolloutRow(UUID.randomUUID(), runtime.name(), request.targetVersion(),
         request.tenants() == null ? null : List.copyOf(new java.util.LinkedHashSet<>(request.tenants())),
         request.canaryPercent(), request.canaryTenants() == null ? null
-        : List.copyOf(new java.util.LinkedHashSet<>(request.canaryTenants())), batchSize, pause, RolloutRow.State.RUNNING,
+        : List.copyOf(new java.util.LinkedHashSet<>(request.canaryTenants())), batchSize, pause,
+        RolloutRow.State.RUNNING,
         "choosing the agents to move", -1, 0, null, actor.display(), now, now);
     platform(() -> {
       Optional<RolloutRow> active = rollouts.active().stream().filter(r -> r.runtime().equals(runtime.name()))
@@ -585,7 +586,8 @@ final class RolloutService implements RuntimeRollouts {
       byState.put(s.json(), counts.getOrDefault(s, 0));
     }
     return new Rollout(r.id(), r.runtime(), r.targetVersion(), r.state().json(), r.reason(), r.currentBatch(),
-        r.batchCount(), r.nextBatchAt(), ids(r.scopeTenants()), r.canaryPercent(), ids(r.canaryTenants()), r.batchSize(),
+        r.batchCount(), r.nextBatchAt(), ids(r.scopeTenants()), r.canaryPercent(), ids(r.canaryTenants()),
+        r.batchSize(),
         r.pauseSeconds(), r.startedBy(), r.createdAt(), r.updatedAt(), byState);
   }
 

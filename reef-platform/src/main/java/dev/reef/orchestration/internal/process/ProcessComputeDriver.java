@@ -3,6 +3,7 @@ package dev.reef.orchestration.internal.process;
 import dev.reef.orchestration.AgentCannotStartException;
 import dev.reef.orchestration.AgentSpec;
 import dev.reef.orchestration.ComputeDriver;
+import dev.reef.orchestration.DriverChecks;
 import dev.reef.orchestration.ExitStatus;
 import dev.reef.orchestration.Launch;
 import dev.reef.orchestration.LogStream;
@@ -34,7 +35,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -177,9 +178,7 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
   /** Synchronized so that two agents created at once cannot take the same address. */
   @Override
   public synchronized Placement create(AgentSpec spec) {
-    if (spec.port() < 0 || spec.port() > 65535) {
-      throw new IllegalArgumentException("agent port " + spec.port() + " is not a TCP port");
-    }
+    DriverChecks.requirePort(spec);
     Optional<String> unavailable = sandboxing.unavailable();
     if (unavailable.isPresent()) {
       throw new AgentCannotStartException("Agents cannot be sandboxed on this machine: " + unavailable.get());
@@ -419,8 +418,9 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
       throw new UncheckedIOException("Cannot start agent " + placement.agentId(), e);
     }
     // The JVM reaps the wrapper when it ends; nothing else is kept of the Process: the placement is what counts.
-    awaitUntil(() -> Files.exists(run.resolve(AgentWrapper.EXIT)) || readPid(run.resolve(AgentWrapper.AGENT_PID)) > 0
-        || !wrapper.isAlive() && readPid(run.resolve(AgentWrapper.WRAPPER_PID)) <= 0, START_TIMEOUT);
+    DriverChecks.awaitUntil(() -> Files.exists(run.resolve(AgentWrapper.EXIT))
+        || readPid(run.resolve(AgentWrapper.AGENT_PID)) > 0
+        || !wrapper.isAlive() && readPid(run.resolve(AgentWrapper.WRAPPER_PID)) <= 0, START_TIMEOUT, POLL);
     long wrapperPid = readPid(run.resolve(AgentWrapper.WRAPPER_PID));
     long agentPid = readPid(run.resolve(AgentWrapper.AGENT_PID));
     if (wrapperPid <= 0 || agentPid <= 0) {
@@ -637,10 +637,10 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
       } else {
         signalGroup(group, "TERM");
       }
-      if (!awaitUntil(() -> processes.group(group).isEmpty(), grace)) {
+      if (!DriverChecks.awaitUntil(() -> processes.group(group).isEmpty(), grace, POLL)) {
         log.info("Agent {} did not stop within {}; killing it", placement.agentId(), grace);
         signalGroup(group, "KILL");
-        awaitUntil(() -> processes.group(group).isEmpty(), KILL_TIMEOUT);
+        DriverChecks.awaitUntil(() -> processes.group(group).isEmpty(), KILL_TIMEOUT, POLL);
       }
     }
     emptyControlGroups(placement);
@@ -698,7 +698,8 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
       List<Long> members = Cgroups.members(group);
       members.stream().filter(pid -> pid > 1 && pid != ProcessHandle.current().pid())
           .forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-      if (!awaitUntil(() -> Cgroups.members(group).isEmpty() && Cgroups.remove(group), KILL_TIMEOUT)) {
+      if (!DriverChecks.awaitUntil(() -> Cgroups.members(group).isEmpty() && Cgroups.remove(group), KILL_TIMEOUT,
+          POLL)) {
         log.warn("Could not remove control group {} of agent {}", group, placement.agentId());
       }
     }
@@ -777,7 +778,7 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
     Optional<Integer> exit = readExit(run);
     if (exit.isEmpty() && thisBoot && processes.running(r.pgid(), r.pgidStart()).isPresent()) {
       // the agent has just ended and its wrapper is about to write down how
-      awaitUntil(() -> readExit(run).isPresent(), Duration.ofSeconds(1));
+      DriverChecks.awaitUntil(() -> readExit(run).isPresent(), Duration.ofSeconds(1), POLL);
       exit = readExit(run);
     }
     if (exit.isPresent()) {
@@ -879,9 +880,7 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
    * and agent, under this data directory.
    */
   private Path agentDir(Placement placement) {
-    if (!NAME.equals(placement.driver())) {
-      throw new IllegalArgumentException("placement of driver '" + placement.driver() + "', not '" + NAME + "'");
-    }
+    DriverChecks.requireOwn(placement, NAME);
     return agentsRoot.resolve(placement.tenantId().toString()).resolve(placement.agentId().toString());
   }
 
@@ -976,22 +975,6 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
     }
   }
 
-  /** Polls until {@code condition} holds or {@code timeout} passes; returns whether it holds. */
-  private static boolean awaitUntil(BooleanSupplier condition, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline >= 0) {
-        return false;
-      }
-      try {
-        Thread.sleep(POLL);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return condition.getAsBoolean();
-      }
-    }
-    return true;
-  }
 
   private String lastLines(Path logFile) {
     try {
