@@ -175,9 +175,9 @@ final class AgentActions {
       return;
     }
     Optional<String> model = models.modelFor(row);
-    if (model.isEmpty()) {
-      setState(row, new AgentState.Failed(
-          "no model to use: the operator has not put any model your plan allows in the catalog"));
+    Optional<AgentState> cannotStart = AgentDecisions.withoutModel(model);
+    if (cannotStart.isPresent()) {
+      setState(row, cannotStart.get());
       return;
     }
     setState(row, new AgentState.Starting("launching"));
@@ -222,38 +222,43 @@ final class AgentActions {
   }
 
   private void awaitReady(AgentRow row, AgentRuntime runtime, Placement placement, String movedBy) {
-    Instant deadline = clock.instant().plus(properties.startTimeout());
-    while (clock.instant().isBefore(deadline)) {
+    Instant startedAt = clock.instant();
+    while (true) {
       Observed observed = driver.observe(placement);
-      if (observed instanceof Observed.CannotRun cannot) {
-        agentTokens.revoke(row.tenantId(), row.id());
-        setState(row, new AgentState.Failed(cannot.reason()));
-        return;
-      }
-      if (!(observed instanceof Observed.Running)) {
-        agentTokens.revoke(row.tenantId(), row.id());
-        crashed(row, "ended while starting: " + AgentDecisions.describe(observed));
-        return;
-      }
-      if (http.answers(placement, runtime.readinessPath(), Duration.ofSeconds(2))) {
-        if (movedBy != null && !staysHealthy(row, runtime, placement, movedBy)) {
+      boolean ready = observed instanceof Observed.Running
+          && http.answers(placement, runtime.readinessPath(), Duration.ofSeconds(2));
+      switch (AgentDecisions.whileStarting(observed, ready, startedAt, properties.startTimeout(), clock.instant())) {
+        case AgentDecisions.StartStep.Ready r -> {
+          if (movedBy != null && !staysHealthy(row, runtime, placement, movedBy)) {
+            return;
+          }
+          inTenant(row.tenantId(), () -> {
+            agents.markStarted(row.tenantId(), row.id(), clock.instant());
+            return null;
+          });
+          setState(row, new AgentState.Running(movedBy == null ? "ready"
+              : "ready on " + row.runtime() + " " + row.runtimeVersion() + " (" + movedBy + ")"));
           return;
         }
-        inTenant(row.tenantId(), () -> {
-          agents.markStarted(row.tenantId(), row.id(), clock.instant());
-          return null;
-        });
-        setState(row, new AgentState.Running(movedBy == null ? "ready"
-            : "ready on " + row.runtime() + " " + row.runtimeVersion() + " (" + movedBy + ")"));
-        return;
+        // Often: every poll is a local connection refused or a 503, and each one saved is start time saved.
+        case AgentDecisions.StartStep.Poll p -> sleep(READY_POLL);
+        case AgentDecisions.StartStep.CannotRun(String reason) -> {
+          agentTokens.revoke(row.tenantId(), row.id());
+          setState(row, new AgentState.Failed(reason));
+          return;
+        }
+        case AgentDecisions.StartStep.Crash(String reason, boolean stopFirst) -> {
+          if (stopFirst) {
+            driver.stop(placement, properties.stopGrace());
+          }
+          agentTokens.revoke(row.tenantId(), row.id());
+          crashed(row, reason);
+          return;
+        }
       }
-      // Often: every poll is a local connection refused or a 503, and each one saved is start time saved.
-      sleep(READY_POLL);
     }
-    driver.stop(placement, properties.stopGrace());
-    agentTokens.revoke(row.tenantId(), row.id());
-    crashed(row, "did not become ready within " + properties.startTimeout().toSeconds() + " s");
   }
+
 
   /**
    * After a move: still running and answering the runtime's health probe once {@code moveSettle} has passed. If

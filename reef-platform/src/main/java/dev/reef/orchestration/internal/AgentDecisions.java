@@ -153,6 +153,46 @@ final class AgentDecisions {
     return last == null || !last.plus(s.quietPeriod()).isAfter(s.now());
   }
 
+  /** What a start under way does next, given what its process looks like (see {@link #whileStarting}). */
+  sealed interface StartStep {
+
+    /** It answers its readiness path: it is running. */
+    record Ready() implements StartStep {}
+
+    /** Not ready yet, still within the start timeout: look again shortly. */
+    record Poll() implements StartStep {}
+
+    /** It cannot run at all here (a sandbox that cannot be made): failed, without retrying. */
+    record CannotRun(String reason) implements StartStep {}
+
+    /** It ended, or did not become ready in time (then it is stopped first): counted as a crash. */
+    record Crash(String reason, boolean stopFirst) implements StartStep {}
+  }
+
+  /**
+   * One look at an agent being started.
+   *
+   * @param observed what its driver says of its process
+   * @param ready whether it answered its readiness path just now (only asked while it runs)
+   * @param startedAt when the start began; {@code startTimeout} after it, an agent not ready is given up on
+   */
+  static StartStep whileStarting(Observed observed, boolean ready, Instant startedAt, Duration startTimeout,
+      Instant now) {
+    return switch (observed) {
+      case Observed.CannotRun cannot -> new StartStep.CannotRun(cannot.reason());
+      case Observed.Running running when ready -> new StartStep.Ready();
+      case Observed.Running running -> now.isBefore(startedAt.plus(startTimeout)) ? new StartStep.Poll()
+          : new StartStep.Crash("did not become ready within " + startTimeout.toSeconds() + " s", true);
+      default -> new StartStep.Crash("ended while starting: " + describe(observed), false);
+    };
+  }
+
+  /** No model to start the agent with: it fails at once (a retry cannot help until the catalog changes). */
+  static java.util.Optional<AgentState> withoutModel(java.util.Optional<String> model) {
+    return model.isPresent() ? java.util.Optional.empty() : java.util.Optional.of(new AgentState.Failed(
+        "no model to use: the operator has not put any model your plan allows in the catalog"));
+  }
+
   /**
    * After a crash: restart after a backoff that grows with each crash in a row, or give up at {@code maxCrashes}.
    *

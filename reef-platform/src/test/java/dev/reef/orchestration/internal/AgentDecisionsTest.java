@@ -207,4 +207,39 @@ class AgentDecisionsTest {
         NOW.minusSeconds(3_600), NOW.minusSeconds(31 * 60)), "2");
     assertThat(seen(idle, RUNNING, 30L, 0, null)).isInstanceOf(Action.Stop.class);
   }
+
+  @Test
+  void aStart_pollsUntilReady_givesUpAtTheStartTimeout_andTellsAnEndFromAnImpossibleStart() {
+    Instant began = NOW.minusSeconds(30);
+    Duration timeout = Duration.ofSeconds(120);
+    assertThat(AgentDecisions.whileStarting(RUNNING, true, began, timeout, NOW))
+        .isInstanceOf(AgentDecisions.StartStep.Ready.class);
+    assertThat(AgentDecisions.whileStarting(RUNNING, false, began, timeout, NOW))
+        .isInstanceOf(AgentDecisions.StartStep.Poll.class);
+    assertThat(AgentDecisions.whileStarting(RUNNING, false, began, timeout, began.plus(timeout)))
+        .as("not ready at the timeout: stopped, then counted as a crash")
+        .isEqualTo(new AgentDecisions.StartStep.Crash("did not become ready within 120 s", true));
+    assertThat(AgentDecisions.whileStarting(new Observed.Exited(1, "exited with code 1"), false, began, timeout, NOW))
+        .isEqualTo(new AgentDecisions.StartStep.Crash("ended while starting: exited with code 1", false));
+    assertThat(AgentDecisions.whileStarting(new Observed.CannotRun("no sandbox here"), false, began, timeout, NOW))
+        .isEqualTo(new AgentDecisions.StartStep.CannotRun("no sandbox here"));
+  }
+
+  @Test
+  void noModel_failsTheStartAtOnce() {
+    assertThat(AgentDecisions.withoutModel(java.util.Optional.of("gpt"))).isEmpty();
+    assertThat(AgentDecisions.withoutModel(java.util.Optional.empty())).get()
+        .isInstanceOf(AgentState.Failed.class)
+        .extracting(AgentState::reason).asString().contains("no model to use");
+  }
+
+  @Test
+  void givesUp_afterMaxCrashesInARow_andOnlyAPersonsStartTriesAgain() {
+    AgentDecisions.AfterCrash fourth = AgentDecisions.afterCrash("exit 1", 4, 5, Duration.ofSeconds(8), NOW);
+    assertThat(fourth.state()).isInstanceOf(AgentState.Crashed.class);
+    AgentDecisions.AfterCrash fifth = AgentDecisions.afterCrash("exit 1", 5, 5, Duration.ofSeconds(16), NOW);
+    assertThat(fifth.state()).isInstanceOf(AgentState.Failed.class);
+    assertThat(atTick(row(DesiredState.RUNNING, fifth.state(), 5, null, null, null)))
+        .isEqualTo(AgentDecisions.NOTHING);
+  }
 }
