@@ -17,6 +17,15 @@ public interface Signups {
    */
   SignedUp signup(String email, String password, String tenantName, String sourceAddress);
 
-  /** {@code apiKey} is the tenant's first key, with every scope: it exists only in this result. */
+  /**
+   * As {@link #signup(String, String, String, String)}; {@code firstKey} false makes no API key (the dashboard's
+   * sign-up: a person in a browser does not need one, and a key nobody saw is a risk nobody knows of).
+   */
+  SignedUp signup(String email, String password, String tenantName, String sourceAddress, boolean firstKey);
+
+  /**
+   * {@code apiKey} is the tenant's first key, with every scope: it exists only in this result; null when none was
+   * asked for.
+   */
   record SignedUp(TenantId tenantId, UserId userId, String apiKey, Tenant tenant) {}
 }

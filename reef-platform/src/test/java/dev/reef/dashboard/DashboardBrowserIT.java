@@ -164,9 +164,22 @@ class DashboardBrowserIT extends ReefIT {
     assertThat(text("main")).contains("You have used 90 % of your monthly tokens");
     screenshot("usage");
 
-    // API keys: created (shown once) and revoked.
+    // API keys: sign-up in the browser made none; a key with no scope is refused, then one is created (shown once)
+    // and revoked.
+    assertThat(api.get("/api/v1/tenants/" + tenantId + "/api-keys", MASTER_KEY).json().path("items").size())
+        .as("the dashboard's sign-up creates no API key").isZero();
     open("/t/" + tenantId + "/settings/api-keys");
     type("key-name", "browser-key");
+    for (WebElement scope : browser.findElements(By.cssSelector("input[name=scopes]"))) {
+      if (scope.isSelected()) {
+        scope.click();
+      }
+    }
+    browser.findElement(By.cssSelector("form[action$='/settings/api-keys'] button[type=submit]")).click();
+    waitFor(() -> text("main").contains("Choose at least one scope"));
+    assertThat(browser.findElement(By.id("key-name")).getDomProperty("value")).as("what was typed is kept")
+        .isEqualTo("browser-key");
+    assertThat(api.get("/api/v1/tenants/" + tenantId + "/api-keys", MASTER_KEY).json().path("items").size()).isZero();
     browser.findElement(By.cssSelector("form[action$='/settings/api-keys'] button[type=submit]")).click();
     // the page with the new key may still be on its way when click() returns
     waitFor(() -> !browser.findElements(By.cssSelector("[data-created-key]")).isEmpty());
@@ -208,8 +221,13 @@ class DashboardBrowserIT extends ReefIT {
     open("/operator/tenants?q=" + tenantName.replace(' ', '+'));
     waitFor(() -> text("table").contains(tenantName));
     screenshot("operator-tenants");
-    browser.findElement(By.cssSelector("input[name=reason]")).sendKeys("unpaid invoice");
-    browser.findElement(By.cssSelector("button[aria-label='Suspend " + tenantName + "']")).click();
+    // suspending is asked for twice: the list's button opens a page that says what it does
+    browser.findElement(By.cssSelector("a[aria-label='Suspend " + tenantName + "']")).click();
+    waitFor(() -> text("h1").equals("Suspend " + tenantName + "?"));
+    assertThat(text("main")).contains("stopped now").contains("Nothing is deleted");
+    screenshot("suspend-confirm");
+    type("suspend-reason", "unpaid invoice");
+    browser.findElement(By.cssSelector("button[aria-label='Suspend " + tenantName + " now']")).click();
     waitFor(() -> text("main").contains("Suspended the tenant"));
     assertThat(text("table")).contains("suspended").contains("unpaid invoice");
     open("/operator/health");
@@ -267,6 +285,22 @@ class DashboardBrowserIT extends ReefIT {
     } finally {
       api.delete(agents + "/" + agentId, tenant.apiKey());
     }
+  }
+
+  @Test
+  void darkMode_followsTheSystemSetting() throws Exception {
+    logIn("operator@reef.test", "operator-password-1");
+    open("/operator/runtimes");
+    String light = (String) ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+        "return getComputedStyle(document.body).backgroundColor;");
+    ((ChromeDriver) browser).executeCdpCommand("Emulation.setEmulatedMedia", java.util.Map.of("features",
+        List.of(java.util.Map.of("name", "prefers-color-scheme", "value", "dark"))));
+    open("/operator/runtimes");
+    String dark = (String) ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+        "return getComputedStyle(document.body).backgroundColor;");
+    assertThat(light).isEqualTo("rgb(244, 246, 249)");
+    assertThat(dark).as("the page follows the system's dark setting").isEqualTo("rgb(15, 20, 27)");
+    screenshot("dark-runtimes");
   }
 
   @Test

@@ -209,6 +209,25 @@ class DashboardRoutesIT extends ReefIT {
         Map.entry("upstreamModel", "x"), Map.entry("inputUsdPerMTok", "1"), Map.entry("outputUsdPerMTok", "1")));
   }
 
+  @Test
+  void addressesThatAreNoPage_getTheDashboardsNotFoundPage_withItsNavigation_butTheApiKeepsJson() {
+    DashboardClient visitor = new DashboardClient(api.base());
+    HttpResponse<String> anonymous = visitor.get("/forgot-password");
+    assertThat(anonymous.statusCode()).isEqualTo(404);
+    assertThat(anonymous.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+    assertThat(anonymous.body()).contains("Not found").contains("Back to the dashboard").doesNotContain("Log out");
+
+    DashboardClient browser = loggedIn(victim);
+    HttpResponse<String> page = browser.get("/account/nothing-here");
+    assertThat(page.statusCode()).isEqualTo(404);
+    assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+    assertThat(page.body()).contains("Not found").contains("Log out").contains(victim.email().toLowerCase());
+
+    HttpResponse<String> apiCall = browser.get("/api/v1/no-such-endpoint");
+    assertThat(apiCall.statusCode()).isEqualTo(404);
+    assertThat(apiCall.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+  }
+
   private DashboardClient loggedIn(SignedUp tenant) {
     DashboardClient browser = new DashboardClient(api.base());
     HttpResponse<String> login = browser.login(tenant.email(), tenant.password());

@@ -93,6 +93,34 @@ class GatewayProxyIT extends ReefIT {
   }
 
   @Test
+  void answers_nameTheModelTheClientAskedFor_wholeAndStreamed_unlessTheOperatorKeepsTheProvidersName()
+      throws Exception {
+    Response whole = chat(tenant.apiKey(), chatBody(catalog.gpt, false));
+    assertThat(whole.status()).as(whole.toString()).isEqualTo(200);
+    assertThat(UPSTREAM.lastRequest().body().path("model").asString()).isEqualTo("gpt-upstream");
+    assertThat(whole.at("/model")).as("Reef's id, not the provider's name").isEqualTo(catalog.gpt);
+
+    List<String> streamed = streamLines("/v1/chat/completions", tenant.apiKey(), chatBody(catalog.gpt, true))
+        .stream().filter(l -> l.startsWith("data: {")).toList();
+    assertThat(streamed).isNotEmpty().allMatch(l -> l.contains("\"model\":\"" + catalog.gpt + "\""))
+        .noneMatch(l -> l.contains("gpt-upstream"));
+
+    List<String> messages = streamLines("/v1/messages", tenant.apiKey(), Api.body("model", catalog.claude,
+        "max_tokens", 256, "stream", true, "messages", List.of(Map.of("role", "user", "content", "Hi"))));
+    assertThat(String.join("\n", messages)).contains(catalog.claude).doesNotContain("claude-upstream");
+
+    // The operator keeps the provider's name for a model
+    String kept = catalog.gpt + "-upstream-name";
+    assertThat(api.put("/api/v1/models/" + kept, MASTER_KEY, Map.of("provider", catalog.openAiProvider,
+        "upstreamModel", "gpt-upstream", "inputUsdPerMTok", 1, "outputUsdPerMTok", 2,
+        "answerWithUpstreamModel", true)).status()).isEqualTo(200);
+    assertThat(api.get("/api/v1/models/" + kept, MASTER_KEY).at("/answerWithUpstreamModel")).isEqualTo("true");
+    Response upstreamName = chat(tenant.apiKey(), chatBody(kept, false));
+    assertThat(upstreamName.status()).as(upstreamName.toString()).isEqualTo(200);
+    assertThat(upstreamName.at("/model")).isEqualTo("gpt-upstream");
+  }
+
+  @Test
   void chat_stream_injectsIncludeUsage_hidesTheExtraChunk_andChargesTheStream() throws Exception {
     List<String> lines = streamLines("/v1/chat/completions", tenant.apiKey(), chatBody(catalog.gpt, true));
     List<String> data = lines.stream().filter(l -> l.startsWith("data: ")).toList();

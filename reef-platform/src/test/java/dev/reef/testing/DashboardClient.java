@@ -46,7 +46,9 @@ public final class DashboardClient {
   }
 
   public HttpResponse<String> get(String path) {
-    HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+    // as a browser asks: a page, HTML first
+    HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + path))
+        .header("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8").GET());
     remember(response.body());
     return response;
   }

@@ -39,6 +39,30 @@ public final class ReefProcess implements AutoCloseable {
   public static ReefProcess start(String name, Path dataDir, Path logDir, Map<String, Object> properties)
       throws IOException, InterruptedException {
     int port = freePort();
+    Path log = logDir.resolve(name + ".log");
+    ReefProcess reef = new ReefProcess(name, launch(dataDir, log, port, properties), log, port);
+    reef.awaitReady(Duration.ofSeconds(180));
+    return reef;
+  }
+
+  /** How a Reef that was expected not to start ended. */
+  public record Ended(int exitCode, String output) {}
+
+  /** Starts Reef as {@link #start} does, expecting it to exit on its own within {@code within}. */
+  public static Ended run(String name, Path dataDir, Path logDir, Map<String, Object> properties, Duration within)
+      throws IOException, InterruptedException {
+    Path log = logDir.resolve(name + ".log");
+    Process process = launch(dataDir, log, freePort(), properties);
+    if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("Reef " + name + " was still running after " + within + ":\n"
+          + Files.readString(log));
+    }
+    return new Ended(process.exitValue(), Files.readString(log));
+  }
+
+  private static Process launch(Path dataDir, Path log, int port, Map<String, Object> properties)
+      throws IOException {
     Map<String, Object> all = StandaloneReef.testDefaults(dataDir);
     all.put("server.port", port);
     all.putAll(properties);
@@ -47,14 +71,15 @@ public final class ReefProcess implements AutoCloseable {
         "-Xmx384m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
         ReefApplication.class.getName()));
     all.forEach((key, value) -> command.add("--" + key + "=" + value));
-    Path log = logDir.resolve(name + ".log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(log.toFile());
     // Only what the test says: nothing of the developer's own REEF_* settings.
     builder.environment().keySet().removeIf(variable -> variable.startsWith("REEF_"));
-    ReefProcess reef = new ReefProcess(name, builder.start(), log, port);
-    reef.awaitReady(Duration.ofSeconds(180));
-    return reef;
+    return builder.start();
+  }
+
+  public long pid() {
+    return process.pid();
   }
 
   public Api api() {

@@ -30,6 +30,12 @@ final class DashboardErrors {
   /** What the error page says. */
   public record Problem(int status, String title, String message) {}
 
+  private final Navigation navigation;
+
+  DashboardErrors(Navigation navigation) {
+    this.navigation = navigation;
+  }
+
   @ExceptionHandler(ProblemException.class)
   String problem(ProblemException e, HttpServletResponse response, Model model) {
     return show(describe(e), response, model);
@@ -72,8 +78,9 @@ final class DashboardErrors {
     };
   }
 
-  private static String show(Problem problem, HttpServletResponse response, Model model) {
+  private String show(Problem problem, HttpServletResponse response, Model model) {
     response.setStatus(problem.status());
+    navigation.frameIfLoggedIn(model);
     model.addAttribute("problem", problem);
     return "error";
   }

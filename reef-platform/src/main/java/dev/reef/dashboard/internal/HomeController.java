@@ -67,7 +67,7 @@ class HomeController {
       HttpServletRequest request, HttpServletResponse response, Model model) {
     Signups.SignedUp result;
     try {
-      result = signups.signup(email, password, tenantName, request.getRemoteAddr());
+      result = signups.signup(email, password, tenantName, request.getRemoteAddr(), false);
     } catch (ProblemException e) {
       response.setStatus(e.type().status());
       model.addAttribute("signupOpen", signups.open());

@@ -68,6 +68,17 @@ final class Navigation {
     return user;
   }
 
+  /** The frame of an error page: the navigation of whoever is logged in, or none for a visitor. */
+  void frameIfLoggedIn(Model model) {
+    try {
+      if (guard.caller() instanceof Caller.User) {
+        page(model, null);
+      }
+    } catch (RuntimeException notLoggedIn) {
+      // a visitor (or a caller with a key): the page without the frame
+    }
+  }
+
   /** The frame of a tenant's page; call after the guard has admitted the caller. */
   Current tenantPage(Model model, TenantId tenantId, String section) {
     Caller.User user = page(model, section);

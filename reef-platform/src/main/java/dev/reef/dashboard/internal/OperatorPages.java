@@ -96,6 +96,15 @@ class OperatorPages {
     return "operator/tenants";
   }
 
+  /** Suspending stops a customer's agents at once: it is asked for twice, once here and once on this page. */
+  @GetMapping("/tenants/{tenantId}/suspend")
+  String suspendForm(@PathVariable TenantId tenantId, Model model) {
+    guard.require(tenantId, TenantPermission.TENANT_SUSPEND);
+    navigation.page(model, "operator-tenants");
+    model.addAttribute("subject", row(navigation.tenant(tenantId)));
+    return "operator/tenant-suspend";
+  }
+
   @PostMapping("/tenants/{tenantId}/suspend")
   String suspend(@PathVariable TenantId tenantId, @RequestParam(required = false) String reason,
       RedirectAttributes flash) {

@@ -95,10 +95,15 @@ class SettingsPages {
   String createApiKey(@PathVariable TenantId tenantId, @RequestParam String name,
       @RequestParam(required = false) List<String> scopes, Model model) {
     Caller caller = guard.require(tenantId, TenantPermission.API_KEYS_MANAGE);
+    if (scopes == null || scopes.isEmpty()) {
+      // a key that can do nothing is a mistake, and quietly giving it the defaults would be a bigger one
+      model.addAttribute("failure", "Choose at least one scope for the key: what it may do.");
+      model.addAttribute("keyName", name);
+      return apiKeysPage(tenantId, model);
+    }
     try {
-      Set<ApiKeyScope> chosen = scopes == null || scopes.isEmpty() ? DEFAULT_SCOPES
-          : scopes.stream().map(ApiKeyScope::parse).collect(Collectors.toCollection(
-              () -> EnumSet.noneOf(ApiKeyScope.class)));
+      Set<ApiKeyScope> chosen = scopes.stream().map(ApiKeyScope::parse).collect(Collectors.toCollection(
+          () -> EnumSet.noneOf(ApiKeyScope.class)));
       model.addAttribute("createdKey", apiKeys.create(tenantId, name, chosen, navigation.user().userId(),
           caller.actor()));
     } catch (ProblemException e) {

@@ -50,6 +50,14 @@ public final class DatabaseEnvironmentPostProcessor implements EnvironmentPostPr
     if (!hasText(url)) {
       Path dataDir = Path.of(env.getProperty("reef.data-dir", ".reef-data")).toAbsolutePath().normalize();
       keepPrivate(dataDir);
+      // only one process can open the embedded database: a second Reef is refused here, in one sentence
+      DataDirLock.acquire(dataDir);
+      application.addListeners(event -> {
+        if (event instanceof org.springframework.context.event.ContextClosedEvent
+            || event instanceof org.springframework.boot.context.event.ApplicationFailedEvent) {
+          DataDirLock.release(dataDir);
+        }
+      });
       props.put("spring.datasource.url", "jdbc:h2:file:" + dataDir.resolve("db").resolve("reef") + H2_OPTIONS);
       props.put("spring.datasource.username", "reef");
       props.put("spring.datasource.password", "");

@@ -146,6 +146,18 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
   @Override
   protected ResponseEntity<Object> handleNoResourceFoundException(
       NoResourceFoundException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    HttpServletRequest servlet = servlet(request);
+    if (servlet != null && browsingPages(servlet) && request instanceof NativeWebRequest n
+        && n.getNativeResponse(jakarta.servlet.http.HttpServletResponse.class) instanceof
+            jakarta.servlet.http.HttpServletResponse response) {
+      // a person's browser on an address that is no page: the dashboard's "not found" page, not JSON
+      try {
+        response.sendError(404);
+        return null;
+      } catch (java.io.IOException e) {
+        // the client went away: the problem document below is as good as anything
+      }
+    }
     return asObject(respond(ProblemWriter.toDetail(ProblemType.NOT_FOUND,
         "No such endpoint: " + ex.getHttpMethod() + " /" + ex.getResourcePath(), servlet(request), Map.of())));
   }
@@ -251,6 +263,14 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
   @SuppressWarnings("unchecked")
   private static ResponseEntity<Object> asObject(ResponseEntity<? extends Object> response) {
     return (ResponseEntity<Object>) response;
+  }
+
+  /** A browser asking for a page (HTML), not a client of the API, actuator or API docs. */
+  static boolean browsingPages(HttpServletRequest request) {
+    String path = request.getRequestURI();
+    String accept = request.getHeader("Accept");
+    return accept != null && accept.contains("text/html") && !path.startsWith("/api/") && !path.startsWith("/v1/")
+        && !path.startsWith("/actuator") && !path.startsWith("/v3/") && !path.startsWith("/swagger");
   }
 
   private static HttpServletRequest servlet(WebRequest request) {

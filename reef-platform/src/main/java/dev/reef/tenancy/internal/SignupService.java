@@ -43,6 +43,12 @@ class SignupService implements Signups {
 
   @Override
   public SignedUp signup(String email, String password, String tenantName, String sourceAddress) {
+    return signup(email, password, tenantName, sourceAddress, true);
+  }
+
+  @Override
+  public SignedUp signup(String email, String password, String tenantName, String sourceAddress,
+      boolean firstKey) {
     if (!open()) {
       throw new ProblemException(ProblemType.SIGNUP_CLOSED,
           "Sign-up is closed on this Reef; ask the operator for an account (REEF_SIGNUP=open enables it).");
@@ -53,6 +59,9 @@ class SignupService implements Signups {
       Actor actor = new Actor("user", userId.toString(), email.trim().toLowerCase(), sourceAddress);
       Tenant tenant = tenants.create(tenantName, null, null, actor, true);
       users.addMember(tenant.id(), userId, Role.OWNER);
+      if (!firstKey) {
+        return new SignedUp(tenant.id(), userId, null, tenant);
+      }
       TenantApiKeys.CreatedKey key = keys.create(tenant.id(), "default", EnumSet.allOf(ApiKeyScope.class), userId,
           actor);
       return new SignedUp(tenant.id(), userId, key.secret(), tenant);

@@ -195,6 +195,12 @@ public class Catalog implements LlmCatalog, org.springframework.beans.factory.In
 
   public Model putModel(String id, String provider, String upstreamModel, BigDecimal input, BigDecimal output,
       BigDecimal cachedInput, List<String> fallbacks) {
+    return putModel(id, provider, upstreamModel, input, output, cachedInput, fallbacks, null);
+  }
+
+  /** {@code answerWithUpstreamModel} null keeps what the model had (false for a new one). */
+  public Model putModel(String id, String provider, String upstreamModel, BigDecimal input, BigDecimal output,
+      BigDecimal cachedInput, List<String> fallbacks, Boolean answerWithUpstreamModel) {
     if (!MODEL_ID.matcher(id).matches()) {
       throw new InvalidRequestException("modelId",
           "must be 1 to 128 letters, digits and . _ : @ - (no slashes), starting with a letter or digit");
@@ -217,8 +223,11 @@ public class Catalog implements LlmCatalog, org.springframework.beans.factory.In
         }
       }
       Instant now = clock.instant();
-      Model m = new Model(id, provider, upstreamModel.trim(), input, output, cached, chain,
-          repository.model(id).map(Model::createdAt).orElse(now), now);
+      Optional<Model> existing = repository.model(id);
+      boolean upstreamName = answerWithUpstreamModel != null ? answerWithUpstreamModel
+          : existing.map(Model::answerWithUpstreamModel).orElse(false);
+      Model m = new Model(id, provider, upstreamModel.trim(), input, output, cached, chain, upstreamName,
+          existing.map(Model::createdAt).orElse(now), now);
       repository.upsertModel(m);
       return m;
     });

@@ -62,14 +62,14 @@ class CatalogController {
 
   record PutModel(@NotBlank @Size(max = 64) String provider, @NotBlank @Size(max = 200) String upstreamModel,
       @NotNull BigDecimal inputUsdPerMTok, @NotNull BigDecimal outputUsdPerMTok, BigDecimal cachedInputUsdPerMTok,
-      @Size(max = 10) List<@NotBlank @Size(max = 128) String> fallbacks) {}
+      @Size(max = 10) List<@NotBlank @Size(max = 128) String> fallbacks, Boolean answerWithUpstreamModel) {}
 
   record ModelView(String id, String provider, String upstreamModel, BigDecimal inputUsdPerMTok,
-      BigDecimal outputUsdPerMTok, BigDecimal cachedInputUsdPerMTok, List<String> fallbacks, Instant createdAt,
-      Instant updatedAt) {
+      BigDecimal outputUsdPerMTok, BigDecimal cachedInputUsdPerMTok, List<String> fallbacks,
+      boolean answerWithUpstreamModel, Instant createdAt, Instant updatedAt) {
     static ModelView of(Model m) {
       return new ModelView(m.id(), m.provider(), m.upstreamModel(), m.inputUsdPerMTok(), m.outputUsdPerMTok(),
-          m.cachedInputUsdPerMTok(), m.fallbacks(), m.createdAt(), m.updatedAt());
+          m.cachedInputUsdPerMTok(), m.fallbacks(), m.answerWithUpstreamModel(), m.createdAt(), m.updatedAt());
     }
   }
 
@@ -147,7 +147,8 @@ class CatalogController {
   ModelView putModel(@PathVariable String modelId, @Valid @RequestBody PutModel body) {
     Caller caller = guard.requireOperator();
     ModelView view = ModelView.of(catalog.putModel(modelId, body.provider(), body.upstreamModel(),
-        body.inputUsdPerMTok(), body.outputUsdPerMTok(), body.cachedInputUsdPerMTok(), body.fallbacks()));
+        body.inputUsdPerMTok(), body.outputUsdPerMTok(), body.cachedInputUsdPerMTok(), body.fallbacks(),
+        body.answerWithUpstreamModel()));
     audit(caller, "model", modelId, "put");
     return view;
   }

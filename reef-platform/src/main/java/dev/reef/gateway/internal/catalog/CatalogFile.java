@@ -83,7 +83,8 @@ final class CatalogFile implements ApplicationRunner {
         Map<String, Object> m = asMap(value, "models." + id);
         catalog.putModel(id, string(m, "provider"), string(m, "upstreamModel"),
             decimal(m, "inputUsdPerMTok"), decimal(m, "outputUsdPerMTok"), decimal(m, "cachedInputUsdPerMTok"),
-            withFallbacks ? strings(m.get("fallbacks")) : List.of());
+            withFallbacks ? strings(m.get("fallbacks")) : List.of(),
+            m.get("answerWithUpstreamModel") instanceof Boolean b ? b : null);
       });
     }
     asMap(root.getOrDefault("plans", Map.of()), "plans").forEach((planId, value) -> {

@@ -71,16 +71,17 @@ public class CatalogRepository {
   public void upsertModel(Model m) {
     Map<String, Object> params = Map.of("id", m.id(), "provider", m.provider(), "upstream", m.upstreamModel(),
         "in", m.inputUsdPerMTok(), "out", m.outputUsdPerMTok(), "cached", m.cachedInputUsdPerMTok(),
-        "fallbacks", String.join(",", m.fallbacks()), "now", Jdbc.timestamp(m.updatedAt()));
+        "fallbacks", String.join(",", m.fallbacks()), "now", Jdbc.timestamp(m.updatedAt()),
+        "upstreamName", m.answerWithUpstreamModel());
     int updated = jdbc.sql("""
         update models set provider = :provider, upstream_model = :upstream, input_usd_per_mtok = :in,
           output_usd_per_mtok = :out, cached_input_usd_per_mtok = :cached, fallbacks = :fallbacks,
-          updated_at = :now where id = :id""").params(params).update();
+          answer_with_upstream_model = :upstreamName, updated_at = :now where id = :id""").params(params).update();
     if (updated == 0) {
       jdbc.sql("""
           insert into models (id, provider, upstream_model, input_usd_per_mtok, output_usd_per_mtok,
-            cached_input_usd_per_mtok, fallbacks, created_at, updated_at)
-          values (:id, :provider, :upstream, :in, :out, :cached, :fallbacks, :created, :now)""")
+            cached_input_usd_per_mtok, fallbacks, answer_with_upstream_model, created_at, updated_at)
+          values (:id, :provider, :upstream, :in, :out, :cached, :fallbacks, :upstreamName, :created, :now)""")
           .params(params).param("created", Jdbc.timestamp(m.createdAt())).update();
     }
   }
@@ -147,6 +148,6 @@ public class CatalogRepository {
         rs.getBigDecimal("input_usd_per_mtok"), rs.getBigDecimal("output_usd_per_mtok"),
         rs.getBigDecimal("cached_input_usd_per_mtok"),
         fallbacks == null || fallbacks.isBlank() ? List.of() : Arrays.asList(fallbacks.split(",")),
-        Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "updated_at"));
+        rs.getBoolean("answer_with_upstream_model"), Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "updated_at"));
   }
 }

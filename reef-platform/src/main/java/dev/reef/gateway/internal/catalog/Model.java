@@ -8,6 +8,8 @@ import java.util.List;
  * A model Reef offers, the upstream model it maps to, and its prices in USD per million tokens.
  *
  * @param fallbacks model ids tried in order when this one's provider fails before answering
+ * @param answerWithUpstreamModel whether answers keep the provider's name for the model in their {@code model}
+ *     field; by default they carry the id the client asked for
  */
 public record Model(
     String id,
@@ -17,6 +19,7 @@ public record Model(
     BigDecimal outputUsdPerMTok,
     BigDecimal cachedInputUsdPerMTok,
     List<String> fallbacks,
+    boolean answerWithUpstreamModel,
     Instant createdAt,
     Instant updatedAt) {
 

@@ -560,6 +560,7 @@ public final class GatewayProxy {
       throw failure;
     }
     bytes = CredentialScrubber.of(route.apiKey()).scrub(bytes);
+    bytes = modelNames(call, route).rewrite(bytes);
     UsageReader usage = new UsageReader(call.flavor());
     try {
       usage.acceptBody(json, bytes);
@@ -634,6 +635,7 @@ public final class GatewayProxy {
     response.setHeader("X-Accel-Buffering", "no");
     UsageReader usage = new UsageReader(call.flavor());
     CredentialScrubber scrubber = CredentialScrubber.of(route.apiKey());
+    ModelNames names = modelNames(call, route);
     SseEvents events = new SseEvents(up.body());
     OutputStream out = response.getOutputStream();
     try (InputStream body = up.body()) {
@@ -666,7 +668,7 @@ public final class GatewayProxy {
             && data.path("choices").isArray() && data.path("choices").isEmpty();
         if (!drop) {
           try {
-            out.write(scrubber.scrub(event.raw()));
+            out.write(names.rewrite(scrubber.scrub(event.raw())));
             out.flush();
           } catch (IOException clientGone) {
             // Closing the upstream body (try-with-resources) cancels the provider's work; bill what it produced.
@@ -677,6 +679,12 @@ public final class GatewayProxy {
       }
     }
     settlement.finish(route, usage.counts(call.inputEstimate()), Outcome.OK, up.status());
+  }
+
+  /** The answer names the model the client asked for, unless the operator keeps the provider's name for it. */
+  private static ModelNames modelNames(Call call, Route route) {
+    return ModelNames.of(route.model().upstreamModel(), call.requestedModel(),
+        route.model().answerWithUpstreamModel());
   }
 
   private JsonNode parseData(SseEvents.Event event) {
