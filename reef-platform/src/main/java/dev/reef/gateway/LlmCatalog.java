@@ -7,4 +7,7 @@ public interface LlmCatalog {
 
   /** The model ids the plan allows, sorted. */
   List<String> modelsFor(String planId);
+
+  /** Whether calls on a tenant's own provider keys (BYOK) count against the plan's budget. */
+  boolean byokCountsAgainstBudget(String planId);
 }

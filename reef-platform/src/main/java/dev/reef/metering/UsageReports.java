@@ -10,7 +10,9 @@ public interface UsageReports {
 
   enum Grouping { DAY, MODEL, AGENT }
 
-  record Line(String key, long requests, long inputTokens, long outputTokens, BigDecimal costUsd) {}
+  /** {@code byokCostUsd}: the part of {@code costUsd} paid through the tenant's own provider keys. */
+  record Line(String key, long requests, long inputTokens, long outputTokens, BigDecimal costUsd,
+      BigDecimal byokCostUsd) {}
 
   record Report(LocalDate from, LocalDate to, Grouping grouping, Line totals, List<Line> lines) {}
 

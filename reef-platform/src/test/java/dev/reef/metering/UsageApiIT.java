@@ -52,6 +52,8 @@ class UsageApiIT extends ReefIT {
     assertThat(totals.get("inputTokens").asLong()).isEqualTo(300);
     assertThat(totals.get("outputTokens").asLong()).isEqualTo(60);
     assertThat(totals.get("costUsd").decimalValue()).isEqualByComparingTo("1.734577");
+    assertThat(totals.get("byokCostUsd").decimalValue()).as("the part paid with the tenant's own key")
+        .isEqualByComparingTo("0.500000");
     JsonNode groups = report.get("groups");
     assertThat(groups.findValuesAsString("key")).containsExactly("2026-03-10", "2026-03-31");
     assertThat(groups.get(0).get("requests").asLong()).isEqualTo(2);
@@ -133,6 +135,21 @@ class UsageApiIT extends ReefIT {
     assertThat(api.get(usage(t), reader).status()).isEqualTo(200);
     assertThat(api.get(usage(t), llmOnly).status()).isEqualTo(403);
     assertThat(api.get(usage(t), null).status()).isEqualTo(401);
+  }
+
+  @Test
+  void usagePage_splitsWhatWasPaidOnTheTenantsOwnKeys_andSaysWhetherTheBudgetCountsIt() {
+    SignedUp t = signUp("Usage Byok Split");
+    Instant now = Instant.now();
+    record(t, "a", "m", now.toString(), 2_000_000, false);
+    record(t, "a", "m", now.toString(), 9_000_000, true);
+    LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+    awaitRecorded(t, today.toString(), today.toString(), 2);
+    dev.reef.testing.DashboardClient browser = new dev.reef.testing.DashboardClient(api.base());
+    assertThat(browser.login(t.email(), t.password()).statusCode()).isEqualTo(302);
+    String page = browser.get("/t/" + t.tenantId() + "/usage").body();
+    assertThat(page).contains("on the platform&#39;s provider keys").contains("on your own provider keys")
+        .contains("only the first counts against your budget");
   }
 
   @Test

@@ -51,8 +51,11 @@ class UsagePage {
   private final EffectiveLimits limits;
   private final Clock clock;
 
+  private final dev.reef.gateway.LlmCatalog catalog;
+
   UsagePage(AccessGuard guard, Navigation navigation, UsageReports reports, UsageMeter meter,
-      EffectiveLimits limits, Clock clock) {
+      EffectiveLimits limits, dev.reef.gateway.LlmCatalog catalog, Clock clock) {
+    this.catalog = catalog;
     this.guard = guard;
     this.navigation = navigation;
     this.reports = reports;
@@ -73,7 +76,7 @@ class UsagePage {
   @GetMapping("/usage")
   String usage(@PathVariable TenantId tenantId, @RequestParam(required = false) String month, Model model) {
     guard.require(tenantId, TenantPermission.USAGE_READ);
-    navigation.tenantPage(model, tenantId, "usage");
+    Navigation.Current page = navigation.tenantPage(model, tenantId, "usage");
     YearMonth current = YearMonth.now(clock.withZone(ZoneOffset.UTC));
     YearMonth shown = month(month, current);
     LocalDate from = shown.atDay(1);
@@ -97,6 +100,12 @@ class UsagePage {
     model.addAttribute("isCurrentMonth", shown.equals(current));
     model.addAttribute("totals", byDay.totals());
     model.addAttribute("totalCost", UsageCharts.Unit.USD.format(byDay.totals().costUsd()));
+    // Calls on the tenant's own provider keys are paid to the provider by the tenant: say how much of the cost that
+    // is, and whether the budget counts it, so "budget $0.01 of $25" next to "cost $0.05" adds up
+    BigDecimal byok = byDay.totals().byokCostUsd();
+    model.addAttribute("byokCost", byok.signum() == 0 ? null : UsageCharts.Unit.USD.format(byok));
+    model.addAttribute("platformCost", UsageCharts.Unit.USD.format(byDay.totals().costUsd().subtract(byok)));
+    model.addAttribute("byokCounted", catalog.byokCountsAgainstBudget(page.plan()));
     model.addAttribute("totalTokens", UsageCharts.compact(byDay.totals().inputTokens()
         + byDay.totals().outputTokens()));
     model.addAttribute("costChart", UsageCharts.columns("Cost per day (USD)", cost, UsageCharts.Unit.USD));

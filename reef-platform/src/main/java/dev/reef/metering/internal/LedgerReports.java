@@ -25,15 +25,18 @@ final class LedgerReports implements UsageReports {
     long input = 0;
     long output = 0;
     long micros = 0;
+    long byok = 0;
     for (UsageRecordRepository.GroupRow row : rows) {
       requests += row.requests();
       input += row.inputTokens();
       output += row.outputTokens();
       micros += row.costMicros();
+      byok += row.byokCostMicros();
     }
     List<Line> lines = rows.stream().map(r -> new Line(r.key() == null ? "(none)" : r.key(), r.requests(),
-        r.inputTokens(), r.outputTokens(), Money.toUsd(r.costMicros()))).toList();
-    return new Report(from, to, grouping, new Line("total", requests, input, output, Money.toUsd(micros)), lines);
+        r.inputTokens(), r.outputTokens(), Money.toUsd(r.costMicros()), Money.toUsd(r.byokCostMicros()))).toList();
+    return new Report(from, to, grouping, new Line("total", requests, input, output, Money.toUsd(micros),
+        Money.toUsd(byok)), lines);
   }
 
   @Override

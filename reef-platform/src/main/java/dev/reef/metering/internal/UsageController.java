@@ -41,7 +41,8 @@ class UsageController {
     this.clock = clock;
   }
 
-  record Totals(long requests, long inputTokens, long outputTokens, BigDecimal costUsd) {}
+  /** {@code byokCostUsd}: the part of the cost paid through the tenant's own provider keys. */
+  record Totals(long requests, long inputTokens, long outputTokens, BigDecimal costUsd, BigDecimal byokCostUsd) {}
 
   record Group(String key, long requests, long inputTokens, long outputTokens, long cachedInputTokens,
       BigDecimal costUsd) {}
@@ -73,16 +74,18 @@ class UsageController {
     long input = 0;
     long output = 0;
     long micros = 0;
+    long byok = 0;
     for (UsageRecordRepository.GroupRow row : rows) {
       requests += row.requests();
       input += row.inputTokens();
       output += row.outputTokens();
       micros += row.costMicros();
+      byok += row.byokCostMicros();
     }
     List<Group> groups = rows.stream().map(r -> new Group(r.key(), r.requests(), r.inputTokens(), r.outputTokens(),
         r.cachedInputTokens(), Money.toUsd(r.costMicros()))).toList();
     return new UsageReport(query.from(), query.to(), query.groupByName(),
-        new Totals(requests, input, output, Money.toUsd(micros)), groups);
+        new Totals(requests, input, output, Money.toUsd(micros), Money.toUsd(byok)), groups);
   }
 
   /** CSV only when the client prefers it to JSON; anything else (including no Accept) gets JSON. */

@@ -119,8 +119,9 @@ class UsageRecordRepository {
   }
 
   /** One group of the usage report; {@code key} is null for calls made with a tenant API key, grouped by agent. */
+  /** {@code byokCostMicros}: the part of the cost paid through the tenant's own provider keys. */
   record GroupRow(String key, long requests, long inputTokens, long outputTokens, long cachedInputTokens,
-      long costMicros) {}
+      long costMicros, long byokCostMicros) {}
 
   enum GroupBy {
     DAY("started_day"), MODEL("model"), AGENT("agent_id");
@@ -139,14 +140,15 @@ class UsageRecordRepository {
     return jdbc.sql("""
         select %1$s as group_key, count(*) as requests, sum(input_tokens) as input_tokens,
                sum(output_tokens) as output_tokens, sum(cached_input_tokens) as cached_input_tokens,
-               sum(cost_micros) as cost_micros
+               sum(cost_micros) as cost_micros,
+               sum(case when byok then cost_micros else 0 end) as byok_cost_micros
         from usage_records
         where tenant_id = :t and started_at >= :from and started_at < :to
         group by %1$s order by %1$s""".formatted(groupBy.column))
         .param("t", tenantId.value()).param("from", Jdbc.timestamp(from)).param("to", Jdbc.timestamp(to))
         .query((rs, n) -> new GroupRow(rs.getString("group_key"), rs.getLong("requests"),
             rs.getLong("input_tokens"), rs.getLong("output_tokens"), rs.getLong("cached_input_tokens"),
-            rs.getLong("cost_micros")))
+            rs.getLong("cost_micros"), rs.getLong("byok_cost_micros")))
         .list();
   }
 }

@@ -94,6 +94,11 @@ public class Catalog implements LlmCatalog, org.springframework.beans.factory.In
   }
 
   @Override
+  public boolean byokCountsAgainstBudget(String planId) {
+    return snapshot.access(planId).byokCountsAgainstBudget();
+  }
+
+  @Override
   public void afterPropertiesSet() {
     refresh();
   }
