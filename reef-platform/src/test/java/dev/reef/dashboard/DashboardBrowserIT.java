@@ -237,6 +237,18 @@ class DashboardBrowserIT extends ReefIT {
     assertThat(text("[data-timeouts]")).as("the provider timeouts the operator runs with")
         .contains("connect within 5 s").contains("silent 120 s").contains("10 min").contains("never after a timeout");
     screenshot("catalog");
+    // a rejected form says what is wrong in the page's words, and keeps what was typed
+    browser.findElements(By.cssSelector("details summary")).stream()
+        .filter(e -> e.getText().equals("Add or replace a model")).findFirst().orElseThrow().click();
+    type("m-id", "typo-model");
+    type("m-up", "gpt-typo");
+    type("m-in", "-1");
+    type("m-out", "2");
+    browser.findElement(By.cssSelector("form[action$='/operator/catalog/models'] button")).click();
+    waitFor(() -> text(".alert.error").startsWith("Input USD / million tokens:"));
+    assertThat(browser.findElement(By.id("m-id")).getDomProperty("value")).isEqualTo("typo-model");
+    assertThat(browser.findElement(By.id("m-up")).getDomProperty("value")).isEqualTo("gpt-typo");
+    assertThat(browser.findElement(By.id("m-in")).isDisplayed()).as("the form is open again").isTrue();
 
     // ...and its user sees that it is suspended.
     logOut();

@@ -13,6 +13,16 @@ final class FormOutcome {
   private FormOutcome() {}
 
   static String run(RedirectAttributes flash, String redirectTo, String success, Runnable action) {
+    return run(flash, redirectTo, success, action, java.util.Map.of(), null);
+  }
+
+  /**
+   * As {@link #run(RedirectAttributes, String, String, Runnable)}; a failure names the fields as the form labels them
+   * ({@code labels}: API field name to label), and {@code typed} (what the form sent, secrets left out) comes back as
+   * the flash attribute {@code typed}, so the form can be shown again as it was filled in.
+   */
+  static String run(RedirectAttributes flash, String redirectTo, String success, Runnable action,
+      java.util.Map<String, String> labels, java.util.Map<String, ?> typed) {
     try {
       action.run();
       if (success != null) {
@@ -22,9 +32,31 @@ final class FormOutcome {
       if (!fixable(e)) {
         throw e;
       }
-      flash.addFlashAttribute("failure", e.detail());
+      flash.addFlashAttribute("failure", labelled(e.detail(), labels));
+      if (typed != null) {
+        flash.addFlashAttribute("typed", typed);
+      }
     }
     return "redirect:" + redirectTo;
+  }
+
+  /**
+   * The API's words made the page's: "inputUsdPerMTok: must be …" becomes "Input USD / million tokens: must be …",
+   * and a limit's "or null for unlimited" becomes "or empty for unlimited" (the form's way of saying it).
+   */
+  static String labelled(String detail, java.util.Map<String, String> labels) {
+    if (detail == null) {
+      return null;
+    }
+    String text = detail.replace("or null for unlimited", "or empty for unlimited");
+    int colon = text.indexOf(": ");
+    if (colon > 0) {
+      String label = labels.get(text.substring(0, colon));
+      if (label != null) {
+        return label + text.substring(colon);
+      }
+    }
+    return text;
   }
 
   static boolean fixable(ProblemException e) {

@@ -137,8 +137,12 @@ class OperatorPages {
   String saveLimits(@PathVariable TenantId tenantId, @RequestParam Map<String, String> form,
       RedirectAttributes flash) {
     Caller caller = guard.require(tenantId, TenantPermission.LIMITS_WRITE);
+    Map<String, String> labels = new java.util.HashMap<>();
+    for (LimitName name : LimitName.values()) {
+      labels.put(name.json(), label(name));
+    }
     return FormOutcome.run(flash, "/operator/tenants/" + tenantId + "/limits", "Saved the tenant's limits.",
-        () -> tenants.replaceOverrides(tenantId, overrides(form), caller.actor()));
+        () -> tenants.replaceOverrides(tenantId, overrides(form), caller.actor()), labels, null);
   }
 
   static Map<LimitName, String> overrides(Map<String, String> form) {
@@ -167,14 +171,30 @@ class OperatorPages {
     return "operator/catalog";
   }
 
+  /** The provider form's labels, for its errors. */
+  static final Map<String, String> PROVIDER_LABELS = Map.of("name", "Name", "providerName", "Name", "type", "Type",
+      "baseUrl", "Base URL", "apiKey", "API key", "maxConcurrency", "Concurrent calls");
+
+  /** The model form's labels, for its errors. */
+  static final Map<String, String> MODEL_LABELS = Map.of("modelId", "Model id", "id", "Model id",
+      "provider", "Provider", "upstreamModel", "Upstream model", "inputUsdPerMTok", "Input USD / million tokens",
+      "outputUsdPerMTok", "Output USD / million tokens", "cachedInputUsdPerMTok", "Cached input USD / million tokens");
+
   @PostMapping("/catalog/providers")
   String putProvider(@RequestParam String name, @RequestParam String type, @RequestParam String baseUrl,
       @RequestParam(required = false) String apiKey, @RequestParam(required = false) Integer maxConcurrency,
       RedirectAttributes flash) {
     Caller caller = guard.requireOperator();
+    // what was typed comes back on a failure, but never the key
+    Map<String, Object> typed = new java.util.HashMap<>(Map.of("form", "provider", "name", name, "type", type,
+        "baseUrl", baseUrl));
+    if (maxConcurrency != null) {
+      typed.put("maxConcurrency", maxConcurrency);
+    }
     return FormOutcome.run(flash, "/operator/catalog", "Saved provider " + name + ".",
         () -> catalog.putProvider(name.trim(), ProviderType.parse(type), baseUrl,
-            apiKey == null || apiKey.isBlank() ? null : apiKey.trim(), maxConcurrency, caller.actor()));
+            apiKey == null || apiKey.isBlank() ? null : apiKey.trim(), maxConcurrency, caller.actor()),
+        PROVIDER_LABELS, typed);
   }
 
   @PostMapping("/catalog/providers/{name}/delete")
@@ -189,11 +209,17 @@ class OperatorPages {
       @RequestParam String inputUsdPerMTok, @RequestParam String outputUsdPerMTok,
       @RequestParam(required = false) String cachedInputUsdPerMTok, RedirectAttributes flash) {
     Caller caller = guard.requireOperator();
+    Map<String, Object> typed = new java.util.HashMap<>(Map.of("form", "model", "id", id, "provider", provider,
+        "upstreamModel", upstreamModel, "inputUsdPerMTok", inputUsdPerMTok, "outputUsdPerMTok", outputUsdPerMTok));
+    if (cachedInputUsdPerMTok != null) {
+      typed.put("cachedInputUsdPerMTok", cachedInputUsdPerMTok);
+    }
     return FormOutcome.run(flash, "/operator/catalog", "Saved model " + id + ".",
         () -> catalog.putModel(id.trim(), provider, upstreamModel, price("inputUsdPerMTok", inputUsdPerMTok),
             price("outputUsdPerMTok", outputUsdPerMTok),
             cachedInputUsdPerMTok == null || cachedInputUsdPerMTok.isBlank() ? null
-                : price("cachedInputUsdPerMTok", cachedInputUsdPerMTok), List.of(), caller.actor()));
+                : price("cachedInputUsdPerMTok", cachedInputUsdPerMTok), List.of(), caller.actor()),
+        MODEL_LABELS, typed);
   }
 
   @PostMapping("/catalog/models/{modelId}/delete")

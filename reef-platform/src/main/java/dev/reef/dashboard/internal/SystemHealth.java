@@ -103,7 +103,13 @@ final class SystemHealth {
     }
     Map<String, Object> details = health.getDetails();
     return new Component(name, health.getStatus().getCode(), details.entrySet().stream()
-        .map(d -> d.getKey() + ": " + d.getValue()).collect(Collectors.joining(", ")));
+        .map(d -> d.getKey() + ": " + readable(d.getKey(), d.getValue())).collect(Collectors.joining(", ")));
+  }
+
+  /** Sizes in bytes (the disk's total, free and threshold) as a person reads them; the rest as it is. */
+  static String readable(String key, Object value) {
+    boolean bytes = key.equals("total") || key.equals("free") || key.equals("threshold");
+    return bytes && value instanceof Number n ? size(n.longValue()) : String.valueOf(value);
   }
 
   static String size(long bytes) {
