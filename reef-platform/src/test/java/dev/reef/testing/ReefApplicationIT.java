@@ -84,8 +84,8 @@ public abstract class ReefApplicationIT {
 
   /**
    * One real resource of every kind a tenant owns, keyed by the path variable that names it ({@code tenantId},
-   * {@code userId}, {@code keyId}, {@code agentId}, {@code provider}, {@code invitationId}): attack suites fill
-   * routes with these, so a 404 there means the route kept the tenant's own resource from another caller. The agent
+   * {@code userId}, {@code keyId}, {@code agentId}, {@code provider}, {@code invitationId}, {@code runtime} (its agent's,
+   * whose version it may pin)): attack suites fill routes with these, so a 404 there means the route kept the tenant's own resource from another caller. The agent
    * runs on the fake runtime; delete the tenant's agents after the test.
    */
   protected java.util.Map<String, String> oneOfEach(SignedUp t) {
@@ -104,7 +104,7 @@ public abstract class ReefApplicationIT {
         unique("pending") + "@example.test", "role", "member")).at("/id");
     java.util.Map<String, String> ids = java.util.Map.of("tenantId", t.tenantId(),
         "userId", inviteAndJoin(t.tenantId(), t.apiKey(), "member").userId(), "keyId", keyId, "agentId", agentId,
-        "provider", provider, "invitationId", invitationId);
+        "provider", provider, "invitationId", invitationId, "runtime", FakeRuntime.NAME);
     ids.forEach((name, id) -> assertThat(id).as(name).isNotBlank());
     return ids;
   }
