@@ -300,6 +300,25 @@ class DashboardBrowserIT extends ReefIT {
   }
 
   @Test
+  void operator_createsAnOperatorApiKey_shownOnce_usesIt_andRevokesIt() throws Exception {
+    logIn("operator@reef.test", "operator-password-1");
+    open("/operator/api-keys");
+    String name = "provisioning-" + UUID.randomUUID().toString().substring(0, 6);
+    type("key-name", name);
+    browser.findElement(By.cssSelector("form[action$='/operator/api-keys'] button[type=submit]")).click();
+    waitFor(() -> !browser.findElements(By.cssSelector("[data-created-key]")).isEmpty());
+    String key = browser.findElement(By.cssSelector("[data-created-key]")).getDomAttribute("value");
+    assertThat(key).startsWith("reef_op_");
+    assertThat(api.get("/api/v1/plans", key).status()).as("the new key works on the operator API").isEqualTo(200);
+    screenshot("operator-keys");
+    open("/operator/api-keys");
+    assertThat(browser.findElements(By.cssSelector("[data-created-key]"))).as("shown only once").isEmpty();
+    browser.findElement(By.cssSelector("button[aria-label='Revoke key " + name + "']")).click();
+    waitFor(() -> text("main").contains("The key was revoked"));
+    assertThat(api.get("/api/v1/plans", key).status()).isEqualTo(401);
+  }
+
+  @Test
   void darkMode_followsTheSystemSetting() throws Exception {
     logIn("operator@reef.test", "operator-password-1");
     open("/operator/runtimes");

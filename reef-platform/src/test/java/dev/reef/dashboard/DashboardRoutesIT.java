@@ -140,7 +140,7 @@ class DashboardRoutesIT extends ReefIT {
     SoftAssertions soft = new SoftAssertions();
     for (Route route : routes) {
       Map<String, String> ids = Map.of("name", "no-such-provider", "modelId", "no-such-model",
-          "rolloutId", rollout.at("/id"), "action", "pause");
+          "rolloutId", rollout.at("/id"), "action", "pause", "keyId", java.util.UUID.randomUUID().toString());
       soft.assertThat(call(user, route, ids).statusCode()).as(route.toString()).isEqualTo(403);
       if (route.method() == RequestMethod.GET) {
         soft.assertThat(call(operator, route, ids).statusCode()).as(route.toString()).isIn(200, 302);
