@@ -211,7 +211,8 @@ class DashboardRoutesIT extends ReefIT {
         Map.entry("runtime", FakeRuntime.NAME), Map.entry("message", "hi"), Map.entry("email", "a@example.test"),
         Map.entry("role", "member"), Map.entry("apiKey", "sk-x"), Map.entry("provider", "openai"),
         Map.entry("type", "openai"), Map.entry("baseUrl", "http://127.0.0.1:9/v1"), Map.entry("id", "x"),
-        Map.entry("upstreamModel", "x"), Map.entry("inputUsdPerMTok", "1"), Map.entry("outputUsdPerMTok", "1")));
+        Map.entry("upstreamModel", "x"), Map.entry("inputUsdPerMTok", "1"), Map.entry("outputUsdPerMTok", "1"),
+        Map.entry("version", "1.0.0"), Map.entry("targetVersion", "1.0.0")));
   }
 
   @Test
@@ -227,9 +228,10 @@ class DashboardRoutesIT extends ReefIT {
     assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
     assertThat(page.body()).contains("Not found").contains("Log out").contains(victim.email().toLowerCase());
 
-    HttpResponse<String> apiCall = browser.get("/api/v1/no-such-endpoint");
-    assertThat(apiCall.statusCode()).isEqualTo(404);
-    assertThat(apiCall.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+    Api.Response apiCall = api.send("GET", "/api/v1/no-such-endpoint", victim.apiKey(), null,
+        Map.of("Accept", "text/html,*/*;q=0.8"));
+    assertThat(apiCall.status()).isEqualTo(404);
+    assertThat(apiCall.contentType()).as("the API answers a browser in JSON too").startsWith("application/problem+json");
   }
 
   private DashboardClient loggedIn(SignedUp tenant) {

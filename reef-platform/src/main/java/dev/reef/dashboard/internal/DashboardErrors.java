@@ -53,6 +53,11 @@ final class DashboardErrors {
         + "'. Go back and fill it in."), response, model);
   }
 
+  /** The browser went away (a live log or chat was closed): nothing to show, and nothing went wrong. */
+  @ExceptionHandler(org.springframework.web.context.request.async.AsyncRequestNotUsableException.class)
+  void browserLeft() {
+  }
+
   @ExceptionHandler(Exception.class)
   String unexpected(Exception e, HttpServletRequest request, HttpServletResponse response, Model model) {
     if (DatabaseOutage.causedBy(e)) {

@@ -103,9 +103,11 @@ class UsagePage {
     // Calls on the tenant's own provider keys are paid to the provider by the tenant: say how much of the cost that
     // is, and whether the budget counts it, so "budget $0.01 of $25" next to "cost $0.05" adds up
     BigDecimal byok = byDay.totals().byokCostUsd();
-    model.addAttribute("byokCost", byok.signum() == 0 ? null : UsageCharts.Unit.USD.format(byok));
-    model.addAttribute("platformCost", UsageCharts.Unit.USD.format(byDay.totals().costUsd().subtract(byok)));
-    model.addAttribute("byokCounted", catalog.byokCountsAgainstBudget(page.plan()));
+    model.addAttribute("byokSplit", byok.signum() == 0 ? null : UsageCharts.Unit.USD.format(
+        byDay.totals().costUsd().subtract(byok)) + " on the platform's provider keys, "
+        + UsageCharts.Unit.USD.format(byok) + " on your own provider keys (paid to your provider directly)"
+        + (catalog.byokCountsAgainstBudget(page.plan()) ? "; both count against your budget."
+            : "; only the first counts against your budget."));
     model.addAttribute("totalTokens", UsageCharts.compact(byDay.totals().inputTokens()
         + byDay.totals().outputTokens()));
     model.addAttribute("costChart", UsageCharts.columns("Cost per day (USD)", cost, UsageCharts.Unit.USD));
