@@ -11,6 +11,8 @@ import java.util.UUID;
  * @param address where Reef reaches it (internal; shown to the tenant for diagnosis only)
  * @param idle whether it was stopped for idleness (the next chat wakes it)
  * @param memoryBytes memory in use while running, as its driver measures it; null when not running or unknown
+ * @param effectiveModel the model it uses: {@code model}, or the default its tenant's plan gives it; null when the
+ *     plan allows none
  */
 public record Agent(
     UUID id,
@@ -27,4 +29,5 @@ public record Agent(
     Instant lastActivityAt,
     boolean idle,
     Long memoryBytes,
-    Instant createdAt) {}
+    Instant createdAt,
+    String effectiveModel) {}

@@ -131,6 +131,9 @@ class DashboardBrowserIT extends ReefIT {
     screenshot("deploy-progress");
     waitFor(() -> text(".agent-status .badge").equals("Running"));
     assertThat(text(".agent-status")).contains("Ready");
+    // the facts and the history follow without a reload, and the model shown is the one it uses
+    waitFor(() -> !text("[data-fact=started]").equals("—") && text("#agent-history").contains("running"));
+    assertThat(text(".facts")).contains(catalog.gpt);
     String agentUrl = browser.getCurrentUrl();
 
     open("/t/" + tenantId);

@@ -185,7 +185,9 @@ class AgentPages {
         }
       }));
     } catch (ProblemException e) {
-      emitter.send(SseEmitter.event().name("notice").data(e.detail()));
+      // not placed yet: while it is being installed, the lines above are the install's
+      emitter.send(SseEmitter.event().name("notice").data(recent.isEmpty() ? e.detail()
+          : "Its own log starts once it runs; until then, the install's progress."));
       emitter.complete();
     }
     return emitter;

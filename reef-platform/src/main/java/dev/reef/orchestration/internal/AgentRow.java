@@ -35,9 +35,9 @@ record AgentRow(
     String moveToVersion,
     String moveNote) {
 
-  Agent view(String address, Long memoryBytes) {
+  Agent view(String address, Long memoryBytes, String effectiveModel) {
     boolean idle = state instanceof AgentState.Stopped s && s.idle();
     return new Agent(id, tenantId, name, runtime, runtimeVersion, model, desired, state, stateChangedAt, address,
-        startedAt, lastActivityAt, idle, memoryBytes, createdAt);
+        startedAt, lastActivityAt, idle, memoryBytes, createdAt, effectiveModel);
   }
 }

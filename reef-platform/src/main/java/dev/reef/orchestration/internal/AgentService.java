@@ -304,7 +304,7 @@ final class AgentService implements Agents {
         && driver.observe(placement) instanceof Observed.Running running && running.memoryBytes() >= 0) {
       memory = running.memoryBytes();
     }
-    return row.view(placement == null ? null : placement.address(), memory);
+    return row.view(placement == null ? null : placement.address(), memory, models.modelFor(row).orElse(null));
   }
 
   private <T> T inTenant(TenantId tenantId, java.util.function.Supplier<T> work) {

@@ -67,14 +67,16 @@ class AgentsController {
   /**
    * @param state pending, installing, starting, running, stopping, stopped, crashed or failed
    * @param idle true when stopped for idleness: the next chat wakes it
+   * @param model the model chosen for it, or null for its plan's default
+   * @param effectiveModel the model it uses: {@code model}, or the default (null when the plan allows none)
    */
-  record AgentView(String id, String name, String runtime, String runtimeVersion, String model, String desiredState,
-      String state, String stateReason, Instant stateChangedAt, String address, Instant startedAt,
-      Instant lastActivityAt, boolean idle, Long memoryBytes, Instant createdAt) {
+  record AgentView(String id, String name, String runtime, String runtimeVersion, String model, String effectiveModel,
+      String desiredState, String state, String stateReason, Instant stateChangedAt, String address,
+      Instant startedAt, Instant lastActivityAt, boolean idle, Long memoryBytes, Instant createdAt) {
     static AgentView of(Agent a) {
       return new AgentView(a.id().toString(), a.name(), a.runtime(), a.runtimeVersion(), a.model(),
-          a.desired().json(), a.state().name(), a.state().reason(), a.stateChangedAt(), a.address(), a.startedAt(),
-          a.lastActivityAt(), a.idle(), a.memoryBytes(), a.createdAt());
+          a.effectiveModel(), a.desired().json(), a.state().name(), a.state().reason(), a.stateChangedAt(),
+          a.address(), a.startedAt(), a.lastActivityAt(), a.idle(), a.memoryBytes(), a.createdAt());
     }
   }
 
