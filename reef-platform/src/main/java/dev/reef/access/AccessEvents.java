@@ -130,4 +130,22 @@ public final class AccessEvents {
       return Map.of("keyId", keyId, "name", name);
     }
   }
+
+  /** A person changed their password (or signed out everywhere): in the platform audit log. */
+  public record AccountChanged(Actor actor, String change) implements AuditableEvent {
+    @Override
+    public Optional<TenantId> tenantId() {
+      return Optional.empty();
+    }
+
+    @Override
+    public String action() {
+      return "account." + change;
+    }
+
+    @Override
+    public Map<String, Object> details() {
+      return Map.of();
+    }
+  }
 }

@@ -19,5 +19,20 @@ public interface UserAccounts {
   /** The tenants a user belongs to, with the role in each. */
   List<Membership> membershipsOf(UserId userId);
 
+  /**
+   * Changes a person's password after checking the current one; every other session of theirs is signed out.
+   *
+   * @param keepSession the session to keep (the one the change was made in), or null
+   * @throws dev.reef.common.InvalidRequestException when the current password is wrong or the new one too weak
+   */
+  void changePassword(UserId userId, String currentPassword, String newPassword, String keepSession,
+      dev.reef.common.Actor actor);
+
+  /** Signs the person out of every session but {@code keepSession}; returns how many were ended. */
+  int signOutElsewhere(UserId userId, String keepSession, dev.reef.common.Actor actor);
+
+  /** How many dashboard sessions the person has open, this one included. */
+  int sessions(UserId userId);
+
   record Membership(TenantId tenantId, UserId userId, Role role) {}
 }

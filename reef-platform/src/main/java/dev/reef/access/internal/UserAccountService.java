@@ -20,13 +20,61 @@ class UserAccountService implements UserAccounts {
   private final MembershipRepository memberships;
   private final PasswordEncoder passwords;
   private final Clock clock;
+  private final org.springframework.session.FindByIndexNameSessionRepository<?> sessions;
+  private final org.springframework.context.ApplicationEventPublisher events;
 
   UserAccountService(UserRepository users, MembershipRepository memberships, PasswordEncoder passwords,
-      Clock clock) {
+      org.springframework.session.FindByIndexNameSessionRepository<?> sessions,
+      org.springframework.context.ApplicationEventPublisher events, Clock clock) {
     this.users = users;
     this.memberships = memberships;
     this.passwords = passwords;
+    this.sessions = sessions;
+    this.events = events;
     this.clock = clock;
+  }
+
+  @Override
+  public void changePassword(UserId userId, String currentPassword, String newPassword, String keepSession,
+      dev.reef.common.Actor actor) {
+    UserRepository.UserRow user = users.findById(userId)
+        .orElseThrow(() -> new dev.reef.common.NotFoundException("user", userId.toString()));
+    if (currentPassword == null || !passwords.matches(currentPassword, user.passwordHash())) {
+      throw new dev.reef.common.InvalidRequestException("currentPassword", "is not your current password");
+    }
+    if (newPassword != null && newPassword.equals(currentPassword)) {
+      throw new dev.reef.common.InvalidRequestException("newPassword", "must differ from the current one");
+    }
+    PasswordPolicy.check(user.email(), newPassword);
+    users.updatePassword(userId, passwords.encode(newPassword));
+    // whoever had the old password may have a session open with it: only this one stays
+    endSessions(user.email(), keepSession);
+    events.publishEvent(new dev.reef.access.AccessEvents.AccountChanged(actor, "password_changed"));
+  }
+
+  @Override
+  public int signOutElsewhere(UserId userId, String keepSession, dev.reef.common.Actor actor) {
+    UserRepository.UserRow user = users.findById(userId)
+        .orElseThrow(() -> new dev.reef.common.NotFoundException("user", userId.toString()));
+    int ended = endSessions(user.email(), keepSession);
+    events.publishEvent(new dev.reef.access.AccessEvents.AccountChanged(actor, "signed_out_elsewhere"));
+    return ended;
+  }
+
+  @Override
+  public int sessions(UserId userId) {
+    return users.findById(userId).map(u -> sessions.findByPrincipalName(u.email()).size()).orElse(0);
+  }
+
+  private int endSessions(String email, String keep) {
+    int ended = 0;
+    for (String id : java.util.List.copyOf(sessions.findByPrincipalName(email).keySet())) {
+      if (!id.equals(keep)) {
+        sessions.deleteById(id);
+        ended++;
+      }
+    }
+    return ended;
   }
 
   @Override
