@@ -15,6 +15,15 @@ public interface TenantAdministration {
   /** Tenants across the platform whose name or slug contains {@code search} (null: all), optionally by status. */
   List<Tenant> list(String search, TenantStatus status, int limit, int offset);
 
+  /**
+   * Creates an active tenant, as {@code POST /api/v1/tenants} does; {@code slug} null derives one from the name,
+   * {@code planId} null is the default plan.
+   */
+  Tenant create(String displayName, String slug, String planId, Actor actor);
+
+  /** The plans a tenant can be on, by id, with their names. */
+  java.util.Map<String, String> plans();
+
   Tenant suspend(TenantId tenantId, String reason, Actor actor);
 
   Tenant resume(TenantId tenantId, Actor actor);

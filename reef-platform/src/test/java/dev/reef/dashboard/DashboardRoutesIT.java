@@ -234,6 +234,28 @@ class DashboardRoutesIT extends ReefIT {
     assertThat(apiCall.contentType()).as("the API answers a browser in JSON too").startsWith("application/problem+json");
   }
 
+  @Test
+  void operator_createsATenant_andItsOwnerJoinsThroughTheLinkShownOnce() {
+    DashboardClient operator = new DashboardClient(api.base());
+    operator.login("operator@reef.test", "operator-password-1");
+    assertThat(operator.get("/operator/tenants/new").body()).contains("Create a tenant");
+    String name = "Made By Operator " + java.util.UUID.randomUUID().toString().substring(0, 6);
+    String owner = "owner-" + java.util.UUID.randomUUID().toString().substring(0, 8) + "@example.test";
+    HttpResponse<String> refused = operator.post("/operator/tenants/new", Map.of("name", name, "plan", "no-such-plan"));
+    assertThat(refused.body()).contains("Plan: no plan").contains("value=\"" + name + "\"");
+
+    operator.get("/operator/tenants/new");
+    HttpResponse<String> created = operator.post("/operator/tenants/new", Map.of("name", name, "plan", "default",
+        "ownerEmail", owner));
+    assertThat(created.statusCode()).isEqualTo(200);
+    Matcher link = Pattern.compile("invitation\\?token=([A-Za-z0-9]+)").matcher(created.body());
+    assertThat(link.find()).as(created.body()).isTrue();
+    Api.Response accepted = api.post("/api/v1/invitations/accept", null, Api.body("token", link.group(1),
+        "password", "owner-password-" + java.util.UUID.randomUUID()));
+    assertThat(accepted.status()).as(accepted.toString()).isEqualTo(200);
+    assertThat(operator.get("/operator/tenants?q=" + name.replace(' ', '+')).body()).contains(name);
+  }
+
   private DashboardClient loggedIn(SignedUp tenant) {
     DashboardClient browser = new DashboardClient(api.base());
     HttpResponse<String> login = browser.login(tenant.email(), tenant.password());

@@ -3,6 +3,7 @@ package dev.reef.dashboard.internal;
 import dev.reef.access.AccessGuard;
 import dev.reef.access.Caller;
 import dev.reef.access.TenantPermission;
+import dev.reef.common.DataScope;
 import dev.reef.common.InvalidRequestException;
 import dev.reef.common.TenantId;
 import dev.reef.common.TenantStatus;
@@ -14,6 +15,7 @@ import dev.reef.metering.UsageMeter;
 import dev.reef.orchestration.Agent;
 import dev.reef.orchestration.AgentState;
 import dev.reef.orchestration.Agents;
+import dev.reef.platform.PublicUrls;
 import dev.reef.tenancy.EffectiveLimits;
 import dev.reef.tenancy.LimitName;
 import dev.reef.tenancy.LimitSource;
@@ -54,8 +56,14 @@ class OperatorPages {
   private final CatalogAdministration catalog;
   private final SystemHealth health;
 
+  private final dev.reef.access.TenantInvitations invitations;
+  private final dev.reef.platform.ReefProperties properties;
+
   OperatorPages(AccessGuard guard, Navigation navigation, TenantAdministration tenants, EffectiveLimits limits,
-      UsageMeter meter, Agents agents, CatalogAdministration catalog, SystemHealth health) {
+      UsageMeter meter, Agents agents, CatalogAdministration catalog, SystemHealth health,
+      dev.reef.access.TenantInvitations invitations, dev.reef.platform.ReefProperties properties) {
+    this.invitations = invitations;
+    this.properties = properties;
     this.guard = guard;
     this.navigation = navigation;
     this.tenants = tenants;
@@ -103,6 +111,42 @@ class OperatorPages {
     navigation.page(model, "operator-tenants");
     model.addAttribute("subject", row(navigation.tenant(tenantId)));
     return "operator/tenant-suspend";
+  }
+
+  /** A new tenant, and (optionally) its first owner invited by email: the link is shown once. */
+  @GetMapping("/tenants/new")
+  String newTenantForm(Model model) {
+    guard.requireOperator();
+    navigation.page(model, "operator-tenants");
+    model.addAttribute("plans", tenants.plans());
+    return "operator/tenant-new";
+  }
+
+  @PostMapping("/tenants/new")
+  String createTenant(@RequestParam String name, @RequestParam(required = false) String slug,
+      @RequestParam(required = false) String plan, @RequestParam(required = false) String ownerEmail, Model model) {
+    Caller caller = guard.requireOperator();
+    navigation.page(model, "operator-tenants");
+    model.addAttribute("plans", tenants.plans());
+    try {
+      Tenant created = tenants.create(name, slug, plan == null || plan.isBlank() ? null : plan, caller.actor());
+      model.addAttribute("created", created);
+      if (ownerEmail != null && !ownerEmail.isBlank()) {
+        dev.reef.access.TenantInvitations.Invited invited = DataScope.callAs(created.id(),
+            () -> invitations.invite(created.id(), ownerEmail.trim(), dev.reef.access.Role.OWNER, caller));
+        model.addAttribute("inviteLink", PublicUrls.absolute(properties, invited.acceptPath()));
+        model.addAttribute("invitedEmail", ownerEmail.trim());
+      }
+    } catch (dev.reef.common.ProblemException e) {
+      if (!FormOutcome.fixable(e)) {
+        throw e;
+      }
+      model.addAttribute("failure", FormOutcome.labelled(e.detail(), Map.of("displayName", "Name", "name", "Name",
+          "slug", "Slug", "plan", "Plan", "email", "Owner's email")));
+      model.addAttribute("typed", Map.of("name", name, "slug", slug == null ? "" : slug, "plan",
+          plan == null ? "" : plan, "ownerEmail", ownerEmail == null ? "" : ownerEmail));
+    }
+    return "operator/tenant-new";
   }
 
   @PostMapping("/tenants/{tenantId}/suspend")

@@ -40,6 +40,18 @@ class TenantService implements TenantAdministration {
     this.clock = clock;
   }
 
+  @Override
+  public Tenant create(String displayName, String slug, String planId, Actor actor) {
+    return create(displayName, slug == null || slug.isBlank() ? null : slug.trim(), planId, actor, false);
+  }
+
+  @Override
+  public java.util.Map<String, String> plans() {
+    java.util.Map<String, String> plans = new java.util.LinkedHashMap<>();
+    DataScope.callAsPlatform(() -> limits.plans()).forEach(p -> plans.put(p.id(), p.displayName()));
+    return plans;
+  }
+
   /** Creates an active tenant; a taken or missing slug is derived from the name with a random suffix. */
   Tenant create(String displayName, String requestedSlug, String planId, Actor actor, boolean signup) {
     String name = checkName(displayName);
