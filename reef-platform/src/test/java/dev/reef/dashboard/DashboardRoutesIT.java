@@ -248,7 +248,7 @@ class DashboardRoutesIT extends ReefIT {
     HttpResponse<String> created = operator.post("/operator/tenants/new", Map.of("name", name, "plan", "default",
         "ownerEmail", owner));
     assertThat(created.statusCode()).isEqualTo(200);
-    Matcher link = Pattern.compile("invitation\\?token=([A-Za-z0-9]+)").matcher(created.body());
+    Matcher link = Pattern.compile("invitation\\?token=([A-Za-z0-9_-]+)").matcher(created.body());
     assertThat(link.find()).as(created.body()).isTrue();
     Api.Response accepted = api.post("/api/v1/invitations/accept", null, Api.body("token", link.group(1),
         "password", "owner-password-" + java.util.UUID.randomUUID()));

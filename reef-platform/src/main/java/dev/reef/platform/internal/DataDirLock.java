@@ -20,8 +20,13 @@ final class DataDirLock {
 
   static final String FILE = "reef.lock";
 
-  /** Locks this JVM holds, by data dir: a second context in the same JVM must be refused too. */
-  private static final Map<Path, FileLock> HELD = new ConcurrentHashMap<>();
+  /**
+   * Locks this JVM holds, by data dir, with how many application contexts use each: contexts in one process may share
+   * a data dir (H2 lets one process open its database from several pools); only another process is refused.
+   */
+  private static final Map<Path, Held> HELD = new ConcurrentHashMap<>();
+
+  private record Held(FileLock lock, int users) {}
 
   private DataDirLock() {}
 
@@ -39,7 +44,12 @@ final class DataDirLock {
   }
 
   /** Takes the data dir, or throws {@link InUseException}. */
-  static void acquire(Path dataDir) {
+  static synchronized void acquire(Path dataDir) {
+    Held held = HELD.get(dataDir);
+    if (held != null) {
+      HELD.put(dataDir, new Held(held.lock(), held.users() + 1));
+      return;
+    }
     Path file = dataDir.resolve(FILE);
     try {
       FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -48,7 +58,7 @@ final class DataDirLock {
       try {
         lock = channel.tryLock();
       } catch (OverlappingFileLockException sameJvm) {
-        channel.close();
+        channel.close(); // locked in this process, outside this class: not Reef's own doing, but not another Reef
         throw new InUseException(dataDir, "in this same process, PID " + ProcessHandle.current().pid());
       }
       if (lock == null) {
@@ -60,7 +70,7 @@ final class DataDirLock {
       channel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n")
           .getBytes(StandardCharsets.UTF_8)));
       channel.force(false);
-      HELD.put(dataDir, lock);
+      HELD.put(dataDir, new Held(lock, 1));
     } catch (IOException e) {
       throw new IllegalStateException("Cannot lock the data dir " + dataDir + " (" + e.getMessage()
           + "); check REEF_DATA_DIR", e);
@@ -68,14 +78,20 @@ final class DataDirLock {
   }
 
   /** Gives the data dir up (the context closed, or failed to start). */
-  static void release(Path dataDir) {
-    FileLock lock = HELD.remove(dataDir);
-    if (lock != null) {
-      try {
-        lock.channel().close(); // releases the lock
-      } catch (IOException e) {
-        // the process's end releases it anyway
-      }
+  static synchronized void release(Path dataDir) {
+    Held held = HELD.get(dataDir);
+    if (held == null) {
+      return;
+    }
+    if (held.users() > 1) {
+      HELD.put(dataDir, new Held(held.lock(), held.users() - 1));
+      return;
+    }
+    HELD.remove(dataDir);
+    try {
+      held.lock().channel().close(); // releases the lock
+    } catch (IOException e) {
+      // the process's end releases it anyway
     }
   }
 }
