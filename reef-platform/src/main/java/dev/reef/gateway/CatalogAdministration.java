@@ -19,6 +19,16 @@ public interface CatalogAdministration {
   /** 409 while a model still uses it. */
   void deleteProvider(String name, Actor actor);
 
+  /** One cheap real call (the provider's model list) with the platform key; 404 for an unknown provider. */
+  ConnectionTest testProvider(String name);
+
+  /**
+   * @param ok whether the provider answered and took the key
+   * @param httpStatus the provider's status, 0 when there was no answer
+   * @param message what happened, in words (never the provider's answer: it may echo the key)
+   */
+  record ConnectionTest(boolean ok, long millis, int httpStatus, String message) {}
+
   List<ModelInfo> models();
 
   /** Creates or replaces a model; prices in USD per million tokens; {@code cachedInput} null: the input price. */

@@ -240,6 +240,8 @@ class DashboardBrowserIT extends ReefIT {
     assertThat(text("[data-timeouts]")).as("the provider timeouts the operator runs with")
         .contains("connect within 5 s").contains("silent 120 s").contains("10 min").contains("never after a timeout");
     screenshot("catalog");
+    browser.findElement(By.cssSelector("button[aria-label='Test provider " + catalog.openAiProvider + "']")).click();
+    waitFor(() -> text(".alert.info").contains("Provider " + catalog.openAiProvider + ": reachable; the key works"));
     // a rejected form says what is wrong in the page's words, and keeps what was typed
     browser.findElements(By.cssSelector("details summary")).stream()
         .filter(e -> e.getText().equals("Add or replace a model")).findFirst().orElseThrow().click();

@@ -121,6 +121,27 @@ class GatewayProxyIT extends ReefIT {
   }
 
   @Test
+  void providerTest_makesOneCheapRealCall_andSaysWhatHappened() {
+    Response ok = api.post("/api/v1/providers/" + catalog.openAiProvider + "/test", MASTER_KEY, Map.of());
+    assertThat(ok.status()).as(ok.toString()).isEqualTo(200);
+    assertThat(ok.json().path("ok").asBoolean()).as(ok.toString()).isTrue();
+    assertThat(ok.json().path("httpStatus").asInt()).isEqualTo(200);
+    assertThat(UPSTREAM.lastRequest().path()).isEqualTo("/v1/models");
+    assertThat(UPSTREAM.lastRequest().header("authorization")).isEqualTo("Bearer " + GatewayFixture.PLATFORM_OPENAI_KEY);
+
+    String dead = catalog.gpt + "-dead";
+    catalog.provider(dead, "openai", "http://127.0.0.1:9/v1", "sk-dead-provider-key-0001");
+    Response refused = api.post("/api/v1/providers/" + dead + "/test", MASTER_KEY, Map.of());
+    assertThat(refused.status()).isEqualTo(200);
+    assertThat(refused.json().path("ok").asBoolean()).isFalse();
+    assertThat(refused.json().path("message").asString()).contains("connection refused").doesNotContain("sk-dead");
+
+    assertThat(api.post("/api/v1/providers/no-such-provider/test", MASTER_KEY, Map.of()).status()).isEqualTo(404);
+    assertThat(api.post("/api/v1/providers/" + catalog.openAiProvider + "/test", tenant.apiKey(), Map.of())
+        .status()).isEqualTo(403);
+  }
+
+  @Test
   void chat_stream_injectsIncludeUsage_hidesTheExtraChunk_andChargesTheStream() throws Exception {
     List<String> lines = streamLines("/v1/chat/completions", tenant.apiKey(), chatBody(catalog.gpt, true));
     List<String> data = lines.stream().filter(l -> l.startsWith("data: ")).toList();

@@ -219,6 +219,7 @@ public final class MockUpstream implements AutoCloseable {
             send(exchange, 200, chat(body));
           }
         }
+        case "/v1/models" -> send(exchange, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"mock-1\"}]}");
         case "/v1/embeddings" -> send(exchange, 200, """
             {"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.1,0.2,0.3]}],
              "model":"%s","usage":{"prompt_tokens":%d,"total_tokens":%d}}"""

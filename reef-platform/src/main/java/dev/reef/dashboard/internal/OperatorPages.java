@@ -241,6 +241,15 @@ class OperatorPages {
         PROVIDER_LABELS, typed);
   }
 
+  @PostMapping("/catalog/providers/{name}/test")
+  String testProvider(@PathVariable String name, RedirectAttributes flash) {
+    guard.requireOperator();
+    CatalogAdministration.ConnectionTest test = catalog.testProvider(name);
+    flash.addFlashAttribute(test.ok() ? "notice" : "failure", "Provider " + name + ": " + test.message() + " ("
+        + test.millis() + " ms).");
+    return "redirect:/operator/catalog";
+  }
+
   @PostMapping("/catalog/providers/{name}/delete")
   String deleteProvider(@PathVariable String name, RedirectAttributes flash) {
     Caller caller = guard.requireOperator();

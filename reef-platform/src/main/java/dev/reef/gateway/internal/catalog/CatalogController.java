@@ -114,6 +114,19 @@ class CatalogController {
     return view;
   }
 
+  @org.springframework.web.bind.annotation.PostMapping("/api/v1/providers/{name}/test")
+  @Operation(summary = "Test a provider: one cheap real call (its model list) with the platform key; says whether it "
+      + "answered, how fast, and why not (operator)")
+  dev.reef.gateway.CatalogAdministration.ConnectionTest testProvider(@PathVariable String name) {
+    guard.requireOperator();
+    Catalog.Snapshot snapshot = catalog.snapshot();
+    Provider provider = snapshot.providers().get(name);
+    if (provider == null) {
+      throw new NotFoundException("provider", name);
+    }
+    return ProviderCheck.check(provider, snapshot.providerKeys().get(name));
+  }
+
   @DeleteMapping("/api/v1/providers/{name}")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   @Operation(summary = "Delete a provider that serves no model (operator)")

@@ -54,6 +54,16 @@ final class CatalogOperations implements CatalogAdministration, TenantProviderKe
   }
 
   @Override
+  public ConnectionTest testProvider(String name) {
+    Catalog.Snapshot snapshot = catalog.snapshot();
+    Provider provider = snapshot.providers().get(name);
+    if (provider == null) {
+      throw new dev.reef.common.NotFoundException("provider", name);
+    }
+    return ProviderCheck.check(provider, snapshot.providerKeys().get(name));
+  }
+
+  @Override
   public List<ModelInfo> models() {
     return catalog.snapshot().models().values().stream().sorted(Comparator.comparing(Model::id))
         .map(CatalogOperations::info).toList();
