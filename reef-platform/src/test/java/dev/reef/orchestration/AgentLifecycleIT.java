@@ -326,6 +326,31 @@ class AgentLifecycleIT extends ReefIT {
     return api.get(agents() + "/" + id + "/events", tenant.apiKey()).json().path("items");
   }
 
+  @Test
+  void chat_whileTheModelsProviderFails_endsWithTheReason_beforeTheAgentGivesUpRetrying() throws Exception {
+    fakeRuntime.proxyRetries(8); // like OpenClaw: the agent calls again, a second apart
+    String id;
+    try {
+      id = deploy("provider-down");
+    } finally {
+      fakeRuntime.proxyRetries(0); // the agents of the other tests do not retry
+    }
+    UPSTREAM.failNext(1000, 503);
+    int before = UPSTREAM.requestCount();
+    AssertionError failed = null;
+    try {
+      chat(id, "hello?");
+    } catch (AssertionError e) {
+      failed = e;
+    }
+    int attempts = UPSTREAM.requestCount() - before;
+    UPSTREAM.reset();
+    assertThat(failed).as("the chat ends with an error").isNotNull();
+    assertThat(failed.getMessage()).contains("model calls failed").contains("HTTP 502")
+        .contains("not your agent").contains("tell your operator");
+    assertThat(attempts).as("Reef ended the chat while the agent was still retrying (9 attempts)").isLessThan(9);
+  }
+
   /** Sends a chat and returns the text of its delta events. */
   private String chat(String id, String message) throws Exception {
     HttpRequest request = HttpRequest.newBuilder(URI.create(api.base() + agents() + "/" + id + "/chat"))

@@ -41,13 +41,19 @@ import java.util.regex.Pattern;
 public final class FakeAgent {
 
   /** What {@link FakeRuntime} renders into the agent's state directory (as a properties file). */
+  /** {@code proxyRetries}: like OpenClaw, call the proxy again (this many times, a second apart) when it fails. */
   public record Config(String listenHost, int listenPort, String gatewayToken, String agentToken,
-      String proxyBaseUrl, String model, long startupDelayMillis) {
+      String proxyBaseUrl, String model, long startupDelayMillis, int proxyRetries) {
+
+    public Config(String listenHost, int listenPort, String gatewayToken, String agentToken, String proxyBaseUrl,
+        String model, long startupDelayMillis) {
+      this(listenHost, listenPort, gatewayToken, agentToken, proxyBaseUrl, model, startupDelayMillis, 0);
+    }
 
     String render() {
       return "listenHost=" + listenHost + "\nlistenPort=" + listenPort + "\ngatewayToken=" + gatewayToken
           + "\nagentToken=" + agentToken + "\nproxyBaseUrl=" + proxyBaseUrl + "\nmodel=" + model
-          + "\nstartupDelayMillis=" + startupDelayMillis + "\n";
+          + "\nstartupDelayMillis=" + startupDelayMillis + "\nproxyRetries=" + proxyRetries + "\n";
     }
 
     static Config parse(String text) throws IOException {
@@ -55,7 +61,8 @@ public final class FakeAgent {
       p.load(new StringReader(text));
       return new Config(p.getProperty("listenHost"), Integer.parseInt(p.getProperty("listenPort")),
           p.getProperty("gatewayToken"), p.getProperty("agentToken"), p.getProperty("proxyBaseUrl"),
-          p.getProperty("model"), Long.parseLong(p.getProperty("startupDelayMillis")));
+          p.getProperty("model"), Long.parseLong(p.getProperty("startupDelayMillis")),
+          Integer.parseInt(p.getProperty("proxyRetries", "0")));
     }
   }
 
@@ -129,6 +136,11 @@ public final class FakeAgent {
     HttpResponse<InputStream> upstream;
     try {
       upstream = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      for (int retry = 0; retry < config.proxyRetries() && upstream.statusCode() >= 500; retry++) {
+        upstream.body().close();
+        Thread.sleep(1000);
+        upstream = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return send(exchange, 502, "{\"error\":{\"message\":\"interrupted\"}}");

@@ -38,6 +38,7 @@ public class FakeRuntime implements AgentRuntime {
   private volatile List<String> installProgress = List.of("fake runtime: nothing to download");
   private volatile Duration startupDelay = Duration.ZERO;
   private volatile boolean missingPath;
+  private volatile int proxyRetries;
   /** Installed versions: the default, and any a test installed (they are all the same agent but {@link #BROKEN}). */
   private final java.util.Set<String> installed = new java.util.concurrent.ConcurrentSkipListSet<>(List.of(VERSION));
 
@@ -63,7 +64,14 @@ public class FakeRuntime implements AgentRuntime {
     return this;
   }
 
+  /** Agents started from now on call the proxy again up to this many times when it fails (as OpenClaw does). */
+  public FakeRuntime proxyRetries(int retries) {
+    this.proxyRetries = retries;
+    return this;
+  }
+
   public void reset() {
+    proxyRetries = 0;
     installDelay = Duration.ZERO;
     installProgress = List.of("fake runtime: nothing to download");
     startupDelay = Duration.ZERO;
@@ -144,7 +152,7 @@ public class FakeRuntime implements AgentRuntime {
   public Launch launch(Installation installation, RuntimeContext context) {
     FakeAgent.Config config = new FakeAgent.Config(context.placement().listenHost(),
         context.placement().listenPort(), context.gatewayToken(), context.agentToken(),
-        context.placement().proxyBaseUrl(), context.model(), startupDelay.toMillis());
+        context.placement().proxyBaseUrl(), context.model(), startupDelay.toMillis(), proxyRetries);
     String configPath = context.placement().path("state") + "/" + CONFIG_FILE;
     Path java = Path.of(System.getProperty("java.home"));
     List<String> command = List.of(

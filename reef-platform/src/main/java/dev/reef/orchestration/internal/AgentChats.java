@@ -5,6 +5,7 @@ import dev.reef.common.NotFoundException;
 import dev.reef.common.ProblemException;
 import dev.reef.common.ProblemType;
 import dev.reef.common.TenantId;
+import dev.reef.gateway.LlmActivity;
 import dev.reef.orchestration.AgentRuntime;
 import dev.reef.orchestration.AgentState;
 import dev.reef.orchestration.Agents.ChatListener;
@@ -41,6 +42,7 @@ final class AgentChats {
   /** The longest one chat exchange may take, the agent's whole streamed answer included. */
   private static final Duration CHAT_TIMEOUT = Duration.ofMinutes(10);
   private static final Duration OTHER_REPLICAS_POLL = Duration.ofMillis(500);
+  private static final Duration WATCH_EVERY = Duration.ofMillis(250);
 
   private final AgentRepository agents;
   private final AgentReconciler reconciler;
@@ -50,13 +52,15 @@ final class AgentChats {
   private final StateChanges changes;
   private final AgentHttp http;
   private final ChatsInFlight chatsInFlight;
+  private final LlmActivity activity;
   private final TransactionTemplate tx;
   private final JsonMapper json;
   private final Clock clock;
 
   AgentChats(AgentRepository agents, AgentReconciler reconciler, Runtimes runtimes, SecretStore secrets,
       OrchestrationProperties properties, StateChanges changes, AgentHttp http, ChatsInFlight chatsInFlight,
-      TransactionTemplate tx, JsonMapper json, Clock clock) {
+      LlmActivity activity, TransactionTemplate tx, JsonMapper json, Clock clock) {
+    this.activity = activity;
     this.agents = agents;
     this.reconciler = reconciler;
     this.runtimes = runtimes;
@@ -86,6 +90,75 @@ final class AgentChats {
 
   private void relayChat(AgentRow row, AgentRuntime runtime, Placement placement, String gatewayToken,
       String message, String session, ChatListener listener) {
+    // The agent retries failed model calls on its own (OpenClaw for a minute and more) while the person sees a
+    // blinking cursor: this watcher ends the chat, with the reason, once its calls failed often enough.
+    Instant since = clock.instant();
+    Thread chat = Thread.currentThread();
+    java.util.concurrent.atomic.AtomicReference<List<LlmActivity.Failure>> gaveUp =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread watcher = Thread.ofVirtual().name("chat-watch-" + row.id()).start(() -> {
+      try {
+        while (true) {
+          Thread.sleep(WATCH_EVERY);
+          List<LlmActivity.Failure> failures = activity.failuresSince(row.id(), since);
+          if (failures.size() >= properties.chatGiveUpAfterFailures()) {
+            gaveUp.set(failures);
+            chat.interrupt();
+            return;
+          }
+        }
+      } catch (InterruptedException done) {
+        // the chat ended first
+      }
+    });
+    try {
+      relayChatWatched(row, runtime, placement, gatewayToken, message, session, listener, since);
+    } catch (ProblemException e) {
+      if (gaveUp.get() != null) {
+        throw modelFailing(gaveUp.get(), since);
+      }
+      throw e;
+    } finally {
+      watcher.interrupt();
+      try {
+        watcher.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (gaveUp.get() != null) {
+        Thread.interrupted(); // the watcher's interrupt was for the call it ended, not for the caller
+      }
+    }
+  }
+
+  /**
+   * What the person is told when the agent's model calls fail: what happened, whose key, and what they can do; a
+   * platform key's failure is the operator's to fix, a tenant's own key's is theirs.
+   */
+  private ProblemException modelFailing(List<LlmActivity.Failure> failures, Instant since) {
+    LlmActivity.Failure last = failures.getLast();
+    long seconds = Math.max(1, java.time.Duration.between(since, clock.instant()).toSeconds());
+    String what = failures.size() + " of the agent's model calls failed in " + seconds + " s (last: HTTP "
+        + last.status() + ", " + last.message() + ")";
+    String advice;
+    if (last.byok() && (last.status() == 401 || last.status() == 403 || last.message().contains("HTTP 401")
+        || last.message().contains("HTTP 403"))) {
+      advice = "The provider refused your own provider key: check it under Settings, Provider keys.";
+    } else if (last.status() == 429) {
+      advice = "The provider is rate limiting" + (last.byok() ? " your own key" : "") + ": try again in a minute.";
+    } else if (last.byok()) {
+      advice = "The calls used your own provider key: check your provider's status and the key under Settings, "
+          + "Provider keys; then try again.";
+    } else {
+      advice = "It is the model's provider, not your agent: try again in a few minutes; if it keeps failing, tell "
+          + "your operator.";
+    }
+    return new ProblemException(ProblemType.AGENT_UNAVAILABLE, what + ". " + advice)
+        .with("retryAfterSeconds", 60);
+  }
+
+  private void relayChatWatched(AgentRow row, AgentRuntime runtime, Placement placement, String gatewayToken,
+      String message, String session, ChatListener listener, Instant since) {
     Map<String, Object> body = Map.of("model", runtime.chatModel(), "stream", true,
         "user", session == null || session.isBlank() ? "reef-chat" : session,
         "messages", List.of(Map.of("role", "user", "content", message)));
@@ -95,6 +168,10 @@ final class AgentChats {
         json.writeValueAsBytes(body), CHAT_TIMEOUT)) {
       InputStream in = response.body();
       if (response.status() != 200) {
+        List<LlmActivity.Failure> failures = activity.failuresSince(row.id(), since);
+        if (!failures.isEmpty()) {
+          throw modelFailing(failures, since); // the agent passed its model's failure on: say what it means
+        }
         String detail = new String(in.readNBytes(2000), StandardCharsets.UTF_8);
         throw new ProblemException(ProblemType.AGENT_UNAVAILABLE,
             "The agent answered HTTP " + response.status() + ": " + detail);

@@ -127,6 +127,9 @@ public final class AgentHttp implements AutoCloseable {
       throw new IOException("the agent did not answer within " + timeout.toSeconds() + " s");
     } catch (ExecutionException e) {
       throw new IOException(Objects.requireNonNullElse(e.getCause(), e).getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      request.abort(e); // the caller gave up on it: so does the connection
+      throw e;
     }
     InputStream in = listener.getInputStream();
     int status = response.getStatus();

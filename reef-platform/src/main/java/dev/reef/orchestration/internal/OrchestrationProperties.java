@@ -18,6 +18,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param reconcileInterval how often the reconciler looks at every agent
  * @param moveQuietPeriod how long a running agent must have had no chat and no model call before it is restarted
  *     on another runtime version (a rollout's or a rollback's move)
+ * @param chatGiveUpAfterFailures a chat ends with the reason once the agent's model calls failed this many times
+ *     (an agent retries on its own, for a minute or more, while the person sees nothing)
  * @param moveSettle after a moved agent is ready, how long it must stay up before its health probe; only then is it
  *     running (and its rollout batch healthy)
  */
@@ -34,7 +36,8 @@ record OrchestrationProperties(
     Duration backoffMax,
     Duration reconcileInterval,
     Duration moveQuietPeriod,
-    Duration moveSettle) {
+    Duration moveSettle,
+    int chatGiveUpAfterFailures) {
 
   OrchestrationProperties {
     port = Math.max(0, port);
@@ -48,6 +51,7 @@ record OrchestrationProperties(
     reconcileInterval = reconcileInterval == null ? Duration.ofSeconds(2) : reconcileInterval;
     moveQuietPeriod = moveQuietPeriod == null ? Duration.ofSeconds(30) : moveQuietPeriod;
     moveSettle = moveSettle == null ? Duration.ofSeconds(5) : moveSettle;
+    chatGiveUpAfterFailures = chatGiveUpAfterFailures <= 0 ? 2 : chatGiveUpAfterFailures;
   }
 
   Duration backoff(int crashes) {

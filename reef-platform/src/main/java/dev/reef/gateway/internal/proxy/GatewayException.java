@@ -15,6 +15,8 @@ public final class GatewayException extends RuntimeException {
   private final String type;
   private final String code;
   private final Duration retryAfter;
+  /** Whether the provider that failed was called with the tenant's own key (set where the route is known). */
+  private volatile boolean byok;
 
   public GatewayException(int status, String type, String code, String message) {
     this(status, type, code, message, null);
@@ -42,6 +44,16 @@ public final class GatewayException extends RuntimeException {
 
   public Duration retryAfter() {
     return retryAfter;
+  }
+
+  public boolean byok() {
+    return byok;
+  }
+
+  /** Marks it as a failure of a call made with the tenant's own provider key. */
+  GatewayException viaTenantKey(boolean tenantKey) {
+    this.byok = tenantKey;
+    return this;
   }
 
   static GatewayException invalid(String code, String message) {

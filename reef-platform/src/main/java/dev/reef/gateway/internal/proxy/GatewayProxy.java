@@ -179,8 +179,14 @@ public final class GatewayProxy {
     }
     try {
       forward(call, settlement, response);
+      if (agentId != null) {
+        activity.succeeded(agentId);
+      }
     } catch (GatewayException e) {
       settlement.finish(null, TokenCounts.ZERO, Outcome.ERROR, e.status());
+      if (agentId != null) {
+        activity.failed(agentId, e.status(), e.code(), e.getMessage(), e.byok());
+      }
       writeError(flavor, response, e);
     } catch (RuntimeException | IOException e) {
       if (DatabaseOutage.causedBy(e)) { // a tenant's own provider keys, not read before the outage
@@ -533,10 +539,11 @@ public final class GatewayProxy {
     if (status == 429) {
       Duration wait = Duration.ofSeconds(parseSeconds(retryAfter).orElse(5L));
       return new GatewayException(429, "rate_limit_error", "upstream_rate_limited",
-          "The provider of '" + route.model().id() + "' is rate limiting Reef; try again shortly.", wait);
+          "The provider of '" + route.model().id() + "' is rate limiting Reef; try again shortly.", wait)
+          .viaTenantKey(route.byok());
     }
     return new GatewayException(502, "api_error", "upstream_error",
-        "The provider of '" + route.model().id() + "' failed with HTTP " + status + ".");
+        "The provider of '" + route.model().id() + "' failed with HTTP " + status + ".").viaTenantKey(route.byok());
   }
 
   // ---------------------------------------------------------------------------------------------------------------
