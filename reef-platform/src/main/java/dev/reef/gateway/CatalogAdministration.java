@@ -19,6 +19,13 @@ public interface CatalogAdministration {
   /** 409 while a model still uses it. */
   void deleteProvider(String name, Actor actor);
 
+  /** Which models a plan allows ({@code models} null: every model) and whether BYOK spend counts against its budget. */
+  PlanModels planModels(String planId);
+
+  PlanModels putPlanModels(String planId, java.util.Set<String> models, boolean byokCountsAgainstBudget, Actor actor);
+
+  record PlanModels(String planId, java.util.Set<String> models, boolean byokCountsAgainstBudget) {}
+
   /** One cheap real call (the provider's model list) with the platform key; 404 for an unknown provider. */
   ConnectionTest testProvider(String name);
 

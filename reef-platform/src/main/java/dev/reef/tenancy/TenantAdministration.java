@@ -24,6 +24,17 @@ public interface TenantAdministration {
   /** The plans a tenant can be on, by id, with their names. */
   java.util.Map<String, String> plans();
 
+  /**
+   * Every plan with the limits it sets: a value, or null for unlimited; a limit it does not set is absent (its
+   * tenants get the platform default).
+   */
+  java.util.List<PlanInfo> planDetails();
+
+  /** Creates or replaces a plan, as {@code PUT /api/v1/plans/{planId}} does. */
+  PlanInfo putPlan(String planId, String displayName, Map<LimitName, String> limits);
+
+  record PlanInfo(String id, String displayName, Map<LimitName, String> limits) {}
+
   Tenant suspend(TenantId tenantId, String reason, Actor actor);
 
   Tenant resume(TenantId tenantId, Actor actor);

@@ -140,7 +140,8 @@ class DashboardRoutesIT extends ReefIT {
     SoftAssertions soft = new SoftAssertions();
     for (Route route : routes) {
       Map<String, String> ids = Map.of("name", "no-such-provider", "modelId", "no-such-model",
-          "rolloutId", rollout.at("/id"), "action", "pause", "keyId", java.util.UUID.randomUUID().toString());
+          "rolloutId", rollout.at("/id"), "action", "pause", "keyId", java.util.UUID.randomUUID().toString(),
+          "planId", "default");
       soft.assertThat(call(user, route, ids).statusCode()).as(route.toString()).isEqualTo(403);
       if (route.method() == RequestMethod.GET) {
         soft.assertThat(call(operator, route, ids).statusCode()).as(route.toString()).isIn(200, 302);
@@ -254,6 +255,41 @@ class DashboardRoutesIT extends ReefIT {
         "password", "owner-password-" + java.util.UUID.randomUUID()));
     assertThat(accepted.status()).as(accepted.toString()).isEqualTo(200);
     assertThat(operator.get("/operator/tenants?q=" + name.replace(' ', '+')).body()).contains(name);
+  }
+
+  @Test
+  void operator_editsAPlan_itsLimitsAndModels_asThePlansApiSeesThem() {
+    DashboardClient operator = new DashboardClient(api.base());
+    operator.login("operator@reef.test", "operator-password-1");
+    String planId = "pro-" + java.util.UUID.randomUUID().toString().substring(0, 6);
+    HttpResponse<String> toForm = operator.get("/operator/plans/new?planId=" + planId);
+    assertThat(toForm.headers().firstValue("Location").orElse("")).endsWith("/operator/plans/" + planId);
+    assertThat(operator.get("/operator/plans/" + planId).body()).contains("New plan " + planId);
+
+    HttpResponse<String> bad = operator.post("/operator/plans/" + planId, Map.of("displayName", "Pro",
+        "mode_agentMemoryMb", "set", "value_agentMemoryMb", "10"));
+    assertThat(bad.statusCode()).isEqualTo(302);
+    assertThat(operator.get("/operator/plans/" + planId).body()).contains("Agent memory (MB): must be at least 64");
+
+    HttpResponse<String> saved = operator.post("/operator/plans/" + planId, Map.of("displayName", "Pro",
+        "mode_maxAgents", "set", "value_maxAgents", "5", "mode_monthlyBudgetUsd", "unlimited",
+        "modelAccess", "some", "byokCountsAgainstBudget", "on"));
+    assertThat(saved.statusCode()).isEqualTo(302);
+    assertThat(operator.get("/operator/plans/" + planId).body()).contains("Saved plan " + planId);
+    tools.jackson.databind.JsonNode plan = null;
+    for (tools.jackson.databind.JsonNode p : api.get("/api/v1/plans", MASTER_KEY).json().path("items")) {
+      if (p.path("id").asString().equals(planId)) {
+        plan = p;
+      }
+    }
+    assertThat(plan).as("the plan, through the API").isNotNull();
+    assertThat(plan.path("displayName").asString()).isEqualTo("Pro");
+    assertThat(plan.at("/limits/maxAgents").asLong()).isEqualTo(5);
+    assertThat(plan.at("/limits/monthlyBudgetUsd").isNull()).as("unlimited").isTrue();
+    Api.Response access = api.get("/api/v1/plans/" + planId + "/llm-access", MASTER_KEY);
+    assertThat(access.json().path("models").size()).isZero();
+    assertThat(access.json().path("byokCountsAgainstBudget").asBoolean()).isTrue();
+    assertThat(operator.get("/operator/plans").body()).contains(planId).contains("Agents: 5");
   }
 
   private DashboardClient loggedIn(SignedUp tenant) {

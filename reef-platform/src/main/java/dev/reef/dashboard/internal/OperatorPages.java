@@ -334,7 +334,7 @@ class OperatorPages {
     };
   }
 
-  private static BigDecimal number(LimitName name, String text) {
+  static BigDecimal number(LimitName name, String text) {
     return decimal(name.json(), text, "must be a number");
   }
 

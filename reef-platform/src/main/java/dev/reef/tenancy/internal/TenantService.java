@@ -52,6 +52,26 @@ class TenantService implements TenantAdministration {
     return plans;
   }
 
+  @Override
+  public java.util.List<PlanInfo> planDetails() {
+    return DataScope.callAsPlatform(() -> limits.plans().stream()
+        .map(p -> new PlanInfo(p.id(), p.displayName(), limits.planLimits(p.id()))).toList());
+  }
+
+  @Override
+  public PlanInfo putPlan(String planId, String displayName, Map<LimitName, String> planLimits) {
+    if (planId == null || !PLAN_ID.matcher(planId).matches()) {
+      throw new InvalidRequestException("planId", "must be 1 to 64 lower-case letters, digits and dashes");
+    }
+    if (displayName == null || displayName.isBlank() || displayName.length() > 200) {
+      throw new InvalidRequestException("displayName", "must be 1 to 200 characters");
+    }
+    DataScope.runAsPlatform(() -> limits.upsertPlan(planId, displayName.trim(), planLimits, clock.instant()));
+    return new PlanInfo(planId, displayName.trim(), DataScope.callAsPlatform(() -> limits.planLimits(planId)));
+  }
+
+  private static final java.util.regex.Pattern PLAN_ID = java.util.regex.Pattern.compile("^[a-z0-9][a-z0-9-]{0,63}$");
+
   /** Creates an active tenant; a taken or missing slug is derived from the name with a random suffix. */
   Tenant create(String displayName, String requestedSlug, String planId, Actor actor, boolean signup) {
     String name = checkName(displayName);

@@ -54,6 +54,20 @@ final class CatalogOperations implements CatalogAdministration, TenantProviderKe
   }
 
   @Override
+  public PlanModels planModels(String planId) {
+    PlanAccess access = catalog.snapshot().access(planId);
+    return new PlanModels(planId, access.models(), access.byokCountsAgainstBudget());
+  }
+
+  @Override
+  public PlanModels putPlanModels(String planId, java.util.Set<String> models, boolean byokCountsAgainstBudget,
+      Actor actor) {
+    PlanAccess access = catalog.putPlanAccess(planId, models, byokCountsAgainstBudget);
+    events.publishEvent(new GatewayEvents.CatalogChanged(actor, "plan_access", planId, "put"));
+    return new PlanModels(planId, access.models(), access.byokCountsAgainstBudget());
+  }
+
+  @Override
   public ConnectionTest testProvider(String name) {
     Catalog.Snapshot snapshot = catalog.snapshot();
     Provider provider = snapshot.providers().get(name);
