@@ -292,6 +292,19 @@ class DashboardRoutesIT extends ReefIT {
     assertThat(operator.get("/operator/plans").body()).contains(planId).contains("Agents: 5");
   }
 
+  @Test
+  void operator_seesTheMasterKeys_andRotates() {
+    DashboardClient operator = new DashboardClient(api.base());
+    operator.login("operator@reef.test", "operator-password-1");
+    String page = operator.get("/operator/secrets").body();
+    assertThat(page).contains("secrets are wrapped by the current key").contains("current");
+    HttpResponse<String> rotated = operator.post("/operator/secrets/rotate", Map.of());
+    assertThat(rotated.statusCode()).isEqualTo(302);
+    assertThat(operator.get("/operator/secrets").body()).contains("Re-wrapped").contains("none is left on an older key");
+    String status = api.get("/api/v1/operator/secrets/status", MASTER_KEY).json().path("currentKeyVersion").asString();
+    assertThat(status).isNotBlank();
+  }
+
   private DashboardClient loggedIn(SignedUp tenant) {
     DashboardClient browser = new DashboardClient(api.base());
     HttpResponse<String> login = browser.login(tenant.email(), tenant.password());

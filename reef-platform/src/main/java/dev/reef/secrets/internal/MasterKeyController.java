@@ -2,13 +2,9 @@ package dev.reef.secrets.internal;
 
 import dev.reef.access.AccessGuard;
 import dev.reef.access.Caller;
+import dev.reef.secrets.MasterKeyAdministration;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -22,26 +18,17 @@ import org.springframework.web.bind.annotation.RestController;
 class MasterKeyController {
 
   private final AccessGuard guard;
-  private final MasterKeys keys;
   private final MasterKeyRotation rotation;
+  private final MasterKeyAdministration operations;
 
-  MasterKeyController(AccessGuard guard, MasterKeys keys, MasterKeyRotation rotation) {
+  MasterKeyController(AccessGuard guard, MasterKeyRotation rotation, MasterKeyAdministration operations) {
     this.guard = guard;
-    this.keys = keys;
     this.rotation = rotation;
+    this.operations = operations;
   }
 
   /** @param generateNewKey embedded mode only: generate a new key into the keyring file and make it current first */
   record RotateRequest(Boolean generateNewKey) {}
-
-  /**
-   * @param configured whether Reef holds this key; secrets under a key that is not configured cannot be decrypted
-   * @param secrets how many secrets this key wraps
-   */
-  record KeyVersionView(String version, boolean current, boolean configured, long secrets) {}
-
-  /** @param keySource {@code environment} (REEF_MASTER_KEY) or {@code keyring-file} (embedded mode) */
-  record StatusView(String currentKeyVersion, String keySource, List<KeyVersionView> keyVersions) {}
 
   @PostMapping("/rotate")
   @Operation(summary = "Re-wrap every secret's data key under the current master key (embedded mode: optionally "
@@ -54,18 +41,8 @@ class MasterKeyController {
 
   @GetMapping("/status")
   @Operation(summary = "The current master key version and how many secrets each key version wraps")
-  StatusView status() {
+  MasterKeyAdministration.Status status() {
     guard.requireOperator();
-    Keyring keyring = keys.keyring();
-    Map<String, Long> counts = rotation.countByKeyVersion();
-    Set<String> versions = new LinkedHashSet<>(keyring.versions());
-    versions.addAll(counts.keySet());
-    List<KeyVersionView> views = new ArrayList<>();
-    for (String version : versions) {
-      views.add(new KeyVersionView(version, version.equals(keyring.current().version()),
-          keyring.find(version).isPresent(), counts.getOrDefault(version, 0L)));
-    }
-    return new StatusView(keyring.current().version(), keys.managesKeyringFile() ? "keyring-file" : "environment",
-        views);
+    return operations.status();
   }
 }
