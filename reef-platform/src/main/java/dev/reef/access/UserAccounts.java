@@ -31,6 +31,9 @@ public interface UserAccounts {
   /** Signs the person out of every session but {@code keepSession}; returns how many were ended. */
   int signOutElsewhere(UserId userId, String keepSession, dev.reef.common.Actor actor);
 
+  /** Whether the person must replace a password chosen for them (the first operator's generated one) first. */
+  boolean mustChangePassword(UserId userId);
+
   /** How many dashboard sessions the person has open, this one included. */
   int sessions(UserId userId);
 

@@ -62,7 +62,7 @@ final class OperatorBootstrap implements ApplicationRunner {
       loginHint = "Log in as " + email + " with the password from REEF_ADMIN_PASSWORD.";
     } else {
       String generated = SecretTokens.password();
-      accounts.create(email, generated, true);
+      accounts.createWithTemporaryPassword(email, generated, true); // its owner replaces it at the first login
       loginHint = "Log in as " + email + " with password " + generated
           + "   (generated now and shown only this once: keep it safe)";
     }

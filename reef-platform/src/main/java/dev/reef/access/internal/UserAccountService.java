@@ -62,6 +62,11 @@ class UserAccountService implements UserAccounts {
   }
 
   @Override
+  public boolean mustChangePassword(UserId userId) {
+    return users.mustChangePassword(userId);
+  }
+
+  @Override
   public int sessions(UserId userId) {
     return users.findById(userId).map(u -> sessions.findByPrincipalName(u.email()).size()).orElse(0);
   }
@@ -80,6 +85,13 @@ class UserAccountService implements UserAccounts {
   @Override
   public UserId register(String email, String password) {
     return create(email, password, false);
+  }
+
+  /** A user whose password someone else chose: they are asked to replace it at their first login. */
+  UserId createWithTemporaryPassword(String email, String password, boolean operator) {
+    UserId id = create(email, password, operator);
+    users.markMustChangePassword(id);
+    return id;
   }
 
   UserId create(String email, String password, boolean operator) {

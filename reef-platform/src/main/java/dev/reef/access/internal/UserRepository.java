@@ -19,6 +19,15 @@ class UserRepository {
     this.jdbc = jdbc;
   }
 
+  void markMustChangePassword(UserId id) {
+    jdbc.sql("update users set must_change_password = true where id = :id").param("id", id.value()).update();
+  }
+
+  boolean mustChangePassword(UserId id) {
+    return jdbc.sql("select must_change_password from users where id = :id").param("id", id.value())
+        .query(Boolean.class).optional().orElse(false);
+  }
+
   record UserRow(UserId id, String email, String passwordHash, boolean operator, Instant createdAt) {}
 
   Optional<UserRow> findByEmail(String email) {
@@ -41,8 +50,9 @@ class UserRepository {
         .update();
   }
 
+  /** The password chosen by its owner: nothing asks them to change it any more. */
   void updatePassword(UserId id, String passwordHash) {
-    jdbc.sql("update users set password_hash = :hash where id = :id")
+    jdbc.sql("update users set password_hash = :hash, must_change_password = false where id = :id")
         .param("hash", passwordHash).param("id", id.value()).update();
   }
 

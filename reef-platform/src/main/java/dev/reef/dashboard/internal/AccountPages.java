@@ -37,6 +37,7 @@ class AccountPages {
   String page(Model model) {
     Caller.User user = navigation.page(model, "account");
     model.addAttribute("sessions", DataScope.callAsPlatform(() -> users.sessions(user.userId())));
+    model.addAttribute("mustChangePassword", DataScope.callAsPlatform(() -> users.mustChangePassword(user.userId())));
     return "account";
   }
 
