@@ -74,6 +74,8 @@ final class RolloutService implements RuntimeRollouts {
   private final Clock clock;
   /** Installs under way or failed on this replica (the cache is this machine's), by runtime and version. */
   private final Map<String, VersionInfo> installs = new ConcurrentHashMap<>();
+  /** Which rollouts a thread of this replica is driving now. */
+  private final Map<UUID, java.util.concurrent.locks.ReentrantLock> driving = new ConcurrentHashMap<>();
   private volatile boolean databaseDown;
 
   RolloutService(RolloutRepository rollouts, AgentRepository agents, Runtimes runtimes, RuntimeVersions versions,
@@ -367,8 +369,24 @@ final class RolloutService implements RuntimeRollouts {
     }
   }
 
-  /** One step of one rollout, under its lease (one replica drives a rollout at a time). */
+  /**
+   * One step of one rollout, under its lease (one replica drives a rollout at a time) and, within this replica, by one
+   * thread at a time (the tick and a request may both want to): a step already under way is not repeated.
+   */
   void drive(UUID rolloutId) {
+    java.util.concurrent.locks.ReentrantLock lock = driving.computeIfAbsent(rolloutId,
+        id -> new java.util.concurrent.locks.ReentrantLock());
+    if (!lock.tryLock()) {
+      return;
+    }
+    try {
+      driveLocked(rolloutId);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void driveLocked(UUID rolloutId) {
     Instant now = clock.instant();
     if (!platform(() -> rollouts.acquireLease(rolloutId, owner, now, now.plus(LEASE)))) {
       return;
