@@ -58,9 +58,9 @@ class PlanPages {
 
   /** The "new plan" box: on to the (empty) form of the plan with that id. */
   @GetMapping("/new")
-  String newPlan(@RequestParam String planId, RedirectAttributes flash) {
-    guard.requireOperator();
-    if (!planId.matches("[a-z0-9][a-z0-9-]{0,63}")) {
+  String newPlan(@RequestParam(required = false) String planId, RedirectAttributes flash) {
+    guard.requireOperator(); // before anything about the request: others get 403, not a word about its fields
+    if (planId == null || !planId.matches("[a-z0-9][a-z0-9-]{0,63}")) {
       flash.addFlashAttribute("failure", "Plan id: must be 1 to 64 lower-case letters, digits and dashes.");
       return "redirect:/operator/plans";
     }
