@@ -138,9 +138,16 @@
             var body = {};
             try { body = JSON.parse(data); } catch (ignored) { /* not JSON */ }
             if (name === "status") {
-              waking = waking || bubble("waking", "Waking the agent (it was " + (body.state || "stopped") + ")…");
+              if (!waking) {
+                // above the reply it is waiting for, not below it
+                waking = bubble("waking", "Waking the agent (it was " + (body.state || "stopped") + ")…");
+                log.insertBefore(waking, reply);
+              }
             } else if (name === "delta") {
               if (waking) { waking.textContent = "The agent is awake."; }
+              // it runs now: the "not running" note above the conversation no longer holds
+              var note = log.querySelector(".message.system");
+              if (note) { note.remove(); }
               reply.textContent += body.text || "";
               log.scrollTop = log.scrollHeight;
             } else if (name === "error") {

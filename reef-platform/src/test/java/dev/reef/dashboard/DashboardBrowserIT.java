@@ -324,6 +324,31 @@ class DashboardBrowserIT extends ReefIT {
   }
 
   @Test
+  void chatWithASleepingAgent_wakesIt_thenTheNoteIsGone_andTheWakeComesBeforeTheReply() throws Exception {
+    SignedUp tenant = signUp("Sleeping Chat");
+    catalog.generousLimits(tenant.tenantId());
+    String agents = "/api/v1/tenants/" + tenant.tenantId() + "/agents";
+    String agentId = api.post(agents, tenant.apiKey(), Api.body("name", "sleeper", "runtime", FakeRuntime.NAME,
+        "model", catalog.gpt, "start", false)).at("/id");
+    try {
+      UPSTREAM.reply("Good morning");
+      logIn(tenant.email(), tenant.password());
+      open("/t/" + tenant.tenantId() + "/agents/" + agentId + "/chat");
+      assertThat(text(".message.system")).contains("not running");
+      WebElement message = browser.findElement(By.id("chat-message"));
+      message.sendKeys("Wake up");
+      message.sendKeys(Keys.ENTER);
+      waitFor(() -> text(".message.agent").equals("Good morning"));
+      waitFor(() -> browser.findElements(By.cssSelector("[data-chat-log] li")).stream()
+          .map(e -> e.getDomAttribute("class")).toList()
+          .equals(List.of("message user", "message waking", "message agent")));
+      assertThat(text(".message.waking")).isEqualTo("The agent is awake.");
+    } finally {
+      api.delete(agents + "/" + agentId, tenant.apiKey());
+    }
+  }
+
+  @Test
   void darkMode_followsTheSystemSetting() throws Exception {
     logIn("operator@reef.test", "operator-password-1");
     open("/operator/runtimes");
