@@ -18,6 +18,7 @@ import dev.reef.tenancy.TenantCatalog;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -72,13 +73,24 @@ final class AgentReconciler implements DisposableBean {
   private final TenantLookup tenantLookup;
   private final ChatsInFlight chatsInFlight;
   private final Set<UUID> working = ConcurrentHashMap.newKeySet();
+  /** Agents by stored state at the last tick, for the {@code reef.agents} gauge. */
+  private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> byState = new ConcurrentHashMap<>();
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   private final Cache<TenantId, Optional<Long>> idleMinutes =
       Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(30)).maximumSize(100_000).build();
 
   AgentReconciler(AgentRepository agents, AgentActions actions, ActiveDriver driver, LlmActivity activity,
       OrchestrationProperties properties, TransactionTemplate tx, Replica replica, TenantCatalog tenants,
-      TenantLookup tenantLookup, ChatsInFlight chatsInFlight, Clock clock) {
+      TenantLookup tenantLookup, ChatsInFlight chatsInFlight, io.micrometer.core.instrument.MeterRegistry metrics,
+      Clock clock) {
+    for (String state : java.util.List.of("pending", "installing", "starting", "running", "stopping", "stopped",
+        "idle", "crashed", "failed")) {
+      java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+      byState.put(state, count);
+      io.micrometer.core.instrument.Gauge.builder("reef.agents", count, java.util.concurrent.atomic.AtomicLong::get)
+          .description("Agents (not deleted) in each state, as the last reconcile pass saw them")
+          .tag("state", state).register(metrics);
+    }
     this.agents = agents;
     this.actions = actions;
     this.driver = driver.get();
@@ -110,7 +122,15 @@ final class AgentReconciler implements DisposableBean {
       Set<TenantId> suspended = platform(tenants::suspended);
       suspendedAtLastTick = suspended;
       Instant now = clock.instant();
-      for (AgentRow row : platform(agents::allAcrossTenants)) {
+      java.util.Map<String, Long> counted = new java.util.HashMap<>();
+      List<AgentRow> rows = platform(agents::allAcrossTenants);
+      for (AgentRow row : rows) {
+        if (row.deletedAt() == null) {
+          counted.merge(row.state().stored(), 1L, Long::sum);
+        }
+      }
+      byState.forEach((state, count) -> count.set(counted.getOrDefault(state, 0L)));
+      for (AgentRow row : rows) {
         Action action = AgentDecisions.decide(Situation.atTick(row, statusOf(row.tenantId(), suspended), now));
         if (!(action instanceof Action.Nothing || action instanceof Action.Wait)) {
           nudge(row.id(), row.tenantId());

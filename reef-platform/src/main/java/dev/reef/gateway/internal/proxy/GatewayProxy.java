@@ -87,7 +87,16 @@ public final class GatewayProxy {
   private final Clock clock;
   private final ActivityTracker activity;
   private final MeterRegistry metrics;
-  private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentHashMap<CallSeries, Timer> timers =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentHashMap<CallSeries, io.micrometer.core.instrument.Counter[]> tokens =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * One series of the proxy's metrics: its tags. Providers and models come from the operator's catalog, so the
+   * number of series stays bounded; tenants are not a tag (thousands of them would be thousands of series).
+   */
+  private record CallSeries(String endpoint, String status, String provider, String model) {}
   private final java.util.concurrent.ConcurrentHashMap<String, URI> uris = new java.util.concurrent.ConcurrentHashMap<>();
 
   GatewayProxy(BearerCredentials credentials, TenantProfiles profiles, Catalog catalog, UsageMeter meter,
@@ -688,6 +697,12 @@ public final class GatewayProxy {
     settlement.finish(route, usage.counts(call.inputEstimate()), Outcome.OK, up.status());
   }
 
+  private io.micrometer.core.instrument.Counter tokenCounter(CallSeries series, String type) {
+    return io.micrometer.core.instrument.Counter.builder("reef.gateway.tokens")
+        .description("Tokens of LLM calls through the proxy, as the providers counted them")
+        .tag("type", type).tag("provider", series.provider()).tag("model", series.model()).register(metrics);
+  }
+
   /** The answer names the model the client asked for, unless the operator keeps the provider's name for it. */
   private static ModelNames modelNames(Call call, Route route) {
     return ModelNames.of(route.model().upstreamModel(), call.requestedModel(),
@@ -768,10 +783,19 @@ public final class GatewayProxy {
       boolean produced = counts.input() + counts.output() > 0;
       Instant finishedAt = clock.instant();
       long elapsed = System.nanoTime() - call.startNanos();
-      timers.computeIfAbsent(call.flavor().endpoint() + '|' + status, k -> Timer.builder("reef.gateway.calls")
+      CallSeries series = new CallSeries(call.flavor().endpoint(), status,
+          route == null ? "none" : route.provider().name(), route == null ? "none" : route.model().id());
+      timers.computeIfAbsent(series, k -> Timer.builder("reef.gateway.calls")
           .description("LLM calls through the proxy, from arrival to the end of the answer")
-          .tag("endpoint", call.flavor().endpoint()).tag("status", status).register(metrics))
+          .tag("endpoint", k.endpoint()).tag("status", k.status()).tag("provider", k.provider())
+          .tag("model", k.model()).publishPercentileHistogram().register(metrics))
           .record(elapsed, TimeUnit.NANOSECONDS);
+      if (produced) {
+        io.micrometer.core.instrument.Counter[] counters = tokens.computeIfAbsent(series, k ->
+            new io.micrometer.core.instrument.Counter[] {tokenCounter(k, "input"), tokenCounter(k, "output")});
+        counters[0].increment(counts.input());
+        counters[1].increment(counts.output());
+      }
       UUID agent = call.caller().agentId();
       UsageRecord record = new UsageRecord(requestId(finishedAt), call.caller().tenantId(), agent == null ? null
           : agent.toString(), call.caller().apiKeyId(),
