@@ -99,7 +99,8 @@ class SecurityConfiguration {
             .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/actuator/info")
             .permitAll()
             .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html").permitAll()
-            .requestMatchers("/login", "/signup", "/invitation", "/invitation/accept", "/css/**", "/js/**", "/images/**", "/webjars/**", "/favicon.ico",
+            .requestMatchers("/login", "/signup", "/invitation", "/invitation/accept", "/forgot-password",
+                "/reset-password", "/css/**", "/js/**", "/images/**", "/webjars/**", "/favicon.ico",
                 "/error")
             .permitAll()
             .anyRequest().authenticated())

@@ -29,8 +29,9 @@ class HomeController {
 
   @GetMapping("/login")
   String login(@RequestParam(required = false) String error, @RequestParam(required = false) String throttled,
-      @RequestParam(required = false) String logout, Model model) {
+      @RequestParam(required = false) String logout, @RequestParam(required = false) String reset, Model model) {
     model.addAttribute("error", error != null);
+    model.addAttribute("passwordReset", reset != null);
     model.addAttribute("throttled", throttled != null);
     model.addAttribute("loggedOut", logout != null);
     model.addAttribute("signupOpen", signups.open());
