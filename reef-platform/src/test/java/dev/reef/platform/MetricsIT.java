@@ -57,12 +57,14 @@ class MetricsIT extends ReefIT {
     assertThat(wanted).contains("reef_gateway_calls_seconds_count", "reef_gateway_calls_seconds_bucket",
         "reef_gateway_tokens_total", "reef_agents");
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      String exported = api.get("/actuator/prometheus", null).text();
+      String exported = api.send("GET", "/actuator/prometheus", null, null, Map.of("Accept", "text/plain"))
+          .text();
       for (String metric : wanted) {
         assertThat(exported).as(metric).containsPattern("(?m)^" + metric + "\\{");
       }
-      assertThat(exported).containsPattern("(?m)^reef_gateway_calls_seconds_count\\{.*provider=\"" + catalog.openAiProvider
-          + "\".*\\}").containsPattern("(?m)^reef_gateway_tokens_total\\{.*model=\"" + catalog.gpt + "\".*type=\"input\"");
+      assertThat(exported)
+          .containsPattern("(?m)^reef_gateway_calls_seconds_count\\{.*provider=\"" + catalog.openAiProvider + "\".*\\}")
+          .containsPattern("(?m)^reef_gateway_tokens_total\\{.*model=\"" + catalog.gpt + "\".*type=\"input\"");
       assertThat(exported).containsPattern("(?m)^reef_agents\\{state=\"running\"");
     });
   }

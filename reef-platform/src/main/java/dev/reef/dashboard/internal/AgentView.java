@@ -50,7 +50,8 @@ public record AgentView(String id, String tenantId, String name, String runtime,
     };
     return new AgentView(a.id().toString(), a.tenantId().toString(), a.name(), a.runtime() + " " + a.runtimeVersion(),
         a.model() != null ? a.model() : a.effectiveModel() == null ? "none: your plan allows no model"
-            : a.effectiveModel() + " (your plan's default)", state, label, a.state().reason(), tone, step, a.idle(), wanted,
+            : a.effectiveModel() + " (your plan's default)", state, label, a.state().reason(), tone, step, a.idle(),
+        wanted,
         a.memoryBytes() == null ? null : (a.memoryBytes() / (1024 * 1024)) + " MB",
         a.startedAt() == null ? null : TIME.format(a.startedAt()),
         a.lastActivityAt() == null ? null : ago(Duration.between(a.lastActivityAt(), now)));
