@@ -235,6 +235,8 @@ class DashboardBrowserIT extends ReefIT {
     assertThat(text("table")).contains("suspended").contains("unpaid invoice");
     open("/operator/health");
     assertThat(text("main")).contains("Components").contains("db");
+    assertThat(text("[data-provider='" + catalog.openAiProvider + "']")).as("the chat's model calls, last hour")
+        .contains(catalog.openAiProvider).contains("ms");
     screenshot("health");
     open("/operator/catalog");
     assertThat(text("[data-timeouts]")).as("the provider timeouts the operator runs with")

@@ -289,6 +289,7 @@ class OperatorPages {
     guard.requireOperator();
     navigation.page(model, "operator-health");
     model.addAttribute("health", health.now());
+    model.addAttribute("providers", health.providers());
     return "operator/health";
   }
 

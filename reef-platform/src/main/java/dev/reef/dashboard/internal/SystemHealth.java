@@ -34,8 +34,11 @@ final class SystemHealth {
   private final Agents agents;
   private final String driver;
 
+  private final dev.reef.gateway.ProviderActivity providerActivity;
+
   SystemHealth(HealthContributorRegistry registry, TenantAdministration tenants, Agents agents,
-      @Value("${reef.compute.driver:process}") String driver) {
+      dev.reef.gateway.ProviderActivity providerActivity, @Value("${reef.compute.driver:process}") String driver) {
+    this.providerActivity = providerActivity;
     this.registry = registry;
     this.tenants = tenants;
     this.agents = agents;
@@ -51,6 +54,26 @@ final class SystemHealth {
   public record Snapshot(String overall, List<Component> components, long tenants, long suspended, long agents,
       long running, String driver, String heapUsed, String heapMax, int heapPercent, String uptime,
       int processors, String java) {}
+
+  /**
+   * A provider's last hour through this replica: calls, the failed share, p50/p99, and calls per minute as a chart.
+   */
+  public record ProviderLine(String provider, long calls, String errorShare, boolean failing, String p50, String p99,
+      UsageCharts.Chart chart) {}
+
+  List<ProviderLine> providers() {
+    return providerActivity.lastHour().stream().map(p -> {
+      List<UsageCharts.Point> points = new ArrayList<>();
+      for (int i = 0; i < p.callsPerMinute().size(); i++) {
+        int ago = p.callsPerMinute().size() - 1 - i;
+        points.add(new UsageCharts.Point(ago % 15 == 0 ? (ago == 0 ? "now" : "-" + ago + "m") : "",
+            java.math.BigDecimal.valueOf(p.callsPerMinute().get(i))));
+      }
+      return new ProviderLine(p.provider(), p.calls(), String.format(java.util.Locale.ROOT, "%.1f %%",
+          p.errorShare() * 100), p.errorShare() >= 0.05, p.p50Millis() + " ms", p.p99Millis() + " ms",
+          UsageCharts.columns(p.provider() + ": calls per minute, last hour", points, UsageCharts.Unit.TOKENS));
+    }).toList();
+  }
 
   Snapshot now() {
     List<Component> components = new ArrayList<>();

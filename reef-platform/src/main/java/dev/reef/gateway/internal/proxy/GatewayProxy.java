@@ -86,6 +86,7 @@ public final class GatewayProxy {
   private final JsonMapper json;
   private final Clock clock;
   private final ActivityTracker activity;
+  private final ProviderStats providerStats;
   private final MeterRegistry metrics;
   private final java.util.concurrent.ConcurrentHashMap<CallSeries, Timer> timers =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -101,7 +102,9 @@ public final class GatewayProxy {
 
   GatewayProxy(BearerCredentials credentials, TenantProfiles profiles, Catalog catalog, UsageMeter meter,
       UsageLedger ledger, SettlementFence fence, UpstreamClient upstream, ProviderHealth health, ProviderGates gates,
-      GatewayProperties properties, JsonMapper json, Clock clock, ActivityTracker activity, MeterRegistry metrics) {
+      GatewayProperties properties, JsonMapper json, Clock clock, ActivityTracker activity, MeterRegistry metrics,
+      ProviderStats providerStats) {
+    this.providerStats = providerStats;
     this.credentials = credentials;
     this.profiles = profiles;
     this.catalog = catalog;
@@ -783,6 +786,9 @@ public final class GatewayProxy {
       boolean produced = counts.input() + counts.output() > 0;
       Instant finishedAt = clock.instant();
       long elapsed = System.nanoTime() - call.startNanos();
+      if (route != null) {
+        providerStats.record(route.provider().name(), elapsed / 1_000_000, outcome != Outcome.ERROR);
+      }
       CallSeries series = new CallSeries(call.flavor().endpoint(), status,
           route == null ? "none" : route.provider().name(), route == null ? "none" : route.model().id());
       timers.computeIfAbsent(series, k -> Timer.builder("reef.gateway.calls")
