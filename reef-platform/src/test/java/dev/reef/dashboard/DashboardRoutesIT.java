@@ -224,7 +224,7 @@ class DashboardRoutesIT extends ReefIT {
     assertThat(anonymous.headers().firstValue("Location").orElse("")).endsWith("/login");
 
     DashboardClient browser = loggedIn(victim);
-    HttpResponse<String> page = browser.get("/forgot-password");
+    HttpResponse<String> page = browser.get("/settings/nothing-here");
     assertThat(page.statusCode()).isEqualTo(404);
     assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
     assertThat(page.body()).contains("Not found").contains("Log out").contains(victim.email().toLowerCase());
