@@ -46,6 +46,9 @@ final class UsageCharts {
     BigDecimal max = points.stream().map(Point::value).reduce(BigDecimal.ZERO, BigDecimal::max);
     boolean empty = max.signum() == 0;
     BigDecimal top = empty ? BigDecimal.ONE : niceCeiling(max);
+    if (unit == Unit.TOKENS && top.compareTo(BigDecimal.valueOf(4)) < 0) {
+      top = BigDecimal.valueOf(4); // whole numbers: four ticks of at least one each, never "0, 0, 1, 1, 2"
+    }
     double plotHeight = HEIGHT - TOP - BOTTOM;
     double slot = points.isEmpty() ? 0 : (double) (WIDTH - LEFT) / points.size();
     int labelEvery = Math.max(1, (int) Math.ceil(points.size() / 12.0));
@@ -93,7 +96,7 @@ final class UsageCharts {
     TOKENS {
       @Override
       String format(BigDecimal v) {
-        return compact(v.longValue());
+        return compact(v.setScale(0, RoundingMode.HALF_UP).longValue());
       }
     };
 

@@ -46,4 +46,13 @@ class UsageChartsTest {
     assertThat(UsageCharts.compact(1234)).isEqualTo("1,234");
     assertThat(UsageCharts.compact(2_500_000)).isEqualTo("2.5M");
   }
+
+  @Test
+  void smallCounts_getWholeNumberTicks() {
+    UsageCharts.Chart chart = UsageCharts.columns("calls", java.util.List.of(
+        new UsageCharts.Point("a", java.math.BigDecimal.valueOf(2)), new UsageCharts.Point("b",
+            java.math.BigDecimal.ONE)), UsageCharts.Unit.TOKENS);
+    org.assertj.core.api.Assertions.assertThat(chart.ticks()).extracting(UsageCharts.Tick::label)
+        .containsExactly("0", "1", "2", "3", "4");
+  }
 }
