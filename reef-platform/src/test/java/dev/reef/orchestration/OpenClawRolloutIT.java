@@ -46,15 +46,7 @@ class OpenClawRolloutIT extends ReefIT {
 
   @BeforeAll
   static void needsNpm() {
-    String missing = null;
-    try {
-      if (new ProcessBuilder("npm", "--version").start().waitFor() != 0) {
-        missing = "npm does not run";
-      }
-    } catch (Exception e) {
-      missing = "npm is not installed";
-    }
-    RequiredService.require(missing, "Install Node.js and npm (apt-get install nodejs npm) to run OpenClaw agents.");
+    RequiredService.requireNpm();
   }
 
   @AfterAll

@@ -24,4 +24,17 @@ public final class RequiredService {
     }
     Assumptions.abort("Skipped: " + message);
   }
+
+  /** OpenClaw agents need npm (Reef fetches Node 24 and OpenClaw with it): skipped, or failed in CI, without it. */
+  public static void requireNpm() {
+    String missing = null;
+    try {
+      if (new ProcessBuilder("npm", "--version").start().waitFor() != 0) {
+        missing = "npm does not run";
+      }
+    } catch (Exception e) {
+      missing = "npm is not installed";
+    }
+    require(missing, "Install Node.js and npm (apt-get install nodejs npm) to run OpenClaw agents.");
+  }
 }
