@@ -137,7 +137,15 @@
           return readEvents(response, function (name, data) {
             var body = {};
             try { body = JSON.parse(data); } catch (ignored) { /* not JSON */ }
-            if (name === "status") {
+            if (name === "conversation") {
+              // a message that started a conversation: from now on the page is that conversation's
+              if (form.dataset.conversation !== body.id) {
+                form.dataset.conversation = body.id;
+                form.action = body.url;
+                if (window.history && history.replaceState) { history.replaceState(null, "", body.url); }
+                listConversation(body, message);
+              }
+            } else if (name === "status") {
               if (!waking) {
                 // above the reply it is waiting for, not below it
                 waking = bubble("waking", "Waking the agent (it was " + (body.state || "stopped") + ")…");
@@ -168,6 +176,33 @@
     });
   }
 
+  // a conversation a message just started, at the top of the list (the server lists it so from now on)
+  function listConversation(conversation, message) {
+    var list = document.querySelector(".conversation-list");
+    if (!list || list.querySelector('[data-conversation="' + conversation.id + '"]')) { return; }
+    var li = document.createElement("li");
+    li.setAttribute("data-conversation", conversation.id);
+    var a = document.createElement("a");
+    a.href = conversation.url;
+    a.setAttribute("aria-current", "page");
+    var title = document.createElement("span");
+    title.className = "conversation-title";
+    title.textContent = message.replace(/\s+/g, " ").slice(0, 60);
+    a.appendChild(title);
+    li.appendChild(a);
+    list.querySelectorAll("a[aria-current]").forEach(function (other) { other.removeAttribute("aria-current"); });
+    list.insertBefore(li, list.firstChild);
+    var none = document.querySelector("[data-no-conversations]");
+    if (none) { none.remove(); }
+  }
+
+  // forms that undo something ask first
+  function confirmFirst(form) {
+    form.addEventListener("submit", function (e) {
+      if (!window.confirm(form.dataset.confirm)) { e.preventDefault(); }
+    });
+  }
+
   function copy(button) {
     button.addEventListener("click", function () {
       var field = document.querySelector(button.dataset.copy);
@@ -182,6 +217,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("pre[data-log-stream]").forEach(followLog);
     document.querySelectorAll("form[data-chat]").forEach(chat);
+    document.querySelectorAll("form[data-confirm]").forEach(confirmFirst);
     document.querySelectorAll("[data-copy]").forEach(copy);
   });
 })();

@@ -18,6 +18,15 @@ public interface UsageReports {
 
   Report report(TenantId tenantId, LocalDate from, LocalDate to, Grouping grouping);
 
+  /**
+   * What one agent's model calls cost that started between {@code from} and {@code to} (both inclusive): what a
+   * chat reply cost, for example. Calls reach the ledger within about a second of their end.
+   */
+  Spend agentSpend(TenantId tenantId, java.util.UUID agentId, java.time.Instant from, java.time.Instant to);
+
+  /** {@code costMicros} in millionths of a US dollar. */
+  record Spend(long requests, long costMicros) {}
+
   /** The same report as the usage API's CSV (one header row, one row a group). */
   String csv(TenantId tenantId, LocalDate from, LocalDate to, Grouping grouping);
 }

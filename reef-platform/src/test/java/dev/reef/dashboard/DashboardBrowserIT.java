@@ -153,7 +153,22 @@ class DashboardBrowserIT extends ReefIT {
     waitFor(() -> text(".message.agent").equals("Hello from your agent, streamed word by word")
         && browser.findElements(By.cssSelector(".message.agent.streaming")).isEmpty());
     assertThat(browser.findElements(By.cssSelector(".message.error"))).isEmpty();
+    // The conversation is kept: a reload shows it, listed with what its reply cost; "New conversation" starts another.
+    waitFor(() -> browser.getCurrentUrl().matches(".*/chat/[0-9a-f-]{36}$"));
+    waitFor(() -> {
+      browser.navigate().refresh();
+      return text(".conversation-list").contains("1 model call");
+    });
+    assertThat(text(".message.user")).isEqualTo("Hello, agent!");
+    assertThat(text(".message.agent")).isEqualTo("Hello from your agent, streamed word by word");
+    assertThat(text(".conversation-list [aria-current=page]")).contains("Hello, agent!");
     screenshot("chat");
+    String firstConversation = browser.getCurrentUrl();
+    browser.findElement(By.id("new-conversation")).click();
+    waitFor(() -> !browser.getCurrentUrl().equals(firstConversation));
+    assertThat(browser.findElements(By.cssSelector(".message.user"))).isEmpty();
+    assertThat(browser.findElements(By.cssSelector(".conversation-list li"))).hasSize(2);
+    assertThat(text(".conversation-list [aria-current=page]")).contains("New conversation");
 
     // Usage: the call is in the ledger within a second or so; near a cap, a warning shows.
     api.put("/api/v1/tenants/" + tenantId + "/limits", MASTER_KEY, Map.of("requestsPerMinute", 100000,
@@ -372,6 +387,7 @@ class DashboardBrowserIT extends ReefIT {
     logIn("operator@reef.test", "operator-password-1");
     SignedUp tenant = signUp("Narrow Screen");
     for (String path : List.of("/operator/tenants", "/operator/health", "/operator/catalog", "/operator/runtimes",
+        "/operator/plans", "/operator/api-keys", "/operator/secrets", "/operator/tenants/new", "/account",
         "/t/" + tenant.tenantId(),
         "/t/" + tenant.tenantId() + "/usage", "/t/" + tenant.tenantId() + "/settings/members")) {
       open(path);

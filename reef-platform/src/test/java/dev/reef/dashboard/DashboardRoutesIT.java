@@ -51,7 +51,19 @@ class DashboardRoutesIT extends ReefIT {
   void twoTenants() {
     attacker = signUp("Dash Attacker");
     victim = signUp("Dash Victim");
-    victimIds = oneOfEach(victim);
+    victimIds = withConversation(victim, oneOfEach(victim));
+  }
+
+  /** The ids plus a conversation of the tenant's owner with its agent (an empty one, as "New conversation" makes). */
+  private Map<String, String> withConversation(SignedUp t, Map<String, String> ids) {
+    DashboardClient owner = loggedIn(t);
+    String chat = "/t/" + t.tenantId() + "/agents/" + ids.get("agentId") + "/chat";
+    owner.get(chat);
+    HttpResponse<String> started = owner.post(chat + "/conversations", Map.of());
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(302);
+    Map<String, String> with = new java.util.HashMap<>(ids);
+    with.put("conversationId", started.headers().firstValue("Location").orElseThrow().replaceAll(".*/chat/", ""));
+    return with;
   }
 
   @AfterEach
@@ -81,7 +93,7 @@ class DashboardRoutesIT extends ReefIT {
   @Test
   void everyTenantPage_suspendedTenantsOwnUser_getsForbidden() {
     DashboardClient browser = loggedIn(attacker);
-    Map<String, String> own = oneOfEach(attacker);
+    Map<String, String> own = withConversation(attacker, oneOfEach(attacker));
     assertThat(api.post("/api/v1/tenants/" + attacker.tenantId() + "/suspend", MASTER_KEY, null).status())
         .isEqualTo(200);
     SoftAssertions soft = new SoftAssertions();

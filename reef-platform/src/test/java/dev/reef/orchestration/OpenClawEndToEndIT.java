@@ -59,8 +59,14 @@ class OpenClawEndToEndIT extends ReefIT {
         return "running".equals(agent.at("/state"));
       });
 
-      String reply = chat(agents + "/" + id + "/chat", tenant.apiKey(), "Say hello");
+      String reply = chat(agents + "/" + id + "/chat", tenant.apiKey(), "Say hello", "reef-it-a");
       assertThat(reply).contains("Hello from the model behind Reef");
+      // A session is a thread the agent keeps (the dashboard's conversations are one each): the next message in it
+      // reaches the model with the first one; a message in another session reaches it without.
+      chat(agents + "/" + id + "/chat", tenant.apiKey(), "And once more", "reef-it-a");
+      assertThat(modelCallWith("And once more")).contains("Say hello");
+      chat(agents + "/" + id + "/chat", tenant.apiKey(), "Somewhere else", "reef-it-b");
+      assertThat(modelCallWith("Somewhere else")).doesNotContain("Say hello");
       // OpenClaw called the model through Reef with its own agent token, never the provider's key
       assertThat(UPSTREAM.requests()).isNotEmpty();
       assertThat(UPSTREAM.lastRequest().header("authorization"))
@@ -80,11 +86,18 @@ class OpenClawEndToEndIT extends ReefIT {
     return api.get("/api/v1/tenants/" + t.tenantId() + "/usage?groupBy=agent", t.apiKey()).json();
   }
 
-  private String chat(String path, String key, String message) throws Exception {
+  /** The last request the model got with this text in it, as JSON text. */
+  private static String modelCallWith(String text) {
+    return UPSTREAM.requests().reversed().stream().map(r -> r.body().toString()).filter(b -> b.contains(text))
+        .findFirst().orElseThrow(() -> new AssertionError("no model call with '" + text + "'"));
+  }
+
+  private String chat(String path, String key, String message, String session) throws Exception {
     HttpRequest request = HttpRequest.newBuilder(URI.create(api.base() + path))
         .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
         .timeout(Duration.ofMinutes(3))
-        .POST(HttpRequest.BodyPublishers.ofString(Api.JSON.writeValueAsString(Map.of("message", message))))
+        .POST(HttpRequest.BodyPublishers.ofString(Api.JSON.writeValueAsString(Map.of("message", message,
+            "session", session))))
         .build();
     HttpResponse<java.util.stream.Stream<String>> response = HttpClient.newHttpClient().send(request,
         HttpResponse.BodyHandlers.ofLines());

@@ -40,6 +40,12 @@ final class LedgerReports implements UsageReports {
   }
 
   @Override
+  public Spend agentSpend(TenantId tenantId, java.util.UUID agentId, java.time.Instant from,
+      java.time.Instant to) {
+    return DataScope.callAs(tenantId, () -> records.agentSpend(tenantId, agentId.toString(), from, to));
+  }
+
+  @Override
   public String csv(TenantId tenantId, LocalDate from, LocalDate to, Grouping grouping) {
     UsageQuery query = query(from, to, grouping);
     return UsageCsv.write(UsageController.report(rows(tenantId, query), query).groups());

@@ -151,4 +151,17 @@ class UsageRecordRepository {
             rs.getLong("cost_micros"), rs.getLong("byok_cost_micros")))
         .list();
   }
+
+  /** One agent's calls with {@code from <= started_at <= to}. */
+  @Transactional(readOnly = true)
+  dev.reef.metering.UsageReports.Spend agentSpend(TenantId tenantId, String agentId, Instant from, Instant to) {
+    return jdbc.sql("""
+        select count(*) as requests, coalesce(sum(cost_micros), 0) as cost_micros
+        from usage_records
+        where tenant_id = :t and started_at >= :from and started_at <= :to and agent_id = :agent""")
+        .param("t", tenantId.value()).param("from", Jdbc.timestamp(from)).param("to", Jdbc.timestamp(to))
+        .param("agent", agentId)
+        .query((rs, n) -> new dev.reef.metering.UsageReports.Spend(rs.getLong("requests"),
+            rs.getLong("cost_micros"))).single();
+  }
 }

@@ -126,7 +126,12 @@ public class Catalog implements LlmCatalog, org.springframework.beans.factory.In
     }
   }
 
-  public void refresh() {
+  /**
+   * Reads the catalog anew. One at a time: otherwise a periodic refresh that read the tables just before a change
+   * committed could finish after the change's own refresh and put the old catalog back (a provider just added
+   * would be "not found" for up to one refresh interval).
+   */
+  public synchronized void refresh() {
     snapshot = DataScope.callAsPlatform(() -> tx.execute(status -> {
       Map<String, Provider> providers = index(repository.providers(), Provider::name);
       Map<String, String> keys = new LinkedHashMap<>();
