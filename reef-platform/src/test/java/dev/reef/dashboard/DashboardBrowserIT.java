@@ -57,6 +57,9 @@ class DashboardBrowserIT extends ReefIT {
   @Autowired
   FakeRuntime runtime;
 
+  @Autowired
+  dev.reef.testing.TestClock clock;
+
   private WebDriver browser;
   private Path profile;
 
@@ -363,6 +366,40 @@ class DashboardBrowserIT extends ReefIT {
     } finally {
       api.delete(agents + "/" + agentId, tenant.apiKey());
     }
+  }
+
+  @Test
+  void twoFactor_setUpWithTheQrCode_thenTheLoginAsksForTheCode() throws Exception {
+    SignedUp t = signUp("Browser Two Factor");
+    logIn(t.email(), t.password());
+    open("/account");
+    browser.findElement(By.xpath("//button[normalize-space()='Set up two-factor login']")).click();
+    waitFor(() -> !browser.findElements(By.cssSelector(".qr-box svg")).isEmpty());
+    assertThat(browser.findElement(By.cssSelector(".qr-box svg")).getSize().getWidth()).isGreaterThan(150);
+    screenshot("two-factor-setup");
+    String secret = text("[data-enrol-secret]").replace(" ", "");
+    long step = clock.instant().getEpochSecond() / 30;
+    type("enable-code", totp(secret, step));
+    browser.findElement(By.xpath("//button[normalize-space()='Turn on']")).click();
+    waitFor(() -> !browser.findElements(By.cssSelector("[data-recovery-codes] li")).isEmpty());
+    assertThat(browser.findElements(By.cssSelector("[data-recovery-codes] li"))).hasSize(10);
+    assertThat(text("[data-two-factor]")).contains("On:");
+    logOut();
+    open("/login");
+    type("email", t.email());
+    type("password", t.password());
+    browser.findElement(By.cssSelector("form button[type=submit]")).click();
+    waitFor(() -> browser.getCurrentUrl().endsWith("/login/code"));
+    type("code", totp(secret, step + 1));
+    browser.findElement(By.cssSelector("form button[type=submit]")).click();
+    waitFor(() -> browser.getCurrentUrl().contains("/t/"));
+  }
+
+  private static String totp(String secret, long step) throws Exception {
+    String padded = secret + "=".repeat((8 - secret.length() % 8) % 8);
+    return new com.eatthepath.otp.TimeBasedOneTimePasswordGenerator().generateOneTimePasswordString(
+        new javax.crypto.spec.SecretKeySpec(org.bouncycastle.util.encoders.Base32.decode(padded), "HmacSHA1"),
+        java.time.Instant.ofEpochSecond(step * 30), java.util.Locale.ROOT);
   }
 
   @Test

@@ -37,8 +37,11 @@ final class FormSessionLogin implements SessionLogin {
   private final SessionAuthenticationStrategy sessions = new CompositeSessionAuthenticationStrategy(List.of(
       new ChangeSessionIdAuthenticationStrategy(), new CsrfAuthenticationStrategy(new HttpSessionCsrfTokenRepository())));
 
-  FormSessionLogin(AuthenticationManager passwords) {
+  private final SecondFactorStep secondFactor;
+
+  FormSessionLogin(AuthenticationManager passwords, SecondFactorStep secondFactor) {
     this.passwords = passwords;
+    this.secondFactor = secondFactor;
   }
 
   @Override
@@ -51,6 +54,9 @@ final class FormSessionLogin implements SessionLogin {
     }
     request.getSession(true);
     sessions.onAuthentication(authenticated, request, response);
+    if (secondFactor.awaitCode(authenticated, request, response)) {
+      return; // the next page asks for the code (the login page sends there)
+    }
     SecurityContext context = contexts.createEmptyContext();
     context.setAuthentication(authenticated);
     contexts.setContext(context);

@@ -92,14 +92,15 @@ class SecurityConfiguration {
 
   @Bean
   @Order(2)
-  SecurityFilterChain dashboardSecurity(HttpSecurity http, AuthenticationManager passwords) throws Exception {
+  SecurityFilterChain dashboardSecurity(HttpSecurity http, AuthenticationManager passwords,
+      SecondFactorStep secondFactor) throws Exception {
     http.authenticationManager(passwords)
         .authorizeHttpRequests(auth -> auth
             .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
             .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/actuator/info")
             .permitAll()
             .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html").permitAll()
-            .requestMatchers("/login", "/signup", "/invitation", "/invitation/accept", "/forgot-password",
+            .requestMatchers("/login", "/login/code", "/signup", "/invitation", "/invitation/accept", "/forgot-password",
                 "/reset-password", "/css/**", "/js/**", "/images/**", "/webjars/**", "/favicon.ico",
                 "/error")
             .permitAll()
@@ -108,7 +109,7 @@ class SecurityConfiguration {
             .loginPage("/login")
             .usernameParameter("email")
             .passwordParameter("password")
-            .defaultSuccessUrl("/", false)
+            .successHandler(secondFactor)
             .failureHandler((request, response, ex) -> response.sendRedirect(request.getContextPath()
                 + (ex instanceof PasswordAuthentication.LoginThrottledException ? "/login?throttled" : "/login?error")))
             .permitAll())

@@ -1,5 +1,7 @@
 package dev.reef.dashboard.internal;
 
+import dev.reef.access.TwoFactor;
+
 import dev.reef.access.Caller;
 import dev.reef.access.UserAccounts;
 import dev.reef.common.DataScope;
@@ -25,21 +27,88 @@ class AccountPages {
   private static final Map<String, String> LABELS = Map.of("currentPassword", "Current password",
       "newPassword", "New password", "password", "New password");
 
+  /** A two-factor set-up under way: the secret lives in the session until a code proves the app has it. */
+  private static final String ENROLLING = AccountPages.class.getName() + ".enrolling";
+
   private final Navigation navigation;
   private final UserAccounts users;
+  private final TwoFactor twoFactor;
 
-  AccountPages(Navigation navigation, UserAccounts users) {
+  AccountPages(Navigation navigation, UserAccounts users, TwoFactor twoFactor) {
     this.navigation = navigation;
     this.users = users;
+    this.twoFactor = twoFactor;
   }
 
   @GetMapping
-  String page(Model model) {
+  String page(HttpSession session, Model model) {
     Caller.User user = navigation.page(model, "account");
     model.addAttribute("sessions", DataScope.callAsPlatform(() -> users.sessions(user.userId())));
     model.addAttribute("mustChangePassword", DataScope.callAsPlatform(() -> users.mustChangePassword(user.userId())));
+    boolean on = twoFactor.enabled(user.userId());
+    model.addAttribute("twoFactorOn", on);
+    model.addAttribute("recoveryCodesLeft", on ? twoFactor.recoveryCodesLeft(user.userId()) : 0);
+    if (!on && session.getAttribute(ENROLLING) instanceof TwoFactor.Enrollment enrolling) {
+      model.addAttribute("enrolSecret", enrolling.secret().replaceAll("(.{4})(?!$)", "$1 "));
+      model.addAttribute("enrolQr", QrCodes.svg(enrolling.uri(), "QR code to add Reef to an authenticator app"));
+    }
     return "account";
   }
+
+  /** Step 1 of turning two-factor login on: a new secret, shown as a QR code and as text. */
+  @PostMapping("/two-factor/setup")
+  String setUpTwoFactor(HttpSession session) {
+    Caller.User user = navigation.user();
+    session.setAttribute(ENROLLING, twoFactor.begin(user.userId()));
+    return "redirect:/account#two-factor";
+  }
+
+  /** Step 2: a code from the app proves it has the secret; the recovery codes are shown once. */
+  @PostMapping("/two-factor/enable")
+  String enableTwoFactor(@RequestParam(required = false) String code, HttpSession session,
+      RedirectAttributes flash) {
+    Caller.User user = navigation.user();
+    if (!(session.getAttribute(ENROLLING) instanceof TwoFactor.Enrollment enrolling)) {
+      flash.addFlashAttribute("failure", "Start the set-up again: it was not under way in this session.");
+      return "redirect:/account#two-factor";
+    }
+    try {
+      flash.addFlashAttribute("recoveryCodes", twoFactor.enable(user.userId(), enrolling.secret(), code,
+          user.actor()));
+      session.removeAttribute(ENROLLING);
+      flash.addFlashAttribute("notice", "Two-factor login is on: from your next login Reef asks for a code.");
+    } catch (ProblemException e) {
+      flash.addFlashAttribute("failure", FormOutcome.labelled(e.detail(), CODE_LABELS));
+    }
+    return "redirect:/account#two-factor";
+  }
+
+  @PostMapping("/two-factor/disable")
+  String disableTwoFactor(@RequestParam(required = false) String password,
+      @RequestParam(required = false) String code, RedirectAttributes flash) {
+    Caller.User user = navigation.user();
+    try {
+      twoFactor.disable(user.userId(), password, code, user.actor());
+      flash.addFlashAttribute("notice", "Two-factor login is off.");
+    } catch (ProblemException e) {
+      flash.addFlashAttribute("failure", FormOutcome.labelled(e.detail(), CODE_LABELS));
+    }
+    return "redirect:/account#two-factor";
+  }
+
+  @PostMapping("/two-factor/recovery-codes")
+  String newRecoveryCodes(@RequestParam(required = false) String code, RedirectAttributes flash) {
+    Caller.User user = navigation.user();
+    try {
+      flash.addFlashAttribute("recoveryCodes", twoFactor.newRecoveryCodes(user.userId(), code, user.actor()));
+      flash.addFlashAttribute("notice", "New recovery codes: the old ones no longer work.");
+    } catch (ProblemException e) {
+      flash.addFlashAttribute("failure", FormOutcome.labelled(e.detail(), CODE_LABELS));
+    }
+    return "redirect:/account#two-factor";
+  }
+
+  private static final Map<String, String> CODE_LABELS = Map.of("code", "Code", "password", "Password");
 
   @PostMapping("/password")
   String changePassword(@RequestParam String currentPassword, @RequestParam String newPassword,

@@ -21,7 +21,11 @@ class HomeController {
   private final Signups signups;
   private final SessionLogin sessions;
 
-  HomeController(Navigation navigation, Signups signups, SessionLogin sessions) {
+  private final dev.reef.access.SecondFactorLogin secondFactor;
+
+  HomeController(Navigation navigation, Signups signups, SessionLogin sessions,
+      dev.reef.access.SecondFactorLogin secondFactor) {
+    this.secondFactor = secondFactor;
     this.navigation = navigation;
     this.signups = signups;
     this.sessions = sessions;
@@ -29,7 +33,12 @@ class HomeController {
 
   @GetMapping("/login")
   String login(@RequestParam(required = false) String error, @RequestParam(required = false) String throttled,
-      @RequestParam(required = false) String logout, @RequestParam(required = false) String reset, Model model) {
+      @RequestParam(required = false) String logout, @RequestParam(required = false) String reset,
+      @RequestParam(required = false) String expired, HttpServletRequest request, Model model) {
+    if (secondFactor.pending(request).isPresent()) {
+      return "redirect:/login/code"; // the password was right; the code is what is missing
+    }
+    model.addAttribute("expired", expired != null);
     model.addAttribute("error", error != null);
     model.addAttribute("passwordReset", reset != null);
     model.addAttribute("throttled", throttled != null);
