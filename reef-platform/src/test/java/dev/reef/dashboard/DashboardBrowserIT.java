@@ -254,7 +254,9 @@ class DashboardBrowserIT extends ReefIT {
     open("/operator/health");
     assertThat(text("main")).contains("Components").contains("db");
     assertThat(text("[data-provider='" + catalog.openAiProvider + "']")).as("the chat's model calls, last hour")
-        .contains(catalog.openAiProvider).contains("ms");
+        .contains(catalog.openAiProvider).contains("ms").contains("closed");
+    assertThat(text("main")).contains("ledger").contains("waitingRecords").contains("roundTripMillis");
+    assertThat(text("[data-agents-by-state]")).as("agents by state").matches("[a-z]+ \\d+( · [a-z]+ \\d+)*");
     screenshot("health");
     open("/operator/catalog");
     assertThat(text("[data-timeouts]")).as("the provider timeouts the operator runs with")

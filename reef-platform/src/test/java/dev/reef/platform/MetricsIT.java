@@ -55,12 +55,13 @@ class MetricsIT extends ReefIT {
       }
     }
     assertThat(wanted).contains("reef_gateway_calls_seconds_count", "reef_gateway_calls_seconds_bucket",
-        "reef_gateway_tokens_total", "reef_agents");
+        "reef_gateway_tokens_total", "reef_agents", "reef_ledger_waiting_records", "reef_ledger_since_flush_seconds",
+        "reef_meter_round_trip_seconds");
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       String exported = api.send("GET", "/actuator/prometheus", null, null, Map.of("Accept", "text/plain"))
           .text();
       for (String metric : wanted) {
-        assertThat(exported).as(metric).containsPattern("(?m)^" + metric + "\\{");
+        assertThat(exported).as(metric).containsPattern("(?m)^" + metric + "[{ ]");
       }
       assertThat(exported)
           .containsPattern("(?m)^reef_gateway_calls_seconds_count\\{.*provider=\"" + catalog.openAiProvider + "\".*\\}")

@@ -53,13 +53,13 @@ final class SystemHealth {
 
   public record Snapshot(String overall, List<Component> components, long tenants, long suspended, long agents,
       long running, String driver, String heapUsed, String heapMax, int heapPercent, String uptime,
-      int processors, String java) {}
+      int processors, String java, java.util.SortedMap<String, Long> agentsByState) {}
 
   /**
    * A provider's last hour through this replica: calls, the failed share, p50/p99, and calls per minute as a chart.
    */
   public record ProviderLine(String provider, long calls, String errorShare, boolean failing, String p50, String p99,
-      UsageCharts.Chart chart) {}
+      String circuit, UsageCharts.Chart chart) {}
 
   List<ProviderLine> providers() {
     return providerActivity.lastHour().stream().map(p -> {
@@ -70,7 +70,7 @@ final class SystemHealth {
             java.math.BigDecimal.valueOf(p.callsPerMinute().get(i))));
       }
       return new ProviderLine(p.provider(), p.calls(), String.format(java.util.Locale.ROOT, "%.1f %%",
-          p.errorShare() * 100), p.errorShare() >= 0.05, p.p50Millis() + " ms", p.p99Millis() + " ms",
+          p.errorShare() * 100), p.errorShare() >= 0.05, p.p50Millis() + " ms", p.p99Millis() + " ms", p.circuit(),
           UsageCharts.columns(p.provider() + ": calls per minute, last hour", points, UsageCharts.Unit.TOKENS));
     }).toList();
   }
@@ -86,6 +86,7 @@ final class SystemHealth {
     long suspended = 0;
     long agentCount = 0;
     long running = 0;
+    java.util.SortedMap<String, Long> byState = new java.util.TreeMap<>();
     for (int offset = 0; ; offset += TENANT_BATCH) {
       List<Tenant> batch = tenants.list(null, null, TENANT_BATCH, offset);
       for (Tenant t : batch) {
@@ -94,6 +95,7 @@ final class SystemHealth {
         var list = agents.list(t.id());
         agentCount += list.size();
         running += list.stream().filter(a -> a.state() instanceof AgentState.Running).count();
+        list.forEach(a -> byState.merge(a.state().name(), 1L, Long::sum));
       }
       if (batch.size() < TENANT_BATCH) {
         break;
@@ -105,7 +107,7 @@ final class SystemHealth {
     return new Snapshot(overall, components, tenantCount, suspended, agentCount, running, driver, size(used),
         size(max),
         (int) (used * 100 / Math.max(1, max)), uptime(Duration.ofMillis(ManagementFactory.getRuntimeMXBean()
-            .getUptime())), jvm.availableProcessors(), Runtime.version().toString());
+            .getUptime())), jvm.availableProcessors(), Runtime.version().toString(), byState);
   }
 
   private static void collect(String name, HealthContributor contributor, List<Component> into) {

@@ -55,6 +55,8 @@ final class JournalLedger implements UsageLedger, AutoCloseable {
   private final Map<Path, List<UsageRecord>> held = new ConcurrentHashMap<>();
   private final Set<Path> fromFileOnly = ConcurrentHashMap.newKeySet();
   private final AtomicInteger heldCount = new AtomicInteger();
+  /** When records last reached the database ({@link System#nanoTime}: an age, not a date). */
+  private volatile long lastFlushNanos = System.nanoTime();
 
   /**
    * @param database where records go, in platform scope
@@ -147,9 +149,25 @@ final class JournalLedger implements UsageLedger, AutoCloseable {
     }
   }
 
+  /**
+   * How far the database is behind this replica's journal, for the operator: what waits, and since when it last
+   * caught up.
+   *
+   * @param waitingRecords records written to the journal and not yet in the database (those held in memory; a
+   *     segment read back from disk counts once it is read)
+   * @param waitingSegments journal files not yet moved into the database
+   */
+  record Lag(long waitingRecords, int waitingSegments, Duration sinceLastFlush, boolean databaseDown) {}
+
+  Lag lag() {
+    return new Lag(heldCount.get(), journal.closedSegments().size(),
+        Duration.ofNanos(System.nanoTime() - lastFlushNanos), databaseDown);
+  }
+
   private void flushQuietly() {
     try {
       flush();
+      lastFlushNanos = System.nanoTime();
       if (databaseDown) {
         databaseDown = false;
         log.info("The usage ledger reaches the database again");

@@ -21,6 +21,30 @@ class LedgerConfiguration {
   }
 
   /**
+   * The {@code ledger} health contributor: how far the database is behind this replica's journal. Always UP (a
+   * database that is down only delays the ledger: the journal keeps every record), with the lag in its details; the
+   * same figures are metrics, so a growing backlog can be alerted on.
+   */
+  @Bean
+  org.springframework.boot.health.contributor.HealthIndicator ledgerHealthIndicator(JournalLedger ledger,
+      io.micrometer.core.instrument.MeterRegistry metrics) {
+    io.micrometer.core.instrument.Gauge.builder("reef.ledger.waiting.records", ledger, l -> l.lag().waitingRecords())
+        .description("Usage records in this replica's journal, not yet in the database").register(metrics);
+    io.micrometer.core.instrument.Gauge.builder("reef.ledger.since.flush", ledger,
+            l -> l.lag().sinceLastFlush().toMillis() / 1000.0)
+        .baseUnit("seconds").description("Time since this replica's journal last reached the database")
+        .register(metrics);
+    return () -> {
+      JournalLedger.Lag lag = ledger.lag();
+      return org.springframework.boot.health.contributor.Health.up()
+          .withDetail("waitingRecords", lag.waitingRecords())
+          .withDetail("waitingSegments", lag.waitingSegments())
+          .withDetail("secondsSinceLastFlush", lag.sinceLastFlush().toSeconds())
+          .withDetail("databaseReachable", !lag.databaseDown()).build();
+    };
+  }
+
+  /**
    * Month totals for seeding, read in the tenant's own scope (row-level security sees only its rows), after this
    * replica's journal has been moved into the database: a seed must not miss the calls of the last second.
    */

@@ -60,8 +60,13 @@ final class MeterConfigurations {
 
     /** Named so the contributor is {@code meter}. */
     @Bean
-    MeterHealthIndicator meterHealthIndicator(MeterProbe meter) {
-      return new MeterHealthIndicator(meter);
+    MeterHealthIndicator meterHealthIndicator(MeterProbe meter, io.micrometer.core.instrument.MeterRegistry metrics) {
+      MeterHealthIndicator indicator = new MeterHealthIndicator(meter);
+      io.micrometer.core.instrument.Gauge.builder("reef.meter.round.trip", indicator,
+              MeterHealthIndicator::roundTripSeconds)
+          .baseUnit("seconds").description("One round trip to the meter's store (Redis), measured when read")
+          .tag("implementation", meter.implementation()).register(metrics);
+      return indicator;
     }
   }
 }

@@ -16,11 +16,25 @@ final class MeterHealthIndicator implements HealthIndicator {
     this.probe = probe;
   }
 
-  @Override
-  public Health health() {
+  /** A fresh round trip to the meter's store (Redis; nothing for the in-process meter) in seconds; NaN if down. */
+  double roundTripSeconds() {
+    long started = System.nanoTime();
     try {
       probe.ping();
-      return Health.up().withDetail("implementation", probe.implementation()).build();
+      return (System.nanoTime() - started) / 1e9;
+    } catch (RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
+  @Override
+  public Health health() {
+    long started = System.nanoTime();
+    try {
+      probe.ping();
+      long micros = (System.nanoTime() - started) / 1_000;
+      return Health.up().withDetail("implementation", probe.implementation())
+          .withDetail("roundTripMillis", micros / 1000.0).build();
     } catch (RuntimeException e) {
       return Health.down().withDetail("implementation", probe.implementation())
           .withDetail("error", e.getClass().getSimpleName()).build();

@@ -25,9 +25,11 @@ final class ProviderStats implements ProviderActivity {
 
   private final ConcurrentHashMap<String, Minute[]> byProvider = new ConcurrentHashMap<>();
   private final Clock clock;
+  private final dev.reef.gateway.internal.upstream.ProviderHealth circuits;
 
-  ProviderStats(Clock clock) {
+  ProviderStats(Clock clock, dev.reef.gateway.internal.upstream.ProviderHealth circuits) {
     this.clock = clock;
+    this.circuits = circuits;
   }
 
   private static final class Minute {
@@ -94,10 +96,16 @@ final class ProviderStats implements ProviderActivity {
           samples.add(minute.samples.get(i));
         }
       }
-      if (calls > 0) {
+      String circuit = circuits.state(provider);
+      if (calls > 0 || !circuit.equals("closed")) {
         long[] sorted = samples.stream().mapToLong(Long::longValue).sorted().toArray();
         out.add(new ProviderHour(provider, calls, errors, percentile(sorted, 0.50), percentile(sorted, 0.99),
-            List.copyOf(perMinute)));
+            List.copyOf(perMinute), circuit));
+      }
+    });
+    circuits.notClosed().forEach((provider, circuit) -> {
+      if (!byProvider.containsKey(provider)) {
+        out.add(new ProviderHour(provider, 0, 0, 0, 0, java.util.Collections.nCopies(MINUTES, 0L), circuit));
       }
     });
     out.sort((a, b) -> a.provider().compareTo(b.provider()));

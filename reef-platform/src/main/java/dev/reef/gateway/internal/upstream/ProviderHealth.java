@@ -27,4 +27,24 @@ public final class ProviderHealth {
   public CircuitBreaker of(String provider) {
     return registry.circuitBreaker(provider);
   }
+
+  /** {@code closed} (calls go through), {@code open} (skipped), or {@code half-open} (trial calls). */
+  public String state(String provider) {
+    return registry.find(provider).map(breaker -> name(breaker.getState())).orElse("closed");
+  }
+
+  /** The providers whose circuit is not closed, with its state. */
+  public java.util.Map<String, String> notClosed() {
+    java.util.Map<String, String> states = new java.util.TreeMap<>();
+    registry.getAllCircuitBreakers().forEach(breaker -> {
+      if (breaker.getState() != CircuitBreaker.State.CLOSED) {
+        states.put(breaker.getName(), name(breaker.getState()));
+      }
+    });
+    return states;
+  }
+
+  private static String name(CircuitBreaker.State state) {
+    return state.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
 }

@@ -35,7 +35,7 @@ class ProviderStatsTest {
   @Test
   void countsCallsAndFailuresPerMinute_forTheLastHourOnly_withPercentilesOfTheDurations() {
     MovableClock clock = new MovableClock();
-    ProviderStats stats = new ProviderStats(clock);
+    ProviderStats stats = new ProviderStats(clock, new dev.reef.gateway.internal.upstream.ProviderHealth());
     for (int i = 1; i <= 100; i++) {
       stats.record("openai", i * 10L, i % 10 != 0); // 10..1000 ms; every tenth failed
     }
@@ -61,12 +61,27 @@ class ProviderStatsTest {
 
   @Test
   void keepsASampleOfTheDurations_whenAMinuteHasManyCalls() {
-    ProviderStats stats = new ProviderStats(new MovableClock());
+    ProviderStats stats = new ProviderStats(new MovableClock(), new dev.reef.gateway.internal.upstream.ProviderHealth());
     for (int i = 0; i < 10_000; i++) {
       stats.record("busy", 100, true);
     }
     ProviderHour busy = stats.lastHour().getFirst();
     assertThat(busy.calls()).isEqualTo(10_000);
     assertThat(busy.p99Millis()).isEqualTo(100);
+  }
+
+  @Test
+  void aProviderWhoseCircuitOpened_isListedWithItsState_evenWithoutCallsInTheHour() {
+    dev.reef.gateway.internal.upstream.ProviderHealth circuits = new dev.reef.gateway.internal.upstream.ProviderHealth();
+    ProviderStats stats = new ProviderStats(new MovableClock(), circuits);
+    stats.record("healthy", 10, true);
+    io.github.resilience4j.circuitbreaker.CircuitBreaker failing = circuits.of("failing");
+    for (int i = 0; i < 10; i++) {
+      failing.onError(5, java.util.concurrent.TimeUnit.MILLISECONDS, new java.io.IOException("connection refused"));
+    }
+
+    assertThat(stats.lastHour()).extracting(ProviderHour::provider, ProviderHour::circuit, ProviderHour::calls)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("failing", "open", 0L),
+            org.assertj.core.groups.Tuple.tuple("healthy", "closed", 1L));
   }
 }
