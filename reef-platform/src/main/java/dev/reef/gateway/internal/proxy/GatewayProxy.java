@@ -100,11 +100,14 @@ public final class GatewayProxy {
   private record CallSeries(String endpoint, String status, String provider, String model) {}
   private final java.util.concurrent.ConcurrentHashMap<String, URI> uris = new java.util.concurrent.ConcurrentHashMap<>();
 
+  private final dev.reef.gateway.internal.telemetry.GenAiTelemetry telemetry;
+
   GatewayProxy(BearerCredentials credentials, TenantProfiles profiles, Catalog catalog, UsageMeter meter,
       UsageLedger ledger, SettlementFence fence, UpstreamClient upstream, ProviderHealth health, ProviderGates gates,
       GatewayProperties properties, JsonMapper json, Clock clock, ActivityTracker activity, MeterRegistry metrics,
-      ProviderStats providerStats) {
+      ProviderStats providerStats, dev.reef.gateway.internal.telemetry.GenAiTelemetry telemetry) {
     this.providerStats = providerStats;
+    this.telemetry = telemetry;
     this.credentials = credentials;
     this.profiles = profiles;
     this.catalog = catalog;
@@ -803,6 +806,14 @@ public final class GatewayProxy {
         counters[1].increment(counts.output());
       }
       UUID agent = call.caller().agentId();
+      if (telemetry.enabled()) {
+        telemetry.finished(new dev.reef.gateway.internal.telemetry.GenAiTelemetry.Call(call.flavor().endpoint(),
+            route == null ? null : route.provider().type().json(), route == null ? null : route.provider().name(),
+            call.requestedModel(), route == null ? null : route.model().upstreamModel(), counts.input(),
+            counts.output(), route != null && route.byok(), status,
+            outcome == Outcome.ERROR ? String.valueOf(httpStatus) : null, call.caller().tenantId().value(), agent,
+            call.startedAt(), finishedAt, elapsed));
+      }
       UsageRecord record = new UsageRecord(requestId(finishedAt), call.caller().tenantId(), agent == null ? null
           : agent.toString(), call.caller().apiKeyId(),
           call.flavor().endpoint(), route == null ? call.requestedModel() : route.model().id(),
