@@ -11,4 +11,7 @@ public interface SessionLogin {
 
   /** @throws dev.reef.common.ProblemException {@code unauthenticated} when the email and password do not match */
   void logIn(String email, String password, HttpServletRequest request, HttpServletResponse response);
+
+  /** Reloads who is signed in to this session from the database (after their email changed). */
+  void refresh(HttpServletRequest request, HttpServletResponse response);
 }

@@ -34,8 +34,31 @@ public interface UserAccounts {
   /** Whether the person must replace a password chosen for them (the first operator's generated one) first. */
   boolean mustChangePassword(UserId userId);
 
-  /** How many dashboard sessions the person has open, this one included. */
-  int sessions(UserId userId);
+  /** The person's dashboard sessions, this one ({@code currentSession}) first, then the most recently used. */
+  List<SessionInfo> sessions(UserId userId, String currentSession);
+
+  /** Signs one of the person's other sessions out, by its {@link SessionInfo#ref}; false when there is none. */
+  boolean signOut(UserId userId, String sessionRef, dev.reef.common.Actor actor);
+
+  /**
+   * Changes the person's email (their login) after checking their password; every other session is signed out
+   * and the old address is told (when Reef can send email).
+   *
+   * @return the new address, normalised
+   * @throws dev.reef.common.InvalidRequestException for a wrong password or an address that is not one
+   * @throws dev.reef.common.ConflictException when another account has that address
+   */
+  String changeEmail(UserId userId, String password, String newEmail, String keepSession,
+      dev.reef.common.Actor actor);
+
+  /**
+   * One signed-in dashboard session.
+   *
+   * @param ref a stand-in for the session's id (a hash): safe to show and post back, useless as a session cookie
+   * @param from the client address it signed in from; {@code browser} its user agent, shortened
+   */
+  record SessionInfo(String ref, java.time.Instant signedInAt, java.time.Instant lastUsedAt, String from,
+      String browser, boolean current) {}
 
   record Membership(TenantId tenantId, UserId userId, Role role) {}
 }

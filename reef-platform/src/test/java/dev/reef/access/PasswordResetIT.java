@@ -87,6 +87,21 @@ class PasswordResetIT extends ReefIT {
     assertThat(ask(visitor, t.email())).contains("Too many reset requests");
   }
 
+  @Test
+  void changingTheEmail_tellsTheOldAddress() {
+    SignedUp t = signUp("Email Change Notice");
+    DashboardClient me = new DashboardClient(api.base());
+    me.login(t.email(), t.password());
+    me.get("/account");
+    String fresh = "moved-" + java.util.UUID.randomUUID().toString().substring(0, 8) + "@example.test";
+    assertThat(me.post("/account/email", Map.of("email", fresh, "password", t.password())).statusCode())
+        .isEqualTo(302);
+    assertThat(me.get("/account").body()).contains("Your email is now " + fresh);
+    String notice = SMTP.received().stream().filter(m -> m.to().contains(t.email())).map(TestSmtpServer.Mail::text)
+        .filter(text -> text.contains(fresh)).findFirst().orElseThrow();
+    assertThat(notice).contains("was changed from " + t.email()).contains("tell your operator");
+  }
+
   private static String ask(DashboardClient visitor, String email) {
     visitor.get("/forgot-password");
     return visitor.post("/forgot-password", Map.of("email", email)).body();

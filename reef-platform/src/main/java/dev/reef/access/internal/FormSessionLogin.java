@@ -1,6 +1,7 @@
 package dev.reef.access.internal;
 
 import dev.reef.access.SessionLogin;
+import dev.reef.common.DataScope;
 import dev.reef.common.ProblemException;
 import dev.reef.common.ProblemType;
 import jakarta.servlet.http.HttpServletRequest;
@@ -39,7 +40,10 @@ final class FormSessionLogin implements SessionLogin {
 
   private final SecondFactorStep secondFactor;
 
-  FormSessionLogin(AuthenticationManager passwords, SecondFactorStep secondFactor) {
+  private final UserRepository users;
+
+  FormSessionLogin(AuthenticationManager passwords, SecondFactorStep secondFactor, UserRepository users) {
+    this.users = users;
     this.passwords = passwords;
     this.secondFactor = secondFactor;
   }
@@ -59,6 +63,23 @@ final class FormSessionLogin implements SessionLogin {
     }
     SecurityContext context = contexts.createEmptyContext();
     context.setAuthentication(authenticated);
+    contexts.setContext(context);
+    repository.saveContext(context, request, response);
+    SessionDetails.remember(request);
+  }
+
+  @Override
+  public void refresh(HttpServletRequest request, HttpServletResponse response) {
+    Authentication current = contexts.getContext().getAuthentication();
+    if (current == null || !(current.getPrincipal() instanceof ReefUserDetails signedIn)) {
+      return;
+    }
+    UserRepository.UserRow user = DataScope.callAsPlatform(() -> users.findById(signedIn.userId()))
+        .orElseThrow(() -> new ProblemException(ProblemType.UNAUTHENTICATED, "Log in again."));
+    ReefUserDetails details = new ReefUserDetails(user.id(), user.email(), null, user.operator());
+    SecurityContext context = contexts.createEmptyContext();
+    context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(details, null,
+        details.getAuthorities()));
     contexts.setContext(context);
     repository.saveContext(context, request, response);
   }

@@ -15,16 +15,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.mail.SimpleMailMessage;
-import org.springframework.mail.javamail.JavaMailSenderImpl;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -43,18 +39,12 @@ final class PasswordResetService implements PasswordResets {
   private static final int PER_CLIENT_PER_HOUR = 10;
   private static final Logger log = LoggerFactory.getLogger(PasswordResetService.class);
 
-  /** {@code REEF_SMTP_*}, {@code REEF_MAIL_FROM}. */
-  @ConfigurationProperties("reef.mail")
-  record MailProperties(String smtpHost, int smtpPort, String smtpUsername, String smtpPassword,
-      boolean smtpStarttls, String from) {}
-
   private final JdbcClient jdbc;
   private final UserRepository users;
   private final UserAccountService accounts;
   private final PasswordEncoder passwords;
   private final ReefProperties reef;
-  private final MailProperties mail;
-  private final JavaMailSenderImpl sender;
+  private final Mailer mailer;
   private final TransactionTemplate tx;
   private final ApplicationEventPublisher events;
   private final Clock clock;
@@ -62,40 +52,22 @@ final class PasswordResetService implements PasswordResets {
       .maximumSize(100_000).build();
 
   PasswordResetService(JdbcClient jdbc, UserRepository users, UserAccountService accounts, PasswordEncoder passwords,
-      ReefProperties reef, MailProperties mail, TransactionTemplate tx, ApplicationEventPublisher events,
+      ReefProperties reef, Mailer mailer, TransactionTemplate tx, ApplicationEventPublisher events,
       Clock clock) {
     this.jdbc = jdbc;
     this.users = users;
     this.accounts = accounts;
     this.passwords = passwords;
     this.reef = reef;
-    this.mail = mail;
+    this.mailer = mailer;
     this.tx = tx;
     this.events = events;
     this.clock = clock;
-    this.sender = mail.smtpHost() == null || mail.smtpHost().isBlank() ? null : sender(mail);
-  }
-
-  private static JavaMailSenderImpl sender(MailProperties mail) {
-    JavaMailSenderImpl sender = new JavaMailSenderImpl();
-    sender.setHost(mail.smtpHost());
-    sender.setPort(mail.smtpPort());
-    if (mail.smtpUsername() != null && !mail.smtpUsername().isBlank()) {
-      sender.setUsername(mail.smtpUsername());
-      sender.setPassword(mail.smtpPassword());
-    }
-    Properties props = sender.getJavaMailProperties();
-    props.put("mail.smtp.auth", String.valueOf(mail.smtpUsername() != null && !mail.smtpUsername().isBlank()));
-    props.put("mail.smtp.starttls.enable", String.valueOf(mail.smtpStarttls()));
-    props.put("mail.smtp.connectiontimeout", "5000");
-    props.put("mail.smtp.timeout", "10000");
-    props.put("mail.smtp.writetimeout", "10000");
-    return sender;
   }
 
   @Override
   public boolean available() {
-    return sender != null && reef.publicUrl() != null && !reef.publicUrl().isBlank();
+    return mailer.available() && reef.publicUrl() != null && !reef.publicUrl().isBlank();
   }
 
   @Override
@@ -122,19 +94,13 @@ final class PasswordResetService implements PasswordResets {
         .param("id", UUID.randomUUID()).param("user", user.get().id().value())
         .param("hash", SecretTokens.sha256(token)).param("expires", Jdbc.timestamp(now.plus(VALID_FOR)))
         .param("now", Jdbc.timestamp(now)).update()));
-    SimpleMailMessage message = new SimpleMailMessage();
-    message.setFrom(mail.from());
-    message.setTo(user.get().email());
-    message.setSubject("Reset your Reef password");
-    message.setText("Someone (you, we hope) asked to reset the password of your Reef account " + user.get().email()
-        + ".\n\nChoose a new password here, within " + VALID_FOR.toMinutes() + " minutes:\n\n"
-        + reef.publicUrl().replaceAll("/+$", "") + "/reset-password?token=" + token
-        + "\n\nThe link works once. If it was not you, ignore this message: your password stays as it is.\n");
     try {
-      sender.send(message);
+      mailer.send(user.get().email(), "Reset your Reef password", "Someone (you, we hope) asked to reset the "
+          + "password of your Reef account " + user.get().email() + ".\n\nChoose a new password here, within "
+          + VALID_FOR.toMinutes() + " minutes:\n\n" + reef.publicUrl().replaceAll("/+$", "")
+          + "/reset-password?token=" + token
+          + "\n\nThe link works once. If it was not you, ignore this message: your password stays as it is.\n");
     } catch (RuntimeException e) {
-      log.warn("Could not send a password reset email through {}:{}: {}", mail.smtpHost(), mail.smtpPort(),
-          e.getMessage());
       throw new ProblemException(ProblemType.UNAVAILABLE, "The email could not be sent right now; try again in a "
           + "few minutes.");
     }

@@ -64,6 +64,7 @@ final class SecondFactorStep implements SecondFactorLogin, AuthenticationSuccess
   public void onAuthenticationSuccess(HttpServletRequest request, HttpServletResponse response,
       Authentication authentication) throws IOException, jakarta.servlet.ServletException {
     if (!awaitCode(authentication, request, response)) {
+      SessionDetails.remember(request);
       signedIn.onAuthenticationSuccess(request, response, authentication);
       return;
     }
@@ -116,6 +117,7 @@ final class SecondFactorStep implements SecondFactorLogin, AuthenticationSuccess
     context.setAuthentication(authenticated);
     contexts.setContext(context);
     repository.saveContext(context, request, response);
+    SessionDetails.remember(request);
   }
 
   private Optional<Pending> pendingIn(HttpServletRequest request) {

@@ -22,10 +22,12 @@ class UserAccountService implements UserAccounts {
   private final Clock clock;
   private final org.springframework.session.FindByIndexNameSessionRepository<?> sessions;
   private final org.springframework.context.ApplicationEventPublisher events;
+  private final Mailer mailer;
 
   UserAccountService(UserRepository users, MembershipRepository memberships, PasswordEncoder passwords,
       org.springframework.session.FindByIndexNameSessionRepository<?> sessions,
-      org.springframework.context.ApplicationEventPublisher events, Clock clock) {
+      org.springframework.context.ApplicationEventPublisher events, Mailer mailer, Clock clock) {
+    this.mailer = mailer;
     this.users = users;
     this.memberships = memberships;
     this.passwords = passwords;
@@ -67,8 +69,64 @@ class UserAccountService implements UserAccounts {
   }
 
   @Override
-  public int sessions(UserId userId) {
-    return users.findById(userId).map(u -> sessions.findByPrincipalName(u.email()).size()).orElse(0);
+  public List<SessionInfo> sessions(UserId userId, String currentSession) {
+    String email = users.findById(userId).map(UserRepository.UserRow::email).orElse(null);
+    if (email == null) {
+      return List.of();
+    }
+    List<SessionInfo> list = new java.util.ArrayList<>();
+    sessions.findByPrincipalName(email).forEach((id, session) -> list.add(new SessionInfo(
+        SessionDetails.ref(id), session.getCreationTime(), session.getLastAccessedTime(),
+        SessionDetails.from(session), SessionDetails.browser(session), id.equals(currentSession))));
+    list.sort(java.util.Comparator.comparing(SessionInfo::current).reversed()
+        .thenComparing(SessionInfo::lastUsedAt, java.util.Comparator.reverseOrder()));
+    return list;
+  }
+
+  @Override
+  public boolean signOut(UserId userId, String sessionRef, dev.reef.common.Actor actor) {
+    String email = users.findById(userId).map(UserRepository.UserRow::email).orElse(null);
+    if (email == null || sessionRef == null) {
+      return false;
+    }
+    for (String id : List.copyOf(sessions.findByPrincipalName(email).keySet())) {
+      if (SessionDetails.ref(id).equals(sessionRef)) {
+        sessions.deleteById(id);
+        events.publishEvent(new dev.reef.access.AccessEvents.AccountChanged(actor, "signed_out_session"));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public String changeEmail(UserId userId, String password, String newEmail, String keepSession,
+      dev.reef.common.Actor actor) {
+    UserRepository.UserRow user = users.findById(userId)
+        .orElseThrow(() -> new dev.reef.common.NotFoundException("user", userId.toString()));
+    if (password == null || !passwords.matches(password, user.passwordHash())) {
+      throw new dev.reef.common.InvalidRequestException("password", "is not your password");
+    }
+    String normalized = EmailAddresses.normalize(newEmail);
+    if (normalized.equals(user.email())) {
+      throw new dev.reef.common.InvalidRequestException("email", "is already your email");
+    }
+    if (users.findByEmail(normalized).isPresent()) {
+      throw new ConflictException("Another account uses " + normalized + ".");
+    }
+    endSessions(user.email(), keepSession);
+    users.updateEmail(userId, normalized);
+    events.publishEvent(new dev.reef.access.AccessEvents.AccountChanged(actor, "email_changed"));
+    if (mailer.available()) {
+      try {
+        mailer.send(user.email(), "Your Reef email was changed", "The email of your Reef account was changed from "
+            + user.email() + " to " + normalized + ". You log in with the new one from now on.\n\nIf it was not "
+            + "you, someone knows your password: tell your operator at once.\n");
+      } catch (RuntimeException e) {
+        // logged by the mailer; the change stands
+      }
+    }
+    return normalized;
   }
 
   private int endSessions(String email, String keep) {

@@ -56,6 +56,11 @@ class UserRepository {
         .param("hash", passwordHash).param("id", id.value()).update();
   }
 
+  void updateEmail(UserId id, String email) {
+    jdbc.sql("update users set email = :email where id = :id").param("email", email).param("id", id.value())
+        .update();
+  }
+
   long countOperators() {
     return jdbc.sql("select count(*) from users where operator = true").query(Long.class).single();
   }

@@ -1,16 +1,18 @@
 package dev.reef.dashboard.internal;
 
-import dev.reef.access.TwoFactor;
-
 import dev.reef.access.Caller;
+import dev.reef.access.TwoFactor;
 import dev.reef.access.UserAccounts;
 import dev.reef.common.DataScope;
 import dev.reef.common.ProblemException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.util.Map;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -34,7 +36,14 @@ class AccountPages {
   private final UserAccounts users;
   private final TwoFactor twoFactor;
 
-  AccountPages(Navigation navigation, UserAccounts users, TwoFactor twoFactor) {
+  private final dev.reef.access.SessionLogin sessions;
+
+  private final dev.reef.access.PasswordResets resets;
+
+  AccountPages(Navigation navigation, UserAccounts users, TwoFactor twoFactor, dev.reef.access.SessionLogin sessions,
+      dev.reef.access.PasswordResets resets) {
+    this.resets = resets;
+    this.sessions = sessions;
     this.navigation = navigation;
     this.users = users;
     this.twoFactor = twoFactor;
@@ -43,8 +52,12 @@ class AccountPages {
   @GetMapping
   String page(HttpSession session, Model model) {
     Caller.User user = navigation.page(model, "account");
-    model.addAttribute("sessions", DataScope.callAsPlatform(() -> users.sessions(user.userId())));
+    model.addAttribute("sessions", DataScope.callAsPlatform(() -> users.sessions(user.userId(), session.getId()))
+        .stream().map(s -> new SessionLine(s.ref(), s.browser().isEmpty() ? "a browser" : s.browser(),
+            s.from().isEmpty() ? "" : "from " + s.from(), WHEN.format(s.signedInAt()), WHEN.format(s.lastUsedAt()),
+            s.current())).toList());
     model.addAttribute("mustChangePassword", DataScope.callAsPlatform(() -> users.mustChangePassword(user.userId())));
+    model.addAttribute("mailOn", resets.available());
     boolean on = twoFactor.enabled(user.userId());
     model.addAttribute("twoFactorOn", on);
     model.addAttribute("recoveryCodesLeft", on ? twoFactor.recoveryCodesLeft(user.userId()) : 0);
@@ -108,7 +121,8 @@ class AccountPages {
     return "redirect:/account#two-factor";
   }
 
-  private static final Map<String, String> CODE_LABELS = Map.of("code", "Code", "password", "Password");
+  private static final Map<String, String> CODE_LABELS = Map.of("code", "Code", "password", "Password",
+      "email", "New email");
 
   @PostMapping("/password")
   String changePassword(@RequestParam String currentPassword, @RequestParam String newPassword,
@@ -123,6 +137,37 @@ class AccountPages {
           users.changePassword(user.userId(), currentPassword, newPassword, session.getId(), user.actor());
           return null;
         }), LABELS, null);
+  }
+
+  /** One of the person's sessions, as the account page lists it (times in UTC). */
+  record SessionLine(String ref, String browser, String from, String signedIn, String lastUsed, boolean current) {}
+
+  private static final java.time.format.DateTimeFormatter WHEN = java.time.format.DateTimeFormatter
+      .ofPattern("d MMM yyyy HH:mm 'UTC'").withZone(java.time.ZoneOffset.UTC);
+
+  @PostMapping("/email")
+  String changeEmail(@RequestParam(required = false) String email, @RequestParam(required = false) String password,
+      HttpSession session, HttpServletRequest request, HttpServletResponse response, RedirectAttributes flash) {
+    Caller.User user = navigation.user();
+    try {
+      String now = DataScope.callAsPlatform(() -> users.changeEmail(user.userId(), password, email, session.getId(),
+          user.actor()));
+      sessions.refresh(request, response);
+      flash.addFlashAttribute("notice", "Your email is now " + now + ": log in with it from now on. Your other "
+          + "sessions were signed out.");
+    } catch (ProblemException e) {
+      flash.addFlashAttribute("failure", FormOutcome.labelled(e.detail(), CODE_LABELS));
+    }
+    return "redirect:/account";
+  }
+
+  @PostMapping("/sessions/{ref}/sign-out")
+  String signOutSession(@PathVariable String ref, RedirectAttributes flash) {
+    Caller.User user = navigation.user();
+    boolean ended = DataScope.callAsPlatform(() -> users.signOut(user.userId(), ref, user.actor()));
+    flash.addFlashAttribute(ended ? "notice" : "failure", ended ? "That session was signed out."
+        : "That session had already ended.");
+    return "redirect:/account";
   }
 
   @PostMapping("/sign-out-elsewhere")

@@ -25,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Component;
 
 /**
@@ -40,7 +39,6 @@ import org.springframework.stereotype.Component;
  * them off ({@code REEF_OTEL_TENANT_ATTRIBUTE=false}). Prompts and answers are never exported.
  */
 @Component
-@EnableConfigurationProperties(OtelProperties.class)
 public final class GenAiTelemetry implements DisposableBean {
 
   static final AttributeKey<String> OPERATION = AttributeKey.stringKey("gen_ai.operation.name");
