@@ -53,6 +53,23 @@ public final class DashboardClient {
     return response;
   }
 
+  /**
+   * Calls the REST API with this client's session (no API key), as the dashboard's scripts would: with the CSRF
+   * token of the last page fetched in the {@code X-CSRF-TOKEN} header when {@code withCsrf}.
+   */
+  public HttpResponse<String> api(String method, String path, String json, boolean withCsrf) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).header("Accept",
+        "application/json").method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofString(json));
+    if (json != null) {
+      request.header("Content-Type", "application/json");
+    }
+    if (withCsrf && csrf != null) {
+      request.header("X-CSRF-TOKEN", csrf);
+    }
+    return send(request);
+  }
+
   /** Posts a form with the CSRF token of the last page fetched (fetch one first). */
   public HttpResponse<String> post(String path, Map<String, String> form) {
     Map<String, String> fields = new LinkedHashMap<>(form);

@@ -65,9 +65,14 @@ class SecurityConfiguration {
   @Order(1)
   SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeyService keys, ReefProperties properties,
       ProblemWriter problems) throws Exception {
+    // Bearer keys, or the session of a person signed in to the dashboard (so the dashboard's own scripts, and an
+    // operator trying a call, use the API as themselves). A session is read, never created here; a request that
+    // rides on one must carry its CSRF token in a header, as the dashboard's forms do; a bearer request needs none.
     http.securityMatcher("/api/**")
-        .csrf(csrf -> csrf.disable())
-        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .csrf(csrf -> csrf.ignoringRequestMatchers(request -> request.getHeader("Authorization") != null
+            || request.getSession(false) == null))
+        .securityContext(context -> context.securityContextRepository(new SessionReadOnlyContexts()))
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.NEVER))
         .requestCache(cache -> cache.disable())
         .httpBasic(basic -> basic.disable())
         .formLogin(form -> form.disable())
@@ -86,7 +91,9 @@ class SecurityConfiguration {
                   "Send an API key as 'Authorization: Bearer <key>'."));
             })
             .accessDeniedHandler((request, response, ex) -> problems.write(request, response,
-                new ProblemException(ProblemType.FORBIDDEN, "Not allowed."))));
+                new ProblemException(ProblemType.FORBIDDEN, ex instanceof org.springframework.security.web.csrf
+                    .CsrfException ? "A call with the dashboard's session needs its CSRF token in the X-CSRF-TOKEN "
+                    + "header (the page's csrf-token meta tag), or use an API key." : "Not allowed."))));
     return http.build();
   }
 
