@@ -2,6 +2,7 @@ package dev.reef.access.internal;
 
 import com.eatthepath.otp.TimeBasedOneTimePasswordGenerator;
 import dev.reef.access.AccessEvents;
+import dev.reef.access.SealedSecrets;
 import dev.reef.access.TwoFactor;
 import dev.reef.common.Actor;
 import dev.reef.common.DataScope;
@@ -9,8 +10,6 @@ import dev.reef.common.InvalidRequestException;
 import dev.reef.common.NotFoundException;
 import dev.reef.common.UserId;
 import dev.reef.platform.Jdbc;
-import dev.reef.secrets.SecretRef;
-import dev.reef.secrets.SecretStore;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
@@ -47,13 +46,13 @@ class TwoFactorService implements TwoFactor {
   private final TimeBasedOneTimePasswordGenerator totp = new TimeBasedOneTimePasswordGenerator();
   private final JdbcClient jdbc;
   private final UserRepository users;
-  private final SecretStore secrets;
+  private final SealedSecrets secrets;
   private final PasswordEncoder passwords;
   private final ApplicationEventPublisher events;
   private final TransactionTemplate tx;
   private final Clock clock;
 
-  TwoFactorService(JdbcClient jdbc, UserRepository users, SecretStore secrets, PasswordEncoder passwords,
+  TwoFactorService(JdbcClient jdbc, UserRepository users, SealedSecrets secrets, PasswordEncoder passwords,
       ApplicationEventPublisher events, TransactionTemplate tx, Clock clock) {
     this.jdbc = jdbc;
     this.users = users;
@@ -90,10 +89,10 @@ class TwoFactorService implements TwoFactor {
         .orElseThrow(() -> new InvalidRequestException("code", "is not the code your app shows now; check the "
             + "app has the new entry and your device's clock is right"));
     List<String> codes = platform(() -> {
-      secretOf(userId).ifPresent(old -> secrets.delete(new SecretRef(old)));
-      SecretRef ref = secrets.putPlatform("totp:" + userId.value(), secret);
+      secretOf(userId).ifPresent(secrets::destroy);
+      UUID ref = secrets.seal("totp:" + userId.value(), secret);
       jdbc.sql("update users set totp_secret = :ref, totp_last_step = :step where id = :id")
-          .param("ref", ref.id()).param("step", step).param("id", userId.value()).update();
+          .param("ref", ref).param("step", step).param("id", userId.value()).update();
       return replaceRecoveryCodes(userId);
     });
     events.publishEvent(new AccessEvents.AccountChanged(actor, "two_factor_enabled"));
@@ -111,7 +110,7 @@ class TwoFactorService implements TwoFactor {
       throw new InvalidRequestException("code", "is neither your app's current code nor an unused recovery code");
     }
     platform(() -> {
-      secretOf(userId).ifPresent(ref -> secrets.delete(new SecretRef(ref)));
+      secretOf(userId).ifPresent(secrets::destroy);
       jdbc.sql("update users set totp_secret = null, totp_last_step = null where id = :id")
           .param("id", userId.value()).update();
       jdbc.sql("delete from recovery_codes where user_id = :id").param("id", userId.value()).update();
@@ -153,7 +152,7 @@ class TwoFactorService implements TwoFactor {
       if (digits.matches("\\d{6}")) {
         Long last = jdbc.sql("select totp_last_step from users where id = :id").param("id", userId.value())
             .query(Long.class).optional().orElse(null);
-        Optional<Long> step = matchingStep(secrets.reveal(new SecretRef(ref.get())), digits,
+        Optional<Long> step = matchingStep(secrets.open(ref.get()), digits,
             last == null ? Long.MIN_VALUE : last);
         // the update only succeeds for a step after the last one accepted: two requests with one code, one wins
         return step.isPresent() && jdbc.sql("""

@@ -27,13 +27,16 @@ class LedgerConfiguration {
    */
   @Bean
   org.springframework.boot.health.contributor.HealthIndicator ledgerHealthIndicator(JournalLedger ledger,
-      io.micrometer.core.instrument.MeterRegistry metrics) {
-    io.micrometer.core.instrument.Gauge.builder("reef.ledger.waiting.records", ledger, l -> l.lag().waitingRecords())
-        .description("Usage records in this replica's journal, not yet in the database").register(metrics);
-    io.micrometer.core.instrument.Gauge.builder("reef.ledger.since.flush", ledger,
-            l -> l.lag().sinceLastFlush().toMillis() / 1000.0)
-        .baseUnit("seconds").description("Time since this replica's journal last reached the database")
-        .register(metrics);
+      org.springframework.beans.factory.ObjectProvider<io.micrometer.core.instrument.MeterRegistry> metrics) {
+    metrics.ifAvailable(registry -> {
+      io.micrometer.core.instrument.Gauge.builder("reef.ledger.waiting.records", ledger,
+              l -> l.lag().waitingRecords())
+          .description("Usage records in this replica's journal, not yet in the database").register(registry);
+      io.micrometer.core.instrument.Gauge.builder("reef.ledger.since.flush", ledger,
+              l -> l.lag().sinceLastFlush().toMillis() / 1000.0)
+          .baseUnit("seconds").description("Time since this replica's journal last reached the database")
+          .register(registry);
+    });
     return () -> {
       JournalLedger.Lag lag = ledger.lag();
       return org.springframework.boot.health.contributor.Health.up()

@@ -60,12 +60,13 @@ final class MeterConfigurations {
 
     /** Named so the contributor is {@code meter}. */
     @Bean
-    MeterHealthIndicator meterHealthIndicator(MeterProbe meter, io.micrometer.core.instrument.MeterRegistry metrics) {
+    MeterHealthIndicator meterHealthIndicator(MeterProbe meter,
+        org.springframework.beans.factory.ObjectProvider<io.micrometer.core.instrument.MeterRegistry> metrics) {
       MeterHealthIndicator indicator = new MeterHealthIndicator(meter);
-      io.micrometer.core.instrument.Gauge.builder("reef.meter.round.trip", indicator,
-              MeterHealthIndicator::roundTripSeconds)
+      metrics.ifAvailable(registry -> io.micrometer.core.instrument.Gauge.builder("reef.meter.round.trip",
+              indicator, MeterHealthIndicator::roundTripSeconds)
           .baseUnit("seconds").description("One round trip to the meter's store (Redis), measured when read")
-          .tag("implementation", meter.implementation()).register(metrics);
+          .tag("implementation", meter.implementation()).register(registry));
       return indicator;
     }
   }
