@@ -57,11 +57,17 @@ final class AgentObjects {
   /** A launch file's name: relative, plain characters, no {@code ..}; it is a shell argument and a Secret path. */
   private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-  /** The init container: private directories, then each file given as an argument copied from the Secret. */
+  /** Where a launch's workspace files are in the Secret's volume (a prefix no state file may start with). */
+  static final String WORKSPACE_PREFIX = "_workspace/";
+  /**
+   * The init container: private directories, then each file given as an argument copied from the Secret, into the
+   * state directory, or the workspace for those under {@link #WORKSPACE_PREFIX}.
+   */
   private static final String PREPARE = "set -eu; umask 077; mkdir -p " + PATHS.get("state") + " "
-      + PATHS.get("workspace") + " " + PATHS.get("home") + "; for f in \"$@\"; do d=" + PATHS.get("state")
-      + "/$f; mkdir -p \"$(dirname \"$d\")\"; cat \"" + LAUNCH_DIR + "/$f\" > \"$d.reef-new\"; "
-      + "mv \"$d.reef-new\" \"$d\"; done";
+      + PATHS.get("workspace") + " " + PATHS.get("home") + "; for f in \"$@\"; do case \"$f\" in "
+      + WORKSPACE_PREFIX + "*) d=" + PATHS.get("workspace") + "/${f#" + WORKSPACE_PREFIX + "};; *) d="
+      + PATHS.get("state") + "/$f;; esac; mkdir -p \"$(dirname \"$d\")\"; cat \"" + LAUNCH_DIR
+      + "/$f\" > \"$d.reef-new\"; mv \"$d.reef-new\" \"$d\"; done";
   private static final int DEFAULT_GRACE_SECONDS = 10;
 
   private final KubernetesDriverProperties properties;
@@ -97,7 +103,9 @@ final class AgentObjects {
         java.nio.charset.StandardCharsets.UTF_8))));
     List<String> files = fileNames(launch);
     for (int i = 0; i < files.size(); i++) {
-      data.put(FILE_KEY + i, base64(launch.files().get(files.get(i))));
+      String name = files.get(i);
+      data.put(FILE_KEY + i, base64(name.startsWith(WORKSPACE_PREFIX)
+          ? launch.workspaceFiles().get(name.substring(WORKSPACE_PREFIX.length())) : launch.files().get(name)));
     }
     return new SecretBuilder().withNewMetadata().withName(names.secret()).withNamespace(names.namespace())
         .withLabels(AgentNames.agentLabels(tenantId, agentId)).endMetadata()
@@ -211,16 +219,30 @@ final class AgentObjects {
     return new VolumeMountBuilder().withName(volume).withMountPath(path).withReadOnly(readOnly).build();
   }
 
-  /** The launch's file names, checked, in a stable order (their index is their key in the Secret). */
+  /**
+   * The launch's file names, checked, in a stable order (their index is their key in the Secret): the state's,
+   * then the workspace's under {@link #WORKSPACE_PREFIX}.
+   */
   static List<String> fileNames(Launch launch) {
-    List<String> names = launch.files().keySet().stream().sorted().toList();
+    List<String> names = new ArrayList<>(launch.files().keySet().stream().sorted().toList());
     for (String name : names) {
-      if (!FILE_NAME.matcher(name).matches() || List.of(name.split("/")).contains("..")) {
+      if (!plain(name) || name.startsWith(WORKSPACE_PREFIX)) {
         throw new IllegalArgumentException("launch file '" + name + "' is not a plain path inside the state "
             + "directory");
       }
     }
-    return names;
+    for (String name : launch.workspaceFiles().keySet().stream().sorted().toList()) {
+      if (!plain(name)) {
+        throw new IllegalArgumentException("workspace file '" + name + "' is not a plain path inside the "
+            + "workspace");
+      }
+      names.add(WORKSPACE_PREFIX + name);
+    }
+    return List.copyOf(names);
+  }
+
+  private static boolean plain(String name) {
+    return FILE_NAME.matcher(name).matches() && !List.of(name.split("/")).contains("..");
   }
 
   private static String checkEnvName(String name) {

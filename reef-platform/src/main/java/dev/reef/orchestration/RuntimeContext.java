@@ -8,9 +8,19 @@ package dev.reef.orchestration;
  * @param gatewayToken the secret Reef uses to talk to the agent (the agent's own API)
  * @param model the model the agent uses, from Reef's catalog
  * @param memoryMb the agent's memory limit, for runtimes that can size themselves (e.g. a JS heap)
+ * @param config what the tenant shaped (persona, tools, heartbeat); {@code model} is already the effective model
  */
 public record RuntimeContext(Placement placement, String agentToken, String gatewayToken, String model,
-    long memoryMb) {
+    long memoryMb, AgentConfig config) {
+
+  public RuntimeContext {
+    config = config == null ? AgentConfig.DEFAULTS : config;
+  }
+
+  /** With Reef's default configuration. */
+  public RuntimeContext(Placement placement, String agentToken, String gatewayToken, String model, long memoryMb) {
+    this(placement, agentToken, gatewayToken, model, memoryMb, AgentConfig.DEFAULTS);
+  }
 
   /**
    * The egress proxy's URL as this agent must use it: with its agent token as the password where its placement

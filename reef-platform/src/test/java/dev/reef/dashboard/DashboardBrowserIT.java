@@ -397,6 +397,53 @@ class DashboardBrowserIT extends ReefIT {
     waitFor(() -> browser.getCurrentUrl().contains("/t/"));
   }
 
+  @Test
+  void agentSettings_personaSaved_asVersions_withADiff_andARollback() throws Exception {
+    SignedUp tenant = signUp("Browser Settings");
+    catalog.generousLimits(tenant.tenantId());
+    String agents = "/api/v1/tenants/" + tenant.tenantId() + "/agents";
+    String agentId = api.post(agents, tenant.apiKey(), Api.body("name", "shaped", "runtime", FakeRuntime.NAME,
+        "model", catalog.gpt, "start", false)).at("/id");
+    try {
+      logIn(tenant.email(), tenant.password());
+      open("/t/" + tenant.tenantId() + "/agents/" + agentId);
+      browser.findElement(By.cssSelector(".actions a[href$='/agents/" + agentId + "/settings']")).click();
+      waitFor(() -> text("h1").startsWith("Settings of"));
+      assertThat(text("main")).contains("Not changed since it was deployed");
+      type("persona-soul", "# Captain Reef\n\nYou keep the **harbour log**.");
+      new Select(browser.findElement(By.id("settings-profile"))).selectByValue("messaging");
+      browser.findElement(By.id("save-settings")).click();
+      waitFor(() -> text("main").contains("Saved as version 1"));
+      assertThat(text("main")).contains("applies when the agent next starts");
+      // the preview renders the Markdown
+      browser.findElement(By.cssSelector(".persona-file details summary")).click();
+      assertThat(browser.findElement(By.cssSelector(".markdown strong")).getText()).isEqualTo("harbour log");
+
+      type("persona-soul", "# Captain Reef\n\nYou keep the **ship's log**.");
+      browser.findElement(By.id("save-settings")).click();
+      waitFor(() -> text("main").contains("Saved as version 2"));
+      browser.findElement(By.cssSelector("[data-version='2'] details summary")).click();
+      assertThat(text("[data-version='2'] pre.diff .remove")).contains("harbour log");
+      assertThat(text("[data-version='2'] pre.diff .add")).contains("ship's log");
+      ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView()",
+          browser.findElement(By.id("history-title")));
+      screenshot("agent-settings");
+
+      browser.findElement(By.cssSelector("button[aria-label='Roll back to version 1']")).click();
+      waitFor(() -> text("main").contains("Back to version 1's settings, as version 3"));
+      assertThat(browser.findElement(By.id("persona-soul")).getDomProperty("value")).contains("harbour log");
+      assertThat(api.get(agents + "/" + agentId + "/config", tenant.apiKey()).at("/config/toolProfile"))
+          .isEqualTo("messaging");
+
+      // a refused setting names its field, as the page labels it
+      type("settings-every", "10s");
+      browser.findElement(By.id("save-settings")).click();
+      waitFor(() -> text("main").contains("Heartbeat every: at least 5m"));
+    } finally {
+      api.delete(agents + "/" + agentId, tenant.apiKey());
+    }
+  }
+
   private static String totp(String secret, long step) throws Exception {
     String padded = secret + "=".repeat((8 - secret.length() % 8) % 8);
     return new com.eatthepath.otp.TimeBasedOneTimePasswordGenerator().generateOneTimePasswordString(

@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,6 +68,23 @@ class OpenClawEndToEndIT extends ReefIT {
       assertThat(modelCallWith("And once more")).contains("Say hello");
       chat(agents + "/" + id + "/chat", tenant.apiKey(), "Somewhere else", "reef-it-b");
       assertThat(modelCallWith("Somewhere else")).doesNotContain("Say hello");
+
+      // Shaped: a persona, a tool profile and a heartbeat on another model. OpenClaw refuses a configuration key it
+      // does not know (it exits at once), so running again means the rendered settings are OpenClaw's own; the
+      // persona reaches the model in the agent's system prompt.
+      String startedAt = api.get(agents + "/" + id, tenant.apiKey()).at("/startedAt");
+      Response shaped = api.patch(agents + "/" + id + "/config", tenant.apiKey(), Map.of("persona",
+          Map.of("SOUL.md", "You are Captain Reef, keeper of the harbour log."), "toolProfile", "messaging",
+          "toolsDeny", List.of("group:web"), "heartbeatEvery", "6h", "heartbeatModel", catalog.gpt));
+      assertThat(shaped.status()).as(shaped.toString()).isEqualTo(200);
+      assertThat(shaped.at("/applies")).isEqualTo("restart");
+      await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+        Response agent = api.get(agents + "/" + id, tenant.apiKey());
+        assertThat(agent.at("/state")).as(agent.toString()).isNotIn("failed");
+        return "running".equals(agent.at("/state")) && !startedAt.equals(agent.at("/startedAt"));
+      });
+      chat(agents + "/" + id + "/chat", tenant.apiKey(), "Who are you?", "reef-it-c");
+      assertThat(modelCallWith("Who are you?")).contains("Captain Reef, keeper of the harbour log");
       // OpenClaw called the model through Reef with its own agent token, never the provider's key
       assertThat(UPSTREAM.requests()).isNotEmpty();
       assertThat(UPSTREAM.lastRequest().header("authorization"))

@@ -166,10 +166,13 @@ public class FakeRuntime implements AgentRuntime {
         // a broken version's agent names a class that is not there: the JVM exits with code 1 at once
         installation.version().endsWith(BROKEN) ? FakeAgent.class.getName() + "Missing" : FakeAgent.class.getName(),
         configPath, context.placement().agentId().toString());
+    // persona files as OpenClaw gets them: into the workspace, over what was there
+    Map<String, byte[]> persona = new java.util.LinkedHashMap<>();
+    context.config().persona().forEach((name, text) -> persona.put(name, text.getBytes(StandardCharsets.UTF_8)));
     return new Launch(command, Map.of("FAKE_AGENT_ID", context.placement().agentId().toString()),
         Map.of(CONFIG_FILE, config.render().getBytes(StandardCharsets.UTF_8)),
         missingPath ? List.of(installation.home(), java, Path.of("/no/such/runtime/for/this/agent"))
-            : List.of(installation.home(), java));
+            : List.of(installation.home(), java), persona);
   }
 
   @Override

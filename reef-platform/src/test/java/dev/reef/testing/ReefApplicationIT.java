@@ -19,6 +19,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
     properties = {
         "reef.admin.email=operator@reef.test",
         "reef.admin.password=operator-password-1",
+        "reef.agents.persona-max-bytes=16384",
         "reef.admin.api-key=" + ReefApplicationIT.MASTER_KEY,
         "reef.signup=open",
         "reef.login.max-attempts-per-address=100000",
@@ -104,7 +105,8 @@ public abstract class ReefApplicationIT {
         unique("pending") + "@example.test", "role", "member")).at("/id");
     java.util.Map<String, String> ids = java.util.Map.of("tenantId", t.tenantId(),
         "userId", inviteAndJoin(t.tenantId(), t.apiKey(), "member").userId(), "keyId", keyId, "agentId", agentId,
-        "provider", provider, "invitationId", invitationId, "runtime", FakeRuntime.NAME);
+        "provider", provider, "invitationId", invitationId, "runtime", FakeRuntime.NAME,
+        "version", "0"); // an agent's configuration version 0 (Reef's defaults) always exists
     ids.forEach((name, id) -> assertThat(id).as(name).isNotBlank());
     return ids;
   }

@@ -6,6 +6,7 @@ import dev.reef.common.TenantId;
 import dev.reef.orchestration.AgentCannotStartException;
 import dev.reef.orchestration.AgentRuntime;
 import dev.reef.orchestration.AgentSpec;
+import dev.reef.orchestration.AgentConfig;
 import dev.reef.orchestration.AgentState;
 import dev.reef.orchestration.ComputeDriver;
 import dev.reef.orchestration.DesiredState;
@@ -65,10 +66,13 @@ final class AgentActions {
   private final StateChanges changes;
   private final AgentHttp http;
 
+  private final AgentConfigReader configReader;
+
   AgentActions(AgentRepository agents, ActiveDriver driver, Runtimes runtimes, AgentTokens agentTokens,
       SecretStore secrets, EffectiveLimits limits, AgentModels models, OrchestrationProperties properties,
       InstallLog installLog, TransactionTemplate tx, JsonMapper json, Replica replica, StateChanges changes,
-      AgentHttp http, Clock clock) {
+      AgentHttp http, AgentConfigReader configReader, Clock clock) {
+    this.configReader = configReader;
     this.agents = agents;
     this.driver = driver.get();
     this.runtimes = runtimes;
@@ -201,8 +205,9 @@ final class AgentActions {
     String agentToken = agentTokens.mint(row.tenantId(), row.id());
     String gatewayToken = newGatewayToken();
     SecretRef gatewaySecret = storeGatewayToken(row, gatewayToken);
+    AgentConfig config = inTenant(row.tenantId(), () -> configReader.forStart(row));
     Launch launch = runtime.launch(installation,
-        new RuntimeContext(placement, agentToken, gatewayToken, model.get(), memoryMb));
+        new RuntimeContext(placement, agentToken, gatewayToken, model.get(), memoryMb, config));
     Placement started;
     try {
       started = driver.start(placement, launch);

@@ -22,6 +22,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     (an agent retries on its own, for a minute or more, while the person sees nothing)
  * @param moveSettle after a moved agent is ready, how long it must stay up before its health probe; only then is it
  *     running (and its rollout batch healthy)
+ * @param personaMaxBytes the largest persona file (SOUL.md, …) a tenant may set, in UTF-8 bytes
  */
 @ConfigurationProperties("reef.agents")
 record OrchestrationProperties(
@@ -37,7 +38,8 @@ record OrchestrationProperties(
     Duration reconcileInterval,
     Duration moveQuietPeriod,
     Duration moveSettle,
-    int chatGiveUpAfterFailures) {
+    int chatGiveUpAfterFailures,
+    int personaMaxBytes) {
 
   OrchestrationProperties {
     port = Math.max(0, port);
@@ -52,6 +54,7 @@ record OrchestrationProperties(
     moveQuietPeriod = moveQuietPeriod == null ? Duration.ofSeconds(30) : moveQuietPeriod;
     moveSettle = moveSettle == null ? Duration.ofSeconds(5) : moveSettle;
     chatGiveUpAfterFailures = chatGiveUpAfterFailures <= 0 ? 2 : chatGiveUpAfterFailures;
+    personaMaxBytes = personaMaxBytes <= 0 ? 65_536 : personaMaxBytes;
   }
 
   Duration backoff(int crashes) {

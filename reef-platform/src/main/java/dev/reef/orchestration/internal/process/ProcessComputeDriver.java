@@ -387,6 +387,17 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
           writePrivate(target, file.getValue());
         }
       }
+      // the persona files a tenant set, over what the agent kept (it may have edited them): the same care as the
+      // state's files, since the agent owns the directory they go in
+      Path workspace = state.resolveSibling("workspace");
+      for (Map.Entry<String, byte[]> file : launch.workspaceFiles().entrySet()) {
+        Path target = inside(workspace, file.getKey());
+        if (sandboxed) {
+          writeAgentFile(workspace, target, file.getValue(), uid);
+        } else {
+          writePrivate(target, file.getValue());
+        }
+      }
       clearRunFiles(run);
       if (!Files.exists(logFile)) {
         writePrivate(logFile, new byte[0]);

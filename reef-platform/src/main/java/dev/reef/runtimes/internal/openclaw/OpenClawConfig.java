@@ -1,5 +1,6 @@
 package dev.reef.runtimes.internal.openclaw;
 
+import dev.reef.orchestration.AgentConfig;
 import dev.reef.orchestration.RuntimeContext;
 import java.util.regex.Pattern;
 import tools.jackson.databind.SerializationFeature;
@@ -63,9 +64,16 @@ final class OpenClawConfig {
     defaults.putObject("model").put("primary", PROVIDER + "/" + context.model());
     // Reef provisions the agent: no first-run interview that writes workspace files
     defaults.put("skipBootstrap", true);
-    // A heartbeat is an agent turn every 30 minutes: a model call billed to the tenant while nobody uses the
-    // agent, and traffic that keeps an idle agent from ever being stopped
-    defaults.putObject("heartbeat").put("every", "0m");
+    // A heartbeat is an agent turn (OpenClaw's default: every 30 minutes): a model call billed to the tenant while
+    // nobody uses the agent, and traffic that keeps an idle agent from being stopped. Off unless the tenant sets
+    // it, then with the (cheaper) model it picked for background runs.
+    AgentConfig config = context.config();
+    ObjectNode heartbeat = defaults.putObject("heartbeat");
+    heartbeat.put("every", config.heartbeats() ? config.heartbeatEvery() : "0m");
+    if (config.heartbeats() && config.heartbeatModel() != null) {
+      heartbeat.put("model", PROVIDER + "/" + config.heartbeatModel());
+    }
+    tools(root, config);
 
     // Memory embeddings default to OpenAI directly; through Reef they are metered and need no provider key
     root.putObject("memory").putObject("search").put("provider", PROVIDER);
@@ -85,6 +93,23 @@ final class OpenClawConfig {
       root.putObject("proxy").put("proxyUrl", context.placement().egressProxyUrl());
     }
     return root;
+  }
+
+  /** The tenant's tool policy; nothing when it set none (OpenClaw's default: every core tool). */
+  private static void tools(ObjectNode root, AgentConfig config) {
+    if (config.toolProfile() == null && config.toolsAllow().isEmpty() && config.toolsDeny().isEmpty()) {
+      return;
+    }
+    ObjectNode tools = root.putObject("tools");
+    if (config.toolProfile() != null) {
+      tools.put("profile", config.toolProfile());
+    }
+    if (!config.toolsAllow().isEmpty()) {
+      config.toolsAllow().forEach(tools.putArray("allow")::add);
+    }
+    if (!config.toolsDeny().isEmpty()) {
+      config.toolsDeny().forEach(tools.putArray("deny")::add);
+    }
   }
 
   private static void gateway(ObjectNode gateway, RuntimeContext context) {
@@ -129,10 +154,19 @@ final class OpenClawConfig {
     reef.put("baseUrl", context.placement().proxyBaseUrl());
     envSecret(reef.putObject("apiKey"), AGENT_TOKEN_ENV);
     reef.put("api", "openai-completions");
-    ObjectNode model = reef.putArray("models").addObject();
-    model.put("id", context.model());
-    model.put("name", context.model());
-    model.put("contextWindow", CONTEXT_WINDOW);
-    model.put("maxTokens", MAX_TOKENS);
+    tools.jackson.databind.node.ArrayNode entries = reef.putArray("models");
+    java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+    ids.add(context.model());
+    AgentConfig config = context.config();
+    if (config.heartbeats() && config.heartbeatModel() != null) {
+      ids.add(config.heartbeatModel()); // the background model must be one the agent knows too
+    }
+    for (String id : ids) {
+      ObjectNode model = entries.addObject();
+      model.put("id", id);
+      model.put("name", id);
+      model.put("contextWindow", CONTEXT_WINDOW);
+      model.put("maxTokens", MAX_TOKENS);
+    }
   }
 }

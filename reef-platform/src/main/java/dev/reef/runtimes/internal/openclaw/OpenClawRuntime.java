@@ -134,8 +134,12 @@ final class OpenClawRuntime implements AgentRuntime {
       environment.put("no_proxy", "localhost,127.0.0.1,::1");
       environment.put("NODE_USE_ENV_PROXY", "1");
     }
+    // the persona files the tenant set, over what the workspace had (OpenClaw reads them at each session)
+    Map<String, byte[]> persona = new LinkedHashMap<>();
+    context.config().persona().forEach((name, text) -> persona.put(name,
+        text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     return new Launch(command, environment, Map.of(OpenClawConfig.FILE, OpenClawConfig.render(context)),
-        installation.home() == null ? List.of() : List.of(installation.home()));
+        installation.home() == null ? List.of() : List.of(installation.home()), persona);
   }
 
   /** The V8 heap cap for a memory limit, or none when there is no limit. */
