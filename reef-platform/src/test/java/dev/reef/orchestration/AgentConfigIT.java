@@ -112,6 +112,39 @@ class AgentConfigIT extends ReefIT {
     }
   }
 
+  @Test
+  void aConfigurationThatDoesNotStart_isRolledBack_andTheEventsSaySo() {
+    GatewayFixture catalog = new GatewayFixture(api, UPSTREAM, unique("cfgrb"));
+    SignedUp tenant = signUp("Config Rollback");
+    catalog.generousLimits(tenant.tenantId());
+    String agents = "/api/v1/tenants/" + tenant.tenantId() + "/agents";
+    String id = api.post(agents, tenant.apiKey(), Api.body("name", "fragile", "runtime", FakeRuntime.NAME,
+        "model", catalog.gpt)).at("/id");
+    String config = agents + "/" + id + "/config";
+    try {
+      awaitRunning(agents + "/" + id, tenant.apiKey(), null);
+      String started = api.get(agents + "/" + id, tenant.apiKey()).at("/startedAt");
+      api.patch(config, tenant.apiKey(), Map.of("persona", Map.of("SOUL.md", "A good soul.")));
+      awaitRunning(agents + "/" + id, tenant.apiKey(), started); // version 1 started: it is good
+
+      started = api.get(agents + "/" + id, tenant.apiKey()).at("/startedAt");
+      Api.Response bad = api.patch(config, tenant.apiKey(), Map.of("persona", Map.of("SOUL.md",
+          "A soul that does not start: " + FakeRuntime.CRASH_ON_START)));
+      assertThat(bad.json().path("version").asInt()).isEqualTo(2);
+      // the start fails, version 1's settings come back as version 3, and the next start runs on them
+      awaitRunning(agents + "/" + id, tenant.apiKey(), started);
+      JsonNode now = api.get(config, tenant.apiKey()).json();
+      assertThat(now.path("version").asInt()).isEqualTo(3);
+      assertThat(now.at("/config/persona/SOUL.md").asString()).isEqualTo("A good soul.");
+      assertThat(now.path("updatedBy").asString()).contains("rolled back");
+      assertThat(api.get(agents + "/" + id + "/events?limit=50", tenant.apiKey()).text())
+          .contains("configuration version 2 did not start; its settings were rolled back to version 1's "
+              + "(now version 3)");
+    } finally {
+      api.delete(agents + "/" + id, tenant.apiKey());
+    }
+  }
+
   private void assertRefused(String config, SignedUp tenant, Map<String, Object> body, String field) {
     Api.Response refused = api.patch(config, tenant.apiKey(), body);
     assertThat(refused.status()).as(refused.toString()).isEqualTo(400);

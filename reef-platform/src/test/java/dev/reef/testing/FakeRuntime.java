@@ -44,6 +44,8 @@ public class FakeRuntime implements AgentRuntime {
 
   /** A version suffix whose agents cannot start (their process exits at once): for rollback paths. */
   public static final String BROKEN = "-broken";
+  /** A persona file with this in it makes the agent fail to start, as a configuration OpenClaw refuses would. */
+  public static final String CRASH_ON_START = "REEF-FAKE-CRASH-ON-START";
 
   /** Install takes this long, reporting {@code progress} spread over the time. */
   public FakeRuntime installDelay(Duration delay, List<String> progress) {
@@ -163,8 +165,11 @@ public class FakeRuntime implements AgentRuntime {
         "-Dsun.net.httpserver.nodelay=true",
         "-Djava.io.tmpdir=" + context.placement().path("tmp"),
         "-cp", installation.home().resolve("classes").toString(),
-        // a broken version's agent names a class that is not there: the JVM exits with code 1 at once
-        installation.version().endsWith(BROKEN) ? FakeAgent.class.getName() + "Missing" : FakeAgent.class.getName(),
+        // a broken version's agent (or one whose persona says so: a configuration that does not start) names a
+        // class that is not there: the JVM exits with code 1 at once
+        installation.version().endsWith(BROKEN) || context.config().persona().values().stream()
+            .anyMatch(text -> text.contains(CRASH_ON_START)) ? FakeAgent.class.getName() + "Missing"
+            : FakeAgent.class.getName(),
         configPath, context.placement().agentId().toString());
     // persona files as OpenClaw gets them: into the workspace, over what was there
     Map<String, byte[]> persona = new java.util.LinkedHashMap<>();

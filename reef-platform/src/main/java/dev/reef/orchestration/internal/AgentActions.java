@@ -66,13 +66,13 @@ final class AgentActions {
   private final StateChanges changes;
   private final AgentHttp http;
 
-  private final AgentConfigReader configReader;
+  private final AgentConfigRollback configRollback;
 
   AgentActions(AgentRepository agents, ActiveDriver driver, Runtimes runtimes, AgentTokens agentTokens,
       SecretStore secrets, EffectiveLimits limits, AgentModels models, OrchestrationProperties properties,
       InstallLog installLog, TransactionTemplate tx, JsonMapper json, Replica replica, StateChanges changes,
-      AgentHttp http, AgentConfigReader configReader, Clock clock) {
-    this.configReader = configReader;
+      AgentHttp http, AgentConfigRollback configRollback, Clock clock) {
+    this.configRollback = configRollback;
     this.agents = agents;
     this.driver = driver.get();
     this.runtimes = runtimes;
@@ -205,7 +205,7 @@ final class AgentActions {
     String agentToken = agentTokens.mint(row.tenantId(), row.id());
     String gatewayToken = newGatewayToken();
     SecretRef gatewaySecret = storeGatewayToken(row, gatewayToken);
-    AgentConfig config = inTenant(row.tenantId(), () -> configReader.forStart(row));
+    AgentConfig config = inTenant(row.tenantId(), () -> configRollback.forStart(row));
     Launch launch = runtime.launch(installation,
         new RuntimeContext(placement, agentToken, gatewayToken, model.get(), memoryMb, config));
     Placement started;
@@ -239,6 +239,7 @@ final class AgentActions {
           }
           inTenant(row.tenantId(), () -> {
             agents.markStarted(row.tenantId(), row.id(), clock.instant());
+            configRollback.ready(row);
             return null;
           });
           setState(row, new AgentState.Running(movedBy == null ? "ready"
@@ -257,7 +258,9 @@ final class AgentActions {
             driver.stop(placement, properties.stopGrace());
           }
           agentTokens.revoke(row.tenantId(), row.id());
-          crashed(row, reason);
+          // a configuration that keeps the agent from starting is rolled back, and the reason says so
+          String rolledBack = inTenant(row.tenantId(), () -> configRollback.afterFailedStart(row)).orElse(null);
+          crashed(row, rolledBack == null ? reason : reason + "; " + rolledBack);
           return;
         }
       }

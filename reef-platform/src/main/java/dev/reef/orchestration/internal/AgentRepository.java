@@ -124,6 +124,28 @@ class AgentRepository {
         .param("t", tenantId.value()).param("id", agentId).update();
   }
 
+  /** The configuration version this start uses. */
+  void setConfigStarted(TenantId tenantId, UUID agentId, int version) {
+    jdbc.sql("update agents set config_started = :v where tenant_id = :t and id = :id")
+        .param("v", version).param("t", tenantId.value()).param("id", agentId).update();
+  }
+
+  /** The agent became ready: the version this start used is good. */
+  void markConfigGood(TenantId tenantId, UUID agentId) {
+    jdbc.sql("update agents set config_good = config_started where tenant_id = :t and id = :id")
+        .param("t", tenantId.value()).param("id", agentId).update();
+  }
+
+  /** @param started the version the current start used; {@code good} the last one it became ready with (null: none) */
+  record ConfigVersions(Integer started, Integer good) {}
+
+  ConfigVersions configVersions(TenantId tenantId, UUID agentId) {
+    return jdbc.sql("select config_started, config_good from agents where tenant_id = :t and id = :id")
+        .param("t", tenantId.value()).param("id", agentId)
+        .query((rs, n) -> new ConfigVersions((Integer) rs.getObject("config_started", Integer.class),
+            (Integer) rs.getObject("config_good", Integer.class))).optional().orElse(new ConfigVersions(null, null));
+  }
+
   void markStarted(TenantId tenantId, UUID agentId, Instant now) {
     jdbc.sql("""
         update agents set started_at = :now, last_activity_at = :now, updated_at = :now
