@@ -281,6 +281,28 @@ class KubernetesObjectsIT {
   }
 
   @Test
+  void start_withPersonaFiles_copiesThemIntoTheWorkspace() {
+    Launch withPersona = new Launch(List.of("openclaw", "gateway", "run"), Map.of(),
+        Map.of("openclaw.json", "{}".getBytes(StandardCharsets.UTF_8)), List.of(),
+        Map.of("SOUL.md", "You are Captain Reef.".getBytes(StandardCharsets.UTF_8)));
+    Placement p = driver.start(create(tenant), withPersona);
+    AgentNames n = names(p);
+    Secret secret = api.secrets().inNamespace(n.namespace()).withName(n.secret()).get();
+    assertThat(decode(secret.getData().get("file.1"))).isEqualTo("You are Captain Reef.");
+    PodSpec pod = statefulSet(p).getSpec().getTemplate().getSpec();
+    var launchVolume = pod.getVolumes().stream().filter(v -> v.getName().equals("launch")).findFirst().orElseThrow();
+    assertThat(launchVolume.getSecret().getItems()).extracting(i -> i.getKey() + "=" + i.getPath())
+        .containsExactly("file.0=openclaw.json", "file.1=_workspace/SOUL.md");
+    List<String> prepare = pod.getInitContainers().getFirst().getCommand();
+    assertThat(prepare).endsWith("prepare", "openclaw.json", "_workspace/SOUL.md");
+    // the init script sends _workspace/ files to the workspace, the others to the state directory
+    assertThat(prepare.get(2)).contains("_workspace/*) d=/reef/agent/workspace/${f#_workspace/};;")
+        .contains("*) d=/reef/agent/state/$f;;");
+    assertThatThrownBy(() -> driver.start(create(TenantId.random()), new Launch(List.of("x"), Map.of(), Map.of(),
+        List.of(), Map.of("../escape.md", new byte[0])))).hasMessageContaining("not a plain path inside the workspace");
+  }
+
+  @Test
   void start_writesTheLaunchIntoASecret_andThePodTemplateNamesOnlyItsKeys() {
     Placement p = driver.start(create(tenant), launch());
     AgentNames n = names(p);
