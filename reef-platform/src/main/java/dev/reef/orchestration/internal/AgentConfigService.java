@@ -127,7 +127,7 @@ final class AgentConfigService implements AgentConfigs {
     }
     Version stored = inTenant(tenantId, () -> {
       AgentConfigRepository.ConfigRow saved = new AgentConfigRepository.ConfigRow(now.version() + 1,
-          reader.write(next), String.join(",", changed), actor.display(), clock.instant());
+          reader.write(next), String.join(",", changed), who(actor), clock.instant());
       configs.insert(tenantId, agentId, saved);
       if (changed.contains("model")) {
         agents.setModel(tenantId, agentId, next.model(), clock.instant());
@@ -233,6 +233,15 @@ final class AgentConfigService implements AgentConfigs {
           + "or 0m for none");
     }
     return amount == 0 ? null : every.strip();
+  }
+
+  /** Who made a version, as its history shows it: a person's email, or which key. */
+  static String who(Actor actor) {
+    return switch (actor.kind()) {
+      case "api_key" -> "API key '" + actor.display() + "'";
+      case "operator_key" -> "operator key '" + actor.display() + "'";
+      default -> actor.display();
+    };
   }
 
   static List<String> differences(AgentConfig a, AgentConfig b) {
