@@ -412,8 +412,12 @@ class DashboardBrowserIT extends ReefIT {
       assertThat(text("main")).contains("Not changed since it was deployed");
       type("persona-soul", "# Captain Reef\n\nYou keep the **harbour log**.");
       new Select(browser.findElement(By.id("settings-profile"))).selectByValue("messaging");
+      browser.findElement(By.cssSelector("input[data-tool-group='group:web']")).click();
       browser.findElement(By.id("save-settings")).click();
       waitFor(() -> text("main").contains("Saved as version 1"));
+      assertThat(browser.findElement(By.cssSelector("input[data-tool-group='group:web']")).isSelected()).isTrue();
+      assertThat(api.get(agents + "/" + agentId + "/config", tenant.apiKey()).json().at("/config/toolsDeny")
+          .valueStream().map(tools.jackson.databind.JsonNode::asString).toList()).containsExactly("group:web");
       assertThat(text("main")).contains("applies when the agent next starts");
       // the preview renders the Markdown
       browser.findElement(By.cssSelector(".persona-file details summary")).click();

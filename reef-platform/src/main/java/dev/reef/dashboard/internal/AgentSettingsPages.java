@@ -65,6 +65,24 @@ class AgentSettingsPages {
     this.clock = clock;
   }
 
+  /** OpenClaw's tool groups a person may switch off with one tick (its docs/gateway/config-tools/tool-policy.md). */
+  static final Map<String, String> TOOL_GROUPS = toolGroups();
+
+  private static Map<String, String> toolGroups() {
+    Map<String, String> groups = new LinkedHashMap<>();
+    groups.put("group:web", "Web: search and fetch pages");
+    groups.put("group:runtime", "Run commands and code");
+    groups.put("group:fs", "Read and write files");
+    groups.put("group:messaging", "Send messages");
+    groups.put("group:automation", "Schedules and automations");
+    groups.put("group:ui", "Browser and screen");
+    groups.put("group:media", "Images, audio and video");
+    return java.util.Collections.unmodifiableMap(groups);
+  }
+
+  /** One switch: {@code denied} when the group is among the denied tools. */
+  record ToolGroup(String group, String label, boolean denied) {}
+
   /** A model the tenant may pick, with what it costs. */
   record ModelChoice(String id, String label) {}
 
@@ -89,6 +107,9 @@ class AgentSettingsPages {
     model.addAttribute("canManage", navigation.allows(tenantId, TenantPermission.AGENTS_MANAGE));
     model.addAttribute("models", choices(tenantId));
     model.addAttribute("profiles", AgentConfig.TOOL_PROFILES);
+    model.addAttribute("toolGroups", TOOL_GROUPS.entrySet().stream().map(g -> new ToolGroup(g.getKey(), g.getValue(),
+        config.toolsDeny().contains(g.getKey()))).toList());
+    model.addAttribute("otherDenied", config.toolsDeny().stream().filter(t -> !TOOL_GROUPS.containsKey(t)).toList());
     List<PersonaFile> persona = new ArrayList<>();
     for (String file : AgentConfig.PERSONA_FILES) {
       String text = config.persona().getOrDefault(file, "");
@@ -103,7 +124,7 @@ class AgentSettingsPages {
   @PostMapping
   String save(@PathVariable TenantId tenantId, @PathVariable UUID agentId,
       @RequestParam(required = false) String model, @RequestParam Map<String, String> form,
-      RedirectAttributes flash) {
+      @RequestParam(name = "denyGroup", required = false) List<String> denyGroups, RedirectAttributes flash) {
     Caller caller = guard.require(tenantId, TenantPermission.AGENTS_MANAGE);
     Map<String, String> persona = new LinkedHashMap<>();
     for (String file : AgentConfig.PERSONA_FILES) {
@@ -129,8 +150,13 @@ class AgentSettingsPages {
     if (heartbeatModel == null) {
       clear.add("heartbeatModel");
     }
+    List<String> deny = new ArrayList<>();
+    if (denyGroups != null) {
+      denyGroups.stream().filter(TOOL_GROUPS::containsKey).forEach(deny::add);
+    }
+    tools(form.get("toolsDeny")).stream().filter(t -> !deny.contains(t)).forEach(deny::add);
     AgentConfigs.Change change = new AgentConfigs.Change(chosen, persona, profile, tools(form.get("toolsAllow")),
-        tools(form.get("toolsDeny")), every, heartbeatModel, clear);
+        deny, every, heartbeatModel, clear);
     try {
       AgentConfigs.Version saved = configs.change(tenantId, agentId, change, caller.actor());
       flash.addFlashAttribute("notice", switch (saved.applies()) {
