@@ -1,21 +1,18 @@
 package dev.reef.access;
 
+import static dev.reef.testing.AuthenticatorApp.code;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.eatthepath.otp.TimeBasedOneTimePasswordGenerator;
 import dev.reef.testing.DashboardClient;
 import dev.reef.testing.ReefIT;
 import dev.reef.testing.TestClock;
 import java.net.http.HttpResponse;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.crypto.spec.SecretKeySpec;
-import org.bouncycastle.util.encoders.Base32;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -33,7 +30,7 @@ class TwoFactorIT extends ReefIT {
   TestClock clock;
 
   @Test
-  void setUp_thenLoginsNeedACode_eachCodeOnce_recoveryCodesOnce_throttled_thenOff() throws Exception {
+  void setUp_thenLoginsNeedACode_eachCodeOnce_recoveryCodesOnce_throttled_thenOff() {
     SignedUp t = signUp("Two Factor Owner");
     String home = "/t/" + t.tenantId();
     DashboardClient me = loggedIn(t);
@@ -111,13 +108,6 @@ class TwoFactorIT extends ReefIT {
     assertThat(plain.login(t.email(), t.password()).headers().firstValue("Location").orElseThrow())
         .doesNotContain("/login");
     assertThat(plain.get(home).statusCode()).isEqualTo(200);
-  }
-
-  /** What an authenticator app shows for this secret in this 30-second step. */
-  private static String code(String secret, long step) throws Exception {
-    String padded = secret + "=".repeat((8 - secret.length() % 8) % 8);
-    return new TimeBasedOneTimePasswordGenerator().generateOneTimePasswordString(
-        new SecretKeySpec(Base32.decode(padded), "HmacSHA1"), Instant.ofEpochSecond(step * 30), Locale.ROOT);
   }
 
   private DashboardClient loggedIn(SignedUp t) {

@@ -381,7 +381,7 @@ class DashboardBrowserIT extends ReefIT {
     screenshot("two-factor-setup");
     String secret = text("[data-enrol-secret]").replace(" ", "");
     long step = clock.instant().getEpochSecond() / 30;
-    type("enable-code", totp(secret, step));
+    type("enable-code", dev.reef.testing.AuthenticatorApp.code(secret, step));
     browser.findElement(By.xpath("//button[normalize-space()='Turn on']")).click();
     waitFor(() -> !browser.findElements(By.cssSelector("[data-recovery-codes] li")).isEmpty());
     assertThat(browser.findElements(By.cssSelector("[data-recovery-codes] li"))).hasSize(10);
@@ -392,7 +392,7 @@ class DashboardBrowserIT extends ReefIT {
     type("password", t.password());
     browser.findElement(By.cssSelector("form button[type=submit]")).click();
     waitFor(() -> browser.getCurrentUrl().endsWith("/login/code"));
-    type("code", totp(secret, step + 1));
+    type("code", dev.reef.testing.AuthenticatorApp.code(secret, step + 1));
     browser.findElement(By.cssSelector("form button[type=submit]")).click();
     waitFor(() -> browser.getCurrentUrl().contains("/t/"));
   }
@@ -446,13 +446,6 @@ class DashboardBrowserIT extends ReefIT {
     } finally {
       api.delete(agents + "/" + agentId, tenant.apiKey());
     }
-  }
-
-  private static String totp(String secret, long step) throws Exception {
-    String padded = secret + "=".repeat((8 - secret.length() % 8) % 8);
-    return new com.eatthepath.otp.TimeBasedOneTimePasswordGenerator().generateOneTimePasswordString(
-        new javax.crypto.spec.SecretKeySpec(org.bouncycastle.util.encoders.Base32.decode(padded), "HmacSHA1"),
-        java.time.Instant.ofEpochSecond(step * 30), java.util.Locale.ROOT);
   }
 
   @Test
