@@ -23,6 +23,7 @@ public enum ProblemType {
   UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
   TOO_MANY_REQUESTS("too-many-requests", 429, "Too many requests"),
   AGENT_UNAVAILABLE("agent-unavailable", 503, "The agent is not available"),
+  CHANNEL_UNREACHABLE("channel-unreachable", 502, "The chat channel's service could not be reached"),
   SANDBOX_UNAVAILABLE("sandbox-unavailable", 503, "Agents cannot be sandboxed on this machine"),
   DATABASE_UNAVAILABLE("database-unavailable", 503, "Reef's database cannot be reached"),
   INTERNAL("internal-error", 500, "Internal error"),

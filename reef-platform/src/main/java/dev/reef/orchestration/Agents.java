@@ -35,6 +35,13 @@ public interface Agents {
   /** Changes the model (null: the default); it applies from the next start. */
   Agent changeModel(TenantId tenantId, UUID agentId, String model, Actor actor);
 
+  /**
+   * Something arrived for the agent on its own (a channel's message, a scheduled run): a sleeping agent (stopped
+   * by the idle timer) is woken, without waiting for it; a running one counts it as activity. Returns whether the
+   * agent is running or on its way; false when a person stopped it or it has failed (it stays so), or it is gone.
+   */
+  boolean wake(TenantId tenantId, UUID agentId, String why);
+
   List<AgentEvent> events(TenantId tenantId, UUID agentId, int limit);
 
   /**

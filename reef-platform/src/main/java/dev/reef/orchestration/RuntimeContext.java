@@ -9,12 +9,20 @@ package dev.reef.orchestration;
  * @param model the model the agent uses, from Reef's catalog
  * @param memoryMb the agent's memory limit, for runtimes that can size themselves (e.g. a JS heap)
  * @param config what the tenant shaped (persona, tools, heartbeat); {@code model} is already the effective model
+ * @param channels the chat channels it connects (Telegram, ...)
  */
 public record RuntimeContext(Placement placement, String agentToken, String gatewayToken, String model,
-    long memoryMb, AgentConfig config) {
+    long memoryMb, AgentConfig config, java.util.List<AgentChannel> channels) {
 
   public RuntimeContext {
     config = config == null ? AgentConfig.DEFAULTS : config;
+    channels = channels == null ? java.util.List.of() : java.util.List.copyOf(channels);
+  }
+
+  /** With no channels. */
+  public RuntimeContext(Placement placement, String agentToken, String gatewayToken, String model, long memoryMb,
+      AgentConfig config) {
+    this(placement, agentToken, gatewayToken, model, memoryMb, config, java.util.List.of());
   }
 
   /** With Reef's default configuration. */

@@ -42,18 +42,20 @@ public final class FakeAgent {
 
   /** What {@link FakeRuntime} renders into the agent's state directory (as a properties file). */
   /** {@code proxyRetries}: like OpenClaw, call the proxy again (this many times, a second apart) when it fails. */
+  /** {@code telegramBotId}: like OpenClaw with a Telegram channel, long-poll Reef's Bot API and echo each text. */
   public record Config(String listenHost, int listenPort, String gatewayToken, String agentToken,
-      String proxyBaseUrl, String model, long startupDelayMillis, int proxyRetries) {
+      String proxyBaseUrl, String model, long startupDelayMillis, int proxyRetries, String telegramBotId) {
 
     public Config(String listenHost, int listenPort, String gatewayToken, String agentToken, String proxyBaseUrl,
         String model, long startupDelayMillis) {
-      this(listenHost, listenPort, gatewayToken, agentToken, proxyBaseUrl, model, startupDelayMillis, 0);
+      this(listenHost, listenPort, gatewayToken, agentToken, proxyBaseUrl, model, startupDelayMillis, 0, "");
     }
 
     String render() {
       return "listenHost=" + listenHost + "\nlistenPort=" + listenPort + "\ngatewayToken=" + gatewayToken
           + "\nagentToken=" + agentToken + "\nproxyBaseUrl=" + proxyBaseUrl + "\nmodel=" + model
-          + "\nstartupDelayMillis=" + startupDelayMillis + "\nproxyRetries=" + proxyRetries + "\n";
+          + "\nstartupDelayMillis=" + startupDelayMillis + "\nproxyRetries=" + proxyRetries
+          + "\ntelegramBotId=" + (telegramBotId == null ? "" : telegramBotId) + "\n";
     }
 
     static Config parse(String text) throws IOException {
@@ -62,7 +64,7 @@ public final class FakeAgent {
       return new Config(p.getProperty("listenHost"), Integer.parseInt(p.getProperty("listenPort")),
           p.getProperty("gatewayToken"), p.getProperty("agentToken"), p.getProperty("proxyBaseUrl"),
           p.getProperty("model"), Long.parseLong(p.getProperty("startupDelayMillis")),
-          Integer.parseInt(p.getProperty("proxyRetries", "0")));
+          Integer.parseInt(p.getProperty("proxyRetries", "0")), p.getProperty("telegramBotId", ""));
     }
   }
 
@@ -95,6 +97,53 @@ public final class FakeAgent {
     server.start();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> log("stopping")));
     log("listening on " + config.listenHost() + ":" + config.listenPort() + ", model " + config.model());
+    if (!config.telegramBotId().isEmpty()) {
+      Thread.ofVirtual().name("telegram").start(this::pollTelegram);
+    }
+  }
+
+  private static final Pattern UPDATE = Pattern.compile(
+      "\"update_id\":(\\d+).*?\"chat\":\\{\"id\":(-?\\d+).*?\"text\":\"((?:[^\"\\\\]|\\\\.)*)\"", Pattern.DOTALL);
+
+  /**
+   * What OpenClaw's Telegram channel does, in miniature: long-polls {@code getUpdates} on Reef's Bot API with its
+   * offset (acknowledging what it has), and answers each text message with {@code sendMessage} "echo: <text>".
+   */
+  private void pollTelegram() {
+    String api = config.proxyBaseUrl() + "/telegram/bot" + config.telegramBotId() + ":" + config.agentToken() + "/";
+    long offset = 0;
+    while (true) {
+      try {
+        HttpResponse<String> updates = http.send(HttpRequest.newBuilder(URI.create(api + "getUpdates"))
+            .timeout(Duration.ofSeconds(40)).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"timeout\":10" + (offset > 0 ? ",\"offset\":" + offset
+                : "") + "}")).build(), HttpResponse.BodyHandlers.ofString());
+        if (updates.statusCode() != 200) {
+          log("telegram getUpdates " + updates.statusCode() + " " + updates.body());
+          Thread.sleep(1000);
+          continue;
+        }
+        Matcher m = UPDATE.matcher(updates.body());
+        while (m.find()) {
+          log("telegram update " + m.group(1) + ": " + m.group(3));
+          HttpResponse<String> sent = http.send(HttpRequest.newBuilder(URI.create(api + "sendMessage"))
+              .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString("{\"chat_id\":" + m.group(2) + ",\"text\":\"echo: "
+                  + m.group(3) + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+          log("telegram sendMessage " + sent.statusCode());
+          offset = Long.parseLong(m.group(1)) + 1;
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (IOException e) {
+        log("telegram: " + e);
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException stop) {
+          return;
+        }
+      }
+    }
   }
 
   private void handle(HttpExchange exchange) throws IOException {

@@ -1,5 +1,6 @@
 package dev.reef.testing;
 
+import dev.reef.orchestration.AgentChannel;
 import dev.reef.orchestration.AgentRuntime;
 import dev.reef.orchestration.Installation;
 import dev.reef.orchestration.Launch;
@@ -154,7 +155,9 @@ public class FakeRuntime implements AgentRuntime {
   public Launch launch(Installation installation, RuntimeContext context) {
     FakeAgent.Config config = new FakeAgent.Config(context.placement().listenHost(),
         context.placement().listenPort(), context.gatewayToken(), context.agentToken(),
-        context.placement().proxyBaseUrl(), context.model(), startupDelay.toMillis(), proxyRetries);
+        context.placement().proxyBaseUrl(), context.model(), startupDelay.toMillis(), proxyRetries,
+        context.channels().stream().filter(c -> c instanceof AgentChannel.Telegram)
+            .map(c -> ((AgentChannel.Telegram) c).botId()).findFirst().orElse(""));
     String configPath = context.placement().path("state") + "/" + CONFIG_FILE;
     Path java = Path.of(System.getProperty("java.home"));
     List<String> command = List.of(

@@ -29,7 +29,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
         "reef.agents.reconcile-interval=500ms",
         "reef.agents.backoff-base=200ms",
         "reef.agents.move-quiet-period=1s",
-        "reef.agents.move-settle=500ms"
+        "reef.agents.move-settle=500ms",
+        "reef.channels.sweep-interval=1s",
+        "reef.channels.wake-after=2s"
     })
 public abstract class ReefApplicationIT {
 
@@ -39,6 +41,12 @@ public abstract class ReefApplicationIT {
     LeftoverAgents.killAtExit(java.nio.file.Path.of("target/reef-it-data"));
   }
   private static final AtomicInteger COUNTER = new AtomicInteger();
+
+  /** Telegram, as far as Reef can tell: one fake Bot API for the test JVM. */
+  @org.springframework.test.context.DynamicPropertySource
+  static void fakeTelegram(org.springframework.test.context.DynamicPropertyRegistry registry) {
+    registry.add("reef.channels.telegram-api-root", () -> FakeTelegram.shared().apiRoot());
+  }
 
   @LocalServerPort
   protected int port;
@@ -106,9 +114,19 @@ public abstract class ReefApplicationIT {
     java.util.Map<String, String> ids = java.util.Map.of("tenantId", t.tenantId(),
         "userId", inviteAndJoin(t.tenantId(), t.apiKey(), "member").userId(), "keyId", keyId, "agentId", agentId,
         "provider", provider, "invitationId", invitationId, "runtime", FakeRuntime.NAME,
-        "version", "0"); // an agent's configuration version 0 (Reef's defaults) always exists
+        "version", "0", // an agent's configuration version 0 (Reef's defaults) always exists
+        "type", connectTelegram(t, agentId));
     ids.forEach((name, id) -> assertThat(id).as(name).isNotBlank());
     return ids;
+  }
+
+  /** Connects a new fake Telegram bot to the agent; answers the channel type's path name. */
+  private String connectTelegram(SignedUp t, String agentId) {
+    FakeTelegram.Bot bot = FakeTelegram.shared().newBot(unique("own"));
+    Api.Response connected = api.put("/api/v1/tenants/" + t.tenantId() + "/agents/" + agentId
+        + "/channels/telegram", t.apiKey(), Api.body("botToken", bot.token(), "dmPolicy", "open"));
+    assertThat(connected.status()).as(connected.toString()).isEqualTo(200);
+    return "telegram";
   }
 
   /** Deletes the tenant's agents (made by {@link #oneOfEach}), with the operator's key: the tenant may be suspended. */

@@ -4,9 +4,11 @@ import dev.reef.access.AgentTokens;
 import dev.reef.common.DataScope;
 import dev.reef.common.TenantId;
 import dev.reef.orchestration.AgentCannotStartException;
+import dev.reef.orchestration.AgentChannel;
+import dev.reef.orchestration.AgentChannels;
+import dev.reef.orchestration.AgentConfig;
 import dev.reef.orchestration.AgentRuntime;
 import dev.reef.orchestration.AgentSpec;
-import dev.reef.orchestration.AgentConfig;
 import dev.reef.orchestration.AgentState;
 import dev.reef.orchestration.ComputeDriver;
 import dev.reef.orchestration.DesiredState;
@@ -26,10 +28,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
@@ -67,12 +71,14 @@ final class AgentActions {
   private final AgentHttp http;
 
   private final AgentConfigRollback configRollback;
+  private final ObjectProvider<AgentChannels> channels;
 
   AgentActions(AgentRepository agents, ActiveDriver driver, Runtimes runtimes, AgentTokens agentTokens,
       SecretStore secrets, EffectiveLimits limits, AgentModels models, OrchestrationProperties properties,
       InstallLog installLog, TransactionTemplate tx, JsonMapper json, Replica replica, StateChanges changes,
-      AgentHttp http, AgentConfigRollback configRollback, Clock clock) {
+      AgentHttp http, AgentConfigRollback configRollback, ObjectProvider<AgentChannels> channels, Clock clock) {
     this.configRollback = configRollback;
+    this.channels = channels; // asked at each start: the channels module needs agents, so it comes later
     this.agents = agents;
     this.driver = driver.get();
     this.runtimes = runtimes;
@@ -206,8 +212,10 @@ final class AgentActions {
     String gatewayToken = newGatewayToken();
     SecretRef gatewaySecret = storeGatewayToken(row, gatewayToken);
     AgentConfig config = inTenant(row.tenantId(), () -> configRollback.forStart(row));
+    List<AgentChannel> connected = channels.getIfAvailable(() -> AgentChannels.NONE)
+        .forStart(row.tenantId(), row.id());
     Launch launch = runtime.launch(installation,
-        new RuntimeContext(placement, agentToken, gatewayToken, model.get(), memoryMb, config));
+        new RuntimeContext(placement, agentToken, gatewayToken, model.get(), memoryMb, config, connected));
     Placement started;
     try {
       started = driver.start(placement, launch);

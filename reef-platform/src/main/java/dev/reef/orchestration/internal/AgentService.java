@@ -35,6 +35,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 final class AgentService implements Agents {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AgentService.class);
+
   static final Pattern NAME = Pattern.compile("^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$");
 
   /** How soon a waiter sees a change made by another replica, which does not wake it. */
@@ -277,6 +279,32 @@ final class AgentService implements Agents {
   @Override
   public void chat(TenantId tenantId, UUID agentId, String message, String session, ChatListener listener) {
     chats.chat(tenantId, agentId, message, session, listener);
+  }
+
+  @Override
+  public boolean wake(TenantId tenantId, UUID agentId, String why) {
+    AgentRow row = inTenant(tenantId, () -> agents.findLive(tenantId, agentId)).orElse(null);
+    if (row == null || row.state() instanceof AgentState.Failed) {
+      return false;
+    }
+    if (row.desired() == DesiredState.RUNNING) {
+      inTenant(tenantId, () -> {
+        agents.touch(tenantId, agentId, clock.instant());
+        return null;
+      });
+      return true;
+    }
+    if (!(row.state() instanceof AgentState.Stopped stopped && stopped.idle())) {
+      return false; // a person stopped it: what arrived waits until someone starts it
+    }
+    log.info("waking agent {} of tenant {}: {}", agentId, tenantId, why);
+    inTenant(tenantId, () -> {
+      agents.setDesiredKeepingCrashes(tenantId, agentId, DesiredState.RUNNING, clock.instant());
+      agents.touch(tenantId, agentId, clock.instant());
+      return null;
+    });
+    reconciler.nudge(agentId, tenantId);
+    return true;
   }
 
   // ---------------------------------------------------------------------------------------------------------------

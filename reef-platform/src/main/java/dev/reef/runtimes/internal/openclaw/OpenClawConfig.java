@@ -1,5 +1,6 @@
 package dev.reef.runtimes.internal.openclaw;
 
+import dev.reef.orchestration.AgentChannel;
 import dev.reef.orchestration.AgentConfig;
 import dev.reef.orchestration.RuntimeContext;
 import java.util.regex.Pattern;
@@ -39,6 +40,11 @@ final class OpenClawConfig {
    */
   static final String AGENT_TOKEN_ENV = "LLM_PROXY_TOKEN";
   static final String GATEWAY_TOKEN_ENV = "GATEWAY_AUTH_TOKEN";
+  /** The Telegram channel's credential for Reef's Bot API (not OpenClaw's own TELEGRAM_BOT_TOKEN, read by itself). */
+  static final String TELEGRAM_TOKEN_ENV = "CHANNEL_TELEGRAM_TOKEN";
+
+  /** Where, below the LLM proxy's base URL, Reef serves the Telegram Bot API to agents. */
+  static final String TELEGRAM_API_PATH = "/telegram";
 
   /** The listen host of an agent that has a network namespace of its own. */
   static final String ALL_INTERFACES = "0.0.0.0";
@@ -74,6 +80,7 @@ final class OpenClawConfig {
       heartbeat.put("model", PROVIDER + "/" + config.heartbeatModel());
     }
     tools(root, config);
+    channels(root, context);
 
     // Memory embeddings default to OpenAI directly; through Reef they are metered and need no provider key
     root.putObject("memory").putObject("search").put("provider", PROVIDER);
@@ -93,6 +100,40 @@ final class OpenClawConfig {
       root.putObject("proxy").put("proxyUrl", context.placement().egressProxyUrl());
     }
     return root;
+  }
+
+  /**
+   * The chat channels the tenant connected. Telegram talks to Reef's Bot API, below the LLM proxy's URL (the one
+   * address a sandboxed agent reaches), by long polling: Reef holds Telegram's webhook and the updates, so the
+   * agent needs no public address, no webhook listener and no egress to Telegram.
+   */
+  private static void channels(ObjectNode root, RuntimeContext context) {
+    if (context.channels().isEmpty()) {
+      return;
+    }
+    ObjectNode channels = root.putObject("channels");
+    for (AgentChannel channel : context.channels()) {
+      switch (channel) {
+        case AgentChannel.Telegram telegram -> {
+          ObjectNode node = channels.putObject("telegram");
+          node.put("enabled", true);
+          envSecret(node.putObject("botToken"), TELEGRAM_TOKEN_ENV);
+          node.put("apiRoot", context.placement().proxyBaseUrl() + TELEGRAM_API_PATH);
+          dmPolicy(node, telegram);
+        }
+      }
+    }
+  }
+
+  /** Who may write to the agent directly: only the listed users, or anyone (OpenClaw wants "*" listed then). */
+  private static void dmPolicy(ObjectNode node, AgentChannel channel) {
+    node.put("dmPolicy", channel.dmPolicy());
+    tools.jackson.databind.node.ArrayNode allow = node.putArray("allowFrom");
+    if ("open".equals(channel.dmPolicy())) {
+      allow.add("*");
+    } else {
+      channel.allowFrom().forEach(allow::add);
+    }
   }
 
   /** The tenant's tool policy; nothing when it set none (OpenClaw's default: every core tool). */

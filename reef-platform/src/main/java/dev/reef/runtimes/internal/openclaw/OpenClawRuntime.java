@@ -1,5 +1,6 @@
 package dev.reef.runtimes.internal.openclaw;
 
+import dev.reef.orchestration.AgentChannel;
 import dev.reef.orchestration.AgentRuntime;
 import dev.reef.orchestration.Installation;
 import dev.reef.orchestration.Launch;
@@ -121,6 +122,12 @@ final class OpenClawRuntime implements AgentRuntime {
     environment.put("DO_NOT_TRACK", "1");
     environment.put(OpenClawConfig.AGENT_TOKEN_ENV, context.agentToken());
     environment.put(OpenClawConfig.GATEWAY_TOKEN_ENV, context.gatewayToken());
+    for (AgentChannel channel : context.channels()) {
+      if (channel instanceof AgentChannel.Telegram telegram) {
+        // its credential for Reef's Bot API: shaped like a bot token (<bot id>:<secret>), the secret its agent token
+        environment.put(OpenClawConfig.TELEGRAM_TOKEN_ENV, telegram.botId() + ":" + context.agentToken());
+      }
+    }
     heapLimitMb(context.memoryMb()).ifPresent(mb -> environment.put("NODE_OPTIONS", "--max-old-space-size=" + mb));
     String egress = context.egressProxyUrl();
     if (egress != null) {

@@ -65,6 +65,35 @@ class OpenClawRuntimeTest {
     assertThat(launch.environment().keySet()).noneMatch(name -> name.startsWith("REEF_"));
   }
 
+  /**
+   * Telegram: the agent talks to Reef's Bot API below its proxy URL, with its bot id and agent token from the
+   * environment; no Telegram token, no webhook, and who may write as the tenant said.
+   */
+  @Test
+  void launch_withTelegram_pointsItsBotApiAtReef_andTakesItsCredentialFromTheEnvironment() {
+    RuntimeContext base = context(1536);
+    Launch launch = runtime.launch(installation, new RuntimeContext(base.placement(), AGENT_TOKEN, GATEWAY_TOKEN,
+        "gpt-5-mini", 1536, null, java.util.List.of(new dev.reef.orchestration.AgentChannel.Telegram("123456",
+            "allowlist", java.util.List.of("42", "43")))));
+    JsonNode telegram = config(launch).at("/channels/telegram");
+    assertThat(telegram.path("apiRoot").asString()).isEqualTo("http://127.0.0.1:8080/v1/telegram");
+    assertThat(telegram.at("/botToken/source").asString()).isEqualTo("env");
+    assertThat(launch.environment().get(telegram.at("/botToken/id").asString())).isEqualTo("123456:" + AGENT_TOKEN);
+    assertThat(telegram.path("dmPolicy").asString()).isEqualTo("allowlist");
+    assertThat(telegram.path("allowFrom").valueStream().map(JsonNode::asString).toList()).containsExactly("42", "43");
+    assertThat(telegram.has("webhookUrl")).isFalse();
+    assertThat(new String(launch.files().get("openclaw.json"), StandardCharsets.UTF_8)).doesNotContain(AGENT_TOKEN);
+    // OpenClaw reads TELEGRAM_BOT_TOKEN by itself: Reef's variable is another
+    assertThat(launch.environment()).doesNotContainKey("TELEGRAM_BOT_TOKEN");
+
+    Launch open = runtime.launch(installation, new RuntimeContext(base.placement(), AGENT_TOKEN, GATEWAY_TOKEN,
+        "gpt-5-mini", 1536, null, java.util.List.of(new dev.reef.orchestration.AgentChannel.Telegram("123456",
+            "open", java.util.List.of()))));
+    assertThat(config(open).at("/channels/telegram/allowFrom").valueStream().map(JsonNode::asString).toList())
+        .containsExactly("*");
+    assertThat(config(runtime.launch(installation, base)).has("channels")).isFalse();
+  }
+
   /** A pod: its egress proxy wants its agent token, which may go in its environment but never in its config. */
   @Test
   void launch_inAPod_namesTheEgressProxyWithItsToken_inTheEnvironmentOnly() {

@@ -1,0 +1,204 @@
+package dev.reef.channels.internal;
+
+import dev.reef.common.DataScope;
+import dev.reef.common.TenantId;
+import dev.reef.orchestration.Agents;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Where a channel's updates wait for their agent. An update is kept (committed) before the channel is told it
+ * arrived, so nothing is lost when Reef or the agent stops right after; it is handed to the agent in update order,
+ * again and again until the agent acknowledges it (Telegram's {@code getUpdates} offset), and an update sent twice
+ * is kept once. A sleeping agent is woken at once, and again by a sweep while updates wait for it (so an update
+ * accepted just before a Reef restart, or while the agent was being stopped, still reaches it).
+ */
+@Component
+class ChannelInbox {
+
+  private static final Logger log = LoggerFactory.getLogger(ChannelInbox.class);
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  /** How often a waiting {@code getUpdates} looks again, for an update another replica took in. */
+  private static final Duration RECHECK = Duration.ofSeconds(1);
+  private static final int MAX_UPDATE_BYTES = 1 << 20;
+
+  /** What became of an update a channel sent. */
+  sealed interface Received {
+    record Kept(boolean isNew) implements Received {}
+
+    record UnknownHook() implements Received {}
+
+    record WrongSecret() implements Received {}
+
+    record Invalid(String why) implements Received {}
+  }
+
+  private final ChannelRepository channels;
+  private final ChannelUpdateRepository updates;
+  private final Agents agents;
+  private final ChannelsProperties properties;
+  private final TransactionTemplate tx;
+  private final Clock clock;
+  /** Per channel: what a waiting getUpdates sleeps on until an update arrives (a lock: no pinned virtual threads). */
+  private final ConcurrentHashMap<UUID, Arrival> arrivals = new ConcurrentHashMap<>();
+
+  private static final class Arrival {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition arrived = lock.newCondition();
+  }
+
+  ChannelInbox(ChannelRepository channels, ChannelUpdateRepository updates, Agents agents,
+      ChannelsProperties properties, TransactionTemplate tx, Clock clock) {
+    this.channels = channels;
+    this.updates = updates;
+    this.agents = agents;
+    this.properties = properties;
+    this.tx = tx;
+    this.clock = clock;
+  }
+
+  /** A Telegram update that came to the webhook {@code hookId} with {@code secret} in its secret-token header. */
+  Received receiveTelegram(UUID hookId, String secret, byte[] body) {
+    Optional<ChannelRow> found = DataScope.callAsPlatform(() -> channels.findByHookAcrossTenants(hookId));
+    if (found.isEmpty()) {
+      return new Received.UnknownHook();
+    }
+    ChannelRow channel = found.get();
+    if (secret == null || !MessageDigest.isEqual(ChannelService.sha256(secret).getBytes(StandardCharsets.UTF_8),
+        channel.webhookSecretHash().getBytes(StandardCharsets.UTF_8))) {
+      return new Received.WrongSecret();
+    }
+    if (body.length > MAX_UPDATE_BYTES) {
+      return new Received.Invalid("an update is at most " + MAX_UPDATE_BYTES + " bytes");
+    }
+    long updateId;
+    try {
+      JsonNode update = JSON.readTree(body);
+      if (!update.path("update_id").canConvertToLong() || !update.path("update_id").isIntegralNumber()) {
+        return new Received.Invalid("an update needs a numeric update_id");
+      }
+      updateId = update.path("update_id").asLong();
+    } catch (RuntimeException e) {
+      return new Received.Invalid("the body is not a JSON update");
+    }
+    TenantId tenantId = channel.tenantId();
+    Instant now = clock.instant();
+    boolean isNew;
+    try {
+      isNew = DataScope.callAs(tenantId, () -> updates.insertIfNew(tenantId, hookId, updateId,
+          new String(body, StandardCharsets.UTF_8), now));
+    } catch (DuplicateKeyException raced) {
+      isNew = false; // the same update twice at the same moment: the other request kept it
+    }
+    if (isNew) {
+      inTenant(tenantId, () -> {
+        channels.messageArrived(tenantId, hookId, now);
+        return null;
+      });
+      signal(hookId);
+      Thread.ofVirtual().name("channel-wake").start(() -> wake(channel, "a Telegram message arrived"));
+    }
+    return new Received.Kept(isNew);
+  }
+
+  /**
+   * Telegram's {@code getUpdates} for the agent's channel: acknowledges every update before {@code offset}, then
+   * answers those from {@code offset} on, waiting up to {@code timeout} (capped) for one when none waits.
+   */
+  List<ChannelUpdateRepository.Update> take(ChannelRow channel, Long offset, int limit, Duration timeout)
+      throws InterruptedException {
+    TenantId tenantId = channel.tenantId();
+    long from = offset == null ? Long.MIN_VALUE : offset;
+    if (offset != null) {
+      inTenant(tenantId, () -> updates.acknowledgeBefore(tenantId, channel.hookId(), offset, clock.instant()));
+    }
+    // wall time, not the (business) clock: how long a request is held open
+    long deadline = System.nanoTime() + (timeout.compareTo(properties.longPollMax()) > 0
+        ? properties.longPollMax() : timeout).toNanos();
+    Arrival arrival = arrivals.computeIfAbsent(channel.hookId(), h -> new Arrival());
+    while (true) {
+      List<ChannelUpdateRepository.Update> waiting = inTenant(tenantId,
+          () -> updates.waiting(tenantId, channel.hookId(), from, limit));
+      long left = deadline - System.nanoTime();
+      if (!waiting.isEmpty() || left <= 0) {
+        if (!waiting.isEmpty()) {
+          agents.wake(tenantId, channel.agentId(), "it takes channel updates"); // counts as activity
+        }
+        return waiting;
+      }
+      arrival.lock.lock();
+      try {
+        arrival.arrived.await(Math.min(left, RECHECK.toNanos()), TimeUnit.NANOSECONDS);
+      } finally {
+        arrival.lock.unlock();
+      }
+    }
+  }
+
+  long waiting(ChannelRow channel) {
+    return inTenant(channel.tenantId(), () -> updates.countWaiting(channel.tenantId(), channel.hookId()));
+  }
+
+  /**
+   * Wakes agents that updates have waited for a while (the wake at arrival may have found the agent stopping, or
+   * Reef stopped before it), and forgets delivered updates once they are old enough not to come again.
+   */
+  @Scheduled(initialDelayString = "${reef.channels.sweep-interval:5s}",
+      fixedDelayString = "${reef.channels.sweep-interval:5s}")
+  void sweep() {
+    try {
+      Instant now = clock.instant();
+      for (ChannelRow channel : DataScope.callAsPlatform(
+          () -> channels.withUpdatesWaitingSinceAcrossTenants(now.minus(properties.wakeAfter())))) {
+        wake(channel, "channel updates are waiting for it");
+      }
+      DataScope.runAsPlatform(() -> updates.forgetDeliveredBeforeAcrossTenants(
+          now.minus(properties.rememberDelivered())));
+    } catch (RuntimeException e) {
+      log.warn("channel sweep failed: {}", e.toString());
+    }
+  }
+
+  private void wake(ChannelRow channel, String why) {
+    try {
+      agents.wake(channel.tenantId(), channel.agentId(), why);
+    } catch (RuntimeException e) {
+      log.warn("could not wake agent {} for its channel: {}", channel.agentId(), e.toString());
+    }
+  }
+
+  private void signal(UUID hookId) {
+    Arrival arrival = arrivals.get(hookId);
+    if (arrival != null) {
+      arrival.lock.lock();
+      try {
+        arrival.arrived.signalAll();
+      } finally {
+        arrival.lock.unlock();
+      }
+    }
+  }
+
+  private <T> T inTenant(TenantId tenantId, Supplier<T> work) {
+    return DataScope.callAs(tenantId, () -> tx.execute(s -> work.get()));
+  }
+}

@@ -1,0 +1,31 @@
+package dev.reef.orchestration;
+
+import java.util.List;
+
+/**
+ * A chat channel an agent's runtime connects at its start, as Reef hands it over: who may write to the agent, and
+ * what the runtime needs to reach the channel. Implemented by the {@code channels} module through
+ * {@link AgentChannels}.
+ */
+public sealed interface AgentChannel {
+
+  /** {@code allowlist} (only {@link #allowFrom()}) or {@code open} (anyone who finds the bot). */
+  String dmPolicy();
+
+  /** The channel's user ids that may write to the agent directly. */
+  List<String> allowFrom();
+
+  /**
+   * Telegram, through Reef: the runtime talks to Reef's Bot API ({@code <proxy base URL>/telegram}), never to
+   * Telegram, and authenticates there with {@code <botId>:<its agent token>}. Reef takes updates in on its webhook,
+   * keeps them until the agent has them, and forwards what the agent sends with the real bot token, which never
+   * enters the agent.
+   *
+   * @param botId the bot's numeric id (the first part of a Telegram bot token)
+   */
+  record Telegram(String botId, String dmPolicy, List<String> allowFrom) implements AgentChannel {
+    public Telegram {
+      allowFrom = List.copyOf(allowFrom);
+    }
+  }
+}
