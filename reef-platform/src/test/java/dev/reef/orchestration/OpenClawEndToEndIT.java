@@ -5,10 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.reef.testing.Api;
 import dev.reef.testing.Api.Response;
+import dev.reef.testing.FakeTelegram;
 import dev.reef.testing.GatewayFixture;
 import dev.reef.testing.MockUpstream;
 import dev.reef.testing.ReefIT;
 import dev.reef.testing.RequiredService;
+import dev.reef.testing.TestClock;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,6 +31,9 @@ import tools.jackson.databind.JsonNode;
 class OpenClawEndToEndIT extends ReefIT {
 
   private static final MockUpstream UPSTREAM = new MockUpstream();
+
+  @org.springframework.beans.factory.annotation.Autowired
+  TestClock clock;
 
   @BeforeAll
   static void needsNpm() {
@@ -98,6 +103,62 @@ class OpenClawEndToEndIT extends ReefIT {
     } finally {
       api.delete(agents + "/" + id, tenant.apiKey());
     }
+  }
+
+  /**
+   * Telegram with real OpenClaw: a person writes to the bot (the fake Bot API posts the update to Reef's webhook),
+   * OpenClaw takes it from Reef's Bot API, asks the model through Reef, and its reply reaches the fake Bot API with
+   * the bot's real token; then the agent sleeps (idle stop), and the next message wakes it and is answered too.
+   */
+  @Test
+  void telegram_aMessageReachesTheAgent_andItsReplyTheChat_awakeAndAsleep() {
+    GatewayFixture catalog = new GatewayFixture(api, UPSTREAM, unique("tg"));
+    SignedUp tenant = signUp("Telegram Owner");
+    catalog.generousLimits(tenant.tenantId());
+    api.put("/api/v1/tenants/" + tenant.tenantId() + "/limits", MASTER_KEY, Map.of("idleStopMinutes", 5,
+        "requestsPerMinute", 100000, "maxConcurrentRequests", 1000, "monthlyBudgetUsd", 1000));
+    String agents = "/api/v1/tenants/" + tenant.tenantId() + "/agents";
+    String id = api.post(agents, tenant.apiKey(), Api.body("name", "tg", "runtime", "openclaw", "model",
+        catalog.gpt, "start", false)).at("/id");
+    FakeTelegram telegram = FakeTelegram.shared();
+    FakeTelegram.Bot bot = telegram.newBot("claw");
+    long person = 5550001;
+    try {
+      Response connected = api.put(agents + "/" + id + "/channels/telegram", tenant.apiKey(), Map.of("botToken",
+          bot.token(), "dmPolicy", "allowlist", "allowFrom", List.of(person)));
+      assertThat(connected.status()).as(connected.toString()).isEqualTo(200);
+      api.post(agents + "/" + id + "/start", tenant.apiKey(), Map.of());
+      awaitState(agents + "/" + id, tenant.apiKey(), "running", Duration.ofMinutes(5));
+
+      UPSTREAM.reply("Ahoy from the harbour, via Telegram");
+      assertThat(telegram.send(bot, person, "Hello from Telegram").status()).isEqualTo(200);
+      awaitReply(telegram, bot, "Ahoy from the harbour, via Telegram");
+      assertThat(modelCallWith("Hello from Telegram")).isNotNull();
+      assertThat(telegram.calls(bot)).doesNotContain("getUpdates", "deleteWebhook");
+
+      clock.advance(Duration.ofMinutes(6));
+      awaitState(agents + "/" + id, tenant.apiKey(), "stopped", Duration.ofMinutes(1));
+      UPSTREAM.reply("Awake again and answering");
+      assertThat(telegram.send(bot, person, "Wake up, please").status()).isEqualTo(200);
+      awaitReply(telegram, bot, "Awake again and answering");
+      assertThat(api.get(agents + "/" + id, tenant.apiKey()).at("/state")).isEqualTo("running");
+    } finally {
+      clock.reset();
+      api.delete(agents + "/" + id, tenant.apiKey());
+    }
+  }
+
+  private static void awaitReply(FakeTelegram telegram, FakeTelegram.Bot bot, String text) {
+    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+        assertThat(telegram.sentAndEdited(bot)).extracting(FakeTelegram.Sent::text).anyMatch(t -> t.contains(text)));
+  }
+
+  private void awaitState(String agent, String key, String state, Duration within) {
+    await().atMost(within).pollInterval(Duration.ofSeconds(1)).until(() -> {
+      Response now = api.get(agent, key);
+      assertThat(now.at("/state")).as(now.toString()).isNotIn("failed");
+      return state.equals(now.at("/state"));
+    });
   }
 
   private JsonNode usage(SignedUp t) {

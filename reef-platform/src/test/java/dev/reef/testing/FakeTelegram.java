@@ -37,8 +37,8 @@ public final class FakeTelegram {
   /** A bot as BotFather made it. */
   public record Bot(String id, String token, String username) {}
 
-  /** A message a bot sent. */
-  public record Sent(String chatId, String text) {}
+  /** A message a bot sent ({@code edit}: an edit of one it sent before, as a streamed reply grows). */
+  public record Sent(String chatId, String text, boolean edit) {}
 
   private record Webhook(String url, String secret) {}
 
@@ -147,8 +147,13 @@ public final class FakeTelegram {
     return JSON.writeValueAsString(update);
   }
 
-  /** Messages the bot sent, in order. */
+  /** Messages the bot sent, in order (not their edits). */
   public List<Sent> sent(Bot bot) {
+    return sentAndEdited(bot).stream().filter(s -> !s.edit()).toList();
+  }
+
+  /** Messages the bot sent and the edits it made to them, in order. */
+  public List<Sent> sentAndEdited(Bot bot) {
     return List.copyOf(sent.getOrDefault(bot.id(), new ConcurrentLinkedQueue<>()));
   }
 
@@ -204,9 +209,15 @@ public final class FakeTelegram {
           webhooks.remove(bot.id());
           respond(exchange, 200, "{\"ok\":true,\"result\":true}");
         }
+        case "editMessageText" -> {
+          // a streamed reply: OpenClaw sends a preview, then edits it as the text grows
+          sent.computeIfAbsent(bot.id(), b -> new ConcurrentLinkedQueue<>())
+              .add(new Sent(body.path("chat_id").asString(), body.path("text").asString(), true));
+          respond(exchange, 200, "{\"ok\":true,\"result\":true}");
+        }
         case "sendMessage" -> {
           sent.computeIfAbsent(bot.id(), b -> new ConcurrentLinkedQueue<>())
-              .add(new Sent(body.path("chat_id").asString(), body.path("text").asString()));
+              .add(new Sent(body.path("chat_id").asString(), body.path("text").asString(), false));
           respond(exchange, 200, "{\"ok\":true,\"result\":{\"message_id\":" + updateIds.incrementAndGet()
               + ",\"date\":" + Instant.now().getEpochSecond() + ",\"chat\":{\"id\":" + body.path("chat_id").asString()
               + ",\"type\":\"private\"},\"text\":" + JSON.writeValueAsString(body.path("text").asString()) + "}}");
