@@ -111,6 +111,21 @@ class ChannelsIT extends ReefIT {
         .hasSize(1);
     assertThat(next.status()).isEqualTo(200);
 
+    // The bot's token is nowhere in the agent's files (its config, state, logs): it never entered the sandbox
+    String secretPart = bot.token().substring(bot.token().indexOf(':') + 1);
+    java.nio.file.Path agentDir = java.nio.file.Path.of("target/reef-it-data", "agents", tenant.tenantId(), id);
+    try (var files = java.nio.file.Files.walk(agentDir)) {
+      List<java.nio.file.Path> regular = files.filter(java.nio.file.Files::isRegularFile)
+          .filter(f -> !f.getFileName().toString().endsWith(".img")).toList();
+      assertThat(regular).isNotEmpty();
+      for (java.nio.file.Path file : regular) {
+        assertThat(new String(java.nio.file.Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1))
+            .as(file.toString()).doesNotContain(secretPart);
+      }
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+
     JsonNode status = api.get(channel(id), tenant.apiKey()).json();
     assertThat(status.path("lastMessageAt").asString()).isNotBlank();
     assertThat(status.path("waiting").asLong()).isZero();

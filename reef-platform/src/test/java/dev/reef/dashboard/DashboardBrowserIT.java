@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reef.testing.Api;
 import dev.reef.testing.FakeRuntime;
+import dev.reef.testing.FakeTelegram;
 import dev.reef.testing.GatewayFixture;
 import dev.reef.testing.MockUpstream;
 import dev.reef.testing.ReefIT;
@@ -449,6 +450,58 @@ class DashboardBrowserIT extends ReefIT {
   }
 
   @Test
+  void telegram_connectedFromThePage_aMessageFromTheFakeTelegramShows_andDisconnectAsksFirst() throws Exception {
+    SignedUp tenant = signUp("Browser Telegram");
+    catalog.generousLimits(tenant.tenantId());
+    String agents = "/api/v1/tenants/" + tenant.tenantId() + "/agents";
+    String agentId = api.post(agents, tenant.apiKey(), Api.body("name", "reachable", "runtime", FakeRuntime.NAME,
+        "model", catalog.gpt, "start", false)).at("/id");
+    FakeTelegram telegram = FakeTelegram.shared();
+    FakeTelegram.Bot bot = telegram.newBot("browser");
+    try {
+      logIn(tenant.email(), tenant.password());
+      open("/t/" + tenant.tenantId() + "/agents/" + agentId);
+      browser.findElement(By.cssSelector(".actions a[href$='/agents/" + agentId + "/channels']")).click();
+      waitFor(() -> text("h1").startsWith("Channels of"));
+      assertThat(text("[data-channel-status]")).isEqualTo("disconnected");
+      assertThat(text("ol.howto")).contains("@BotFather").contains("/newbot");
+
+      // a token Telegram does not know: refused, saying so, nothing stored
+      type("telegram-token", bot.id() + ":AAHnot-a-token-telegram-knows-000000");
+      type("telegram-allow", "4242");
+      browser.findElement(By.cssSelector("form[data-channel-form] button[type=submit]")).click();
+      waitFor(() -> text("main").contains("Bot token: Telegram did not accept this bot token"));
+      assertThat(text("[data-channel-status]")).isEqualTo("disconnected");
+
+      type("telegram-token", bot.token());
+      type("telegram-allow", "4242, 4343");
+      browser.findElement(By.cssSelector("form[data-channel-form] button[type=submit]")).click();
+      waitFor(() -> text("main").contains("Telegram is connected to @" + bot.username()));
+      assertThat(text("[data-channel-status]")).isEqualTo("connected");
+      assertThat(text("[data-fact='who']")).isEqualTo("Only 4242, 4343");
+      assertThat(browser.getPageSource()).doesNotContain(bot.token().substring(bot.token().indexOf(':') + 1));
+
+      // the agent is stopped (a person's stop): the message waits for it, and the page says so
+      assertThat(telegram.send(bot, 4242, "hello from the phone").status()).isEqualTo(200);
+      open("/t/" + tenant.tenantId() + "/agents/" + agentId + "/channels");
+      assertThat(text("[data-fact='waiting']")).isEqualTo("1");
+      assertThat(text("[data-fact='last-message']")).isNotEqualTo("none yet");
+      screenshot("agent-channels");
+
+      browser.findElement(By.cssSelector("form[action$='/telegram/disconnect'] button")).click();
+      browser.switchTo().alert().dismiss(); // asked first: nothing happens on "cancel"
+      assertThat(text("[data-channel-status]")).isEqualTo("connected");
+      browser.findElement(By.cssSelector("form[action$='/telegram/disconnect'] button")).click();
+      browser.switchTo().alert().accept();
+      waitFor(() -> text("main").contains("Telegram is disconnected"));
+      assertThat(text("[data-channel-status]")).isEqualTo("disconnected");
+      assertThat(telegram.webhookUrl(bot)).isNull();
+    } finally {
+      api.delete(agents + "/" + agentId, tenant.apiKey());
+    }
+  }
+
+  @Test
   void darkMode_followsTheSystemSetting() throws Exception {
     logIn("operator@reef.test", "operator-password-1");
     open("/operator/runtimes");
@@ -469,7 +522,10 @@ class DashboardBrowserIT extends ReefIT {
     browser.manage().window().setSize(new Dimension(390, 844));
     logIn("operator@reef.test", "operator-password-1");
     SignedUp tenant = signUp("Narrow Screen");
-    for (String path : List.of("/operator/tenants", "/operator/health", "/operator/catalog", "/operator/runtimes",
+    String agent = "/t/" + tenant.tenantId() + "/agents/" + api.post("/api/v1/tenants/" + tenant.tenantId()
+        + "/agents", tenant.apiKey(), Api.body("name", "narrow", "runtime", FakeRuntime.NAME, "start", false))
+        .at("/id");
+    for (String path : List.of(agent, agent + "/chat", agent + "/settings", agent + "/channels","/operator/tenants", "/operator/health", "/operator/catalog", "/operator/runtimes",
         "/operator/plans", "/operator/api-keys", "/operator/secrets", "/operator/tenants/new", "/account",
         "/t/" + tenant.tenantId(),
         "/t/" + tenant.tenantId() + "/usage", "/t/" + tenant.tenantId() + "/settings/members")) {
@@ -487,6 +543,7 @@ class DashboardBrowserIT extends ReefIT {
     }
     open("/t/" + tenant.tenantId());
     screenshot("mobile-home");
+    deleteAgents(tenant);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
