@@ -57,6 +57,18 @@ public interface AgentRuntime {
     return installedVersions().contains(version);
   }
 
+  /**
+   * The runs the running agent has scheduled for itself, soonest first, asked of the agent itself (so it is what
+   * the agent says: Reef bounds what it does with it). Empty for a runtime that schedules nothing.
+   *
+   * @param gatewayToken the secret Reef talks to the agent with
+   * @throws IOException when the agent cannot be asked now
+   */
+  default java.util.List<ScheduledRun> upcomingRuns(Placement placement, String gatewayToken, AgentSockets sockets,
+      java.time.Duration timeout) throws java.io.IOException {
+    return java.util.List.of();
+  }
+
   /** The agent's own OpenAI-compatible chat endpoint and the model name it answers to. */
   String chatPath();
 

@@ -73,6 +73,46 @@ public class FakeRuntime implements AgentRuntime {
     return this;
   }
 
+  /** What each agent says it has scheduled (as OpenClaw's cron.list would); runs past are left out. */
+  private final java.util.Map<java.util.UUID, List<dev.reef.orchestration.ScheduledRun>> schedules =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile java.time.Clock clock = java.time.Clock.systemUTC();
+
+  /** The agent reports these runs from now on, against {@code clock} (a test's clock). */
+  public FakeRuntime schedule(java.util.UUID agentId, java.time.Clock clock,
+      List<dev.reef.orchestration.ScheduledRun> runs) {
+    this.clock = clock;
+    schedules.put(agentId, List.copyOf(runs));
+    return this;
+  }
+
+  /** How often Reef asked an agent for its schedule. */
+  public int scheduleAsks(java.util.UUID agentId) {
+    return scheduleAsks.getOrDefault(agentId, new java.util.concurrent.atomic.AtomicInteger()).get();
+  }
+
+  private final java.util.Map<java.util.UUID, java.util.concurrent.atomic.AtomicInteger> scheduleAsks =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The fake agent is asked over the real connection (it must answer its readiness path), then reports its runs. */
+  @Override
+  public List<dev.reef.orchestration.ScheduledRun> upcomingRuns(dev.reef.orchestration.Placement placement,
+      String gatewayToken, dev.reef.orchestration.AgentSockets sockets, Duration timeout) throws java.io.IOException {
+    try (java.nio.channels.SocketChannel channel = sockets.open(placement)) {
+      channel.write(java.nio.ByteBuffer.wrap("GET /readyz HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+      java.nio.ByteBuffer answer = java.nio.ByteBuffer.allocate(64);
+      channel.read(answer);
+      if (!new String(answer.array(), 0, answer.position(), StandardCharsets.US_ASCII).contains(" 200 ")) {
+        throw new java.io.IOException("the fake agent is not ready");
+      }
+    }
+    scheduleAsks.computeIfAbsent(placement.agentId(), id -> new java.util.concurrent.atomic.AtomicInteger())
+        .incrementAndGet();
+    java.time.Instant now = clock.instant();
+    return schedules.getOrDefault(placement.agentId(), List.of()).stream().filter(r -> r.at().isAfter(now))
+        .toList();
+  }
+
   public void reset() {
     proxyRetries = 0;
     installDelay = Duration.ZERO;

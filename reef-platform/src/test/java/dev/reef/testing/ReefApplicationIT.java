@@ -31,7 +31,11 @@ import org.springframework.boot.test.web.server.LocalServerPort;
         "reef.agents.move-quiet-period=1s",
         "reef.agents.move-settle=500ms",
         "reef.channels.sweep-interval=1s",
-        "reef.channels.wake-after=2s"
+        "reef.channels.wake-after=2s",
+        "reef.schedules.tick=1s",
+        "reef.schedules.wake-lead=60s",
+        "reef.schedules.keep-awake-within=30s",
+        "reef.schedules.min-wake-gap=10s"
     })
 public abstract class ReefApplicationIT {
 

@@ -72,6 +72,7 @@ final class AgentReconciler implements DisposableBean {
   private final TenantCatalog tenants;
   private final TenantLookup tenantLookup;
   private final ChatsInFlight chatsInFlight;
+  private final AgentScheduleService schedules;
   private final Set<UUID> working = ConcurrentHashMap.newKeySet();
   /** Agents by stored state at the last tick, for the {@code reef.agents} gauge. */
   private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> byState = new ConcurrentHashMap<>();
@@ -82,7 +83,8 @@ final class AgentReconciler implements DisposableBean {
   AgentReconciler(AgentRepository agents, AgentActions actions, ActiveDriver driver, LlmActivity activity,
       OrchestrationProperties properties, TransactionTemplate tx, Replica replica, TenantCatalog tenants,
       TenantLookup tenantLookup, ChatsInFlight chatsInFlight, io.micrometer.core.instrument.MeterRegistry metrics,
-      Clock clock) {
+      AgentScheduleService schedules, Clock clock) {
+    this.schedules = schedules;
     for (String state : java.util.List.of("pending", "installing", "starting", "running", "stopping", "stopped",
         "idle", "crashed", "failed")) {
       java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
@@ -254,6 +256,9 @@ final class AgentReconciler implements DisposableBean {
         action = AgentDecisions.decide(new Situation(row, tenant, observed, idle, activity.inFlight(row.id()),
             activity.lastCall(row.id()).orElse(null), chatsInFlight.of(row.id()), properties.moveQuietPeriod(),
             clock.instant()));
+        if (observed instanceof Observed.Running && row.state() instanceof dev.reef.orchestration.AgentState.Running) {
+          action = schedules.review(row, action, idle); // its schedule, kept fresh; no sleep right before a run
+        }
       }
       actions.carryOut(row, action);
     } finally {

@@ -1,6 +1,8 @@
 package dev.reef.runtimes.internal.openclaw;
 
 import dev.reef.orchestration.AgentChannel;
+import dev.reef.orchestration.AgentSockets;
+import dev.reef.orchestration.ScheduledRun;
 import dev.reef.orchestration.AgentRuntime;
 import dev.reef.orchestration.Installation;
 import dev.reef.orchestration.Launch;
@@ -156,6 +158,40 @@ final class OpenClawRuntime implements AgentRuntime {
     }
     return OptionalLong.of(Math.max(1, (long) Math.floor(memoryMb * HEAP_SHARE)));
   }
+
+  /**
+   * Asks the gateway for its automations ({@code cron.list} over its WebSocket RPC, compact). A job Reef should wake
+   * the agent for is one a person or the agent made (no {@code declarationKey}) or its heartbeat
+   * ({@code heartbeat:...}); OpenClaw's own upkeep (memory dreaming, skill review) runs when the agent is up anyway.
+   */
+  @Override
+  public List<ScheduledRun> upcomingRuns(Placement placement, String gatewayToken, AgentSockets sockets,
+      java.time.Duration timeout) throws java.io.IOException {
+    try (GatewayRpc rpc = GatewayRpc.open(sockets.open(placement), gatewayToken, timeout)) {
+      return runs(rpc.call("cron.list", Map.of("compact", true)).path("jobs"));
+    }
+  }
+
+  /** The enabled jobs with a next run, soonest first (at most {@link #MAX_RUNS}: what an agent says is bounded). */
+  static List<ScheduledRun> runs(tools.jackson.databind.JsonNode jobs) {
+    java.util.List<ScheduledRun> runs = new java.util.ArrayList<>();
+    for (tools.jackson.databind.JsonNode job : jobs) {
+      tools.jackson.databind.JsonNode next = job.path("nextRunAtMs");
+      if (!job.path("enabled").asBoolean(false) || !next.isIntegralNumber()) {
+        continue;
+      }
+      String key = job.path("declarationKey").asString(null);
+      ScheduledRun.Kind kind = key == null ? ScheduledRun.Kind.JOB
+          : key.startsWith("heartbeat:") ? ScheduledRun.Kind.HEARTBEAT : ScheduledRun.Kind.SYSTEM;
+      String name = job.path("displayName").asString(job.path("name").asString("unnamed"));
+      runs.add(new ScheduledRun(name.length() > 200 ? name.substring(0, 200) : name,
+          java.time.Instant.ofEpochMilli(next.asLong()), kind));
+    }
+    runs.sort(java.util.Comparator.comparing(ScheduledRun::at));
+    return runs.size() > MAX_RUNS ? List.copyOf(runs.subList(0, MAX_RUNS)) : List.copyOf(runs);
+  }
+
+  static final int MAX_RUNS = 50;
 
   @Override
   public String readinessPath() {

@@ -94,6 +94,28 @@ class OpenClawRuntimeTest {
     assertThat(config(runtime.launch(installation, base)).has("channels")).isFalse();
   }
 
+  /** cron.list as the gateway answers it: people's jobs and the heartbeat wake the agent, OpenClaw's upkeep not. */
+  @Test
+  void upcomingRuns_sortsEnabledJobs_andTellsPeoplesJobsFromUpkeep() {
+    JsonNode jobs = JSON.readTree("""
+        [{"name":"Memory Dreaming Promotion","declarationKey":"memory-core:memory-dreaming-promotion","enabled":true,
+          "nextRunAtMs":1796698800000},
+         {"name":"harbour report","enabled":true,"nextRunAtMs":1796671090393},
+         {"name":"heartbeat-main","displayName":"Heartbeat (main)","declarationKey":"heartbeat:main","enabled":true,
+          "nextRunAtMs":1796672000000},
+         {"name":"paused","enabled":false,"nextRunAtMs":1796671000000},
+         {"name":"done","enabled":true,"nextRunAtMs":null}]""");
+    assertThat(OpenClawRuntime.runs(jobs)).extracting(r -> r.name() + "/" + r.kind() + "/" + r.wakesAgent())
+        .containsExactly("harbour report/JOB/true", "Heartbeat (main)/HEARTBEAT/true",
+            "Memory Dreaming Promotion/SYSTEM/false");
+  }
+
+  /** RFC 6455's own example of the handshake's accept value. */
+  @Test
+  void gatewayRpc_acceptsTheHandshakeAsTheRfcComputesIt() {
+    assertThat(GatewayRpc.accept("dGhlIHNhbXBsZSBub25jZQ==")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+  }
+
   /** A pod: its egress proxy wants its agent token, which may go in its environment but never in its config. */
   @Test
   void launch_inAPod_namesTheEgressProxyWithItsToken_inTheEnvironmentOnly() {
