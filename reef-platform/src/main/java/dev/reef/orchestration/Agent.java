@@ -13,6 +13,8 @@ import java.util.UUID;
  * @param memoryBytes memory in use while running, as its driver measures it; null when not running or unknown
  * @param effectiveModel the model it uses: {@code model}, or the default its tenant's plan gives it; null when the
  *     plan allows none
+ * @param nextRunAt the next run it has scheduled for itself that Reef wakes it for (a sleeping agent is woken
+ *     shortly before); null when none is known
  */
 public record Agent(
     UUID id,
@@ -30,4 +32,5 @@ public record Agent(
     boolean idle,
     Long memoryBytes,
     Instant createdAt,
-    String effectiveModel) {}
+    String effectiveModel,
+    Instant nextRunAt) {}

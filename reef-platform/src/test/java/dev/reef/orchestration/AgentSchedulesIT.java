@@ -89,6 +89,14 @@ class AgentSchedulesIT extends ReefIT {
     JsonNode asleep = api.get(agent(id) + "/schedule", tenant.apiKey()).json();
     assertThat(asleep.path("live").asBoolean()).isFalse();
     assertThat(Instant.parse(asleep.path("nextWakeAt").asString())).isEqualTo(start.plus(Duration.ofMinutes(10)));
+    assertThat(Instant.parse(api.get(agent(id), tenant.apiKey()).at("/nextRunAt")))
+        .isEqualTo(start.plus(Duration.ofMinutes(10)));
+    // the dashboard says when it wakes
+    dev.reef.testing.DashboardClient dashboard = new dev.reef.testing.DashboardClient(api.base());
+    dashboard.login(tenant.email(), tenant.password());
+    String page = dashboard.get("/t/" + tenant.tenantId() + "/agents/" + id).body();
+    assertThat(page).contains("sleeping, next run ").contains(java.time.format.DateTimeFormatter
+        .ofPattern("HH:mm 'UTC'").withZone(java.time.ZoneOffset.UTC).format(start.plus(Duration.ofMinutes(10))));
 
     // the upkeep run comes due: nothing wakes the agent for it
     clock.advance(Duration.ofSeconds(150)); // 8.5 minutes in: dreaming is due, the job 90 s away

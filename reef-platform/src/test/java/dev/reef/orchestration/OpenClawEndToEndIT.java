@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.reef.testing.Api;
 import dev.reef.testing.Api.Response;
+import dev.reef.runtimes.internal.openclaw.OpenClawGateway;
 import dev.reef.testing.FakeTelegram;
 import dev.reef.testing.GatewayFixture;
 import dev.reef.testing.MockUpstream;
@@ -34,6 +35,18 @@ class OpenClawEndToEndIT extends ReefIT {
 
   @org.springframework.beans.factory.annotation.Autowired
   TestClock clock;
+
+  @org.springframework.beans.factory.annotation.Autowired
+  AgentSockets sockets;
+
+  @org.springframework.beans.factory.annotation.Autowired
+  org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
+  @org.springframework.beans.factory.annotation.Autowired
+  org.springframework.transaction.support.TransactionTemplate tx;
+
+  @org.springframework.beans.factory.annotation.Autowired
+  dev.reef.secrets.SecretStore secrets;
 
   @BeforeAll
   static void needsNpm() {
@@ -146,6 +159,72 @@ class OpenClawEndToEndIT extends ReefIT {
       clock.reset();
       api.delete(agents + "/" + id, tenant.apiKey());
     }
+  }
+
+  /**
+   * A job the agent's owner scheduled in OpenClaw, due in two and a half minutes: the agent goes to sleep (idle limit
+   * one minute) before it, Reef wakes it ahead of the job (it asked the agent for its schedule as it went to sleep),
+   * the job runs on time, and its output reaches the owner on Telegram.
+   */
+  @Test
+  void cron_aJobDueWhileTheAgentSleeps_runsOnTime_andItsOutputIsDelivered() throws Exception {
+    GatewayFixture catalog = new GatewayFixture(api, UPSTREAM, unique("cron"));
+    SignedUp tenant = signUp("Cron Owner");
+    catalog.generousLimits(tenant.tenantId());
+    api.put("/api/v1/tenants/" + tenant.tenantId() + "/limits", MASTER_KEY, Map.of("idleStopMinutes", 1,
+        "requestsPerMinute", 100000, "maxConcurrentRequests", 1000, "monthlyBudgetUsd", 1000));
+    String agents = "/api/v1/tenants/" + tenant.tenantId() + "/agents";
+    String id = api.post(agents, tenant.apiKey(), Api.body("name", "cron", "runtime", "openclaw", "model",
+        catalog.gpt, "start", false)).at("/id");
+    FakeTelegram telegram = FakeTelegram.shared();
+    FakeTelegram.Bot bot = telegram.newBot("cron");
+    long owner = 5550002;
+    try {
+      assertThat(api.put(agents + "/" + id + "/channels/telegram", tenant.apiKey(), Map.of("botToken",
+          bot.token(), "dmPolicy", "allowlist", "allowFrom", List.of(owner))).status()).isEqualTo(200);
+      api.post(agents + "/" + id + "/start", tenant.apiKey(), Map.of());
+      awaitState(agents + "/" + id, tenant.apiKey(), "running", Duration.ofMinutes(5));
+
+      java.time.Instant due = java.time.Instant.now().plusSeconds(150);
+      UPSTREAM.reply("Harbour report: all calm, three boats in");
+      OpenClawGateway.addJob(sockets, placement(id), gatewayToken(tenant.tenantId(), id), Map.of(
+          "name", "harbour report", "schedule", Map.of("kind", "at", "at", due.toString()),
+          "sessionTarget", "isolated", "payload", Map.of("kind", "agentTurn", "message", "Write the harbour report"),
+          "delivery", Map.of("mode", "announce", "channel", "telegram", "to", Long.toString(owner))));
+      JsonNode schedule = api.get(agents + "/" + id + "/schedule", tenant.apiKey()).json();
+      assertThat(schedule.path("runs").valueStream().map(r -> r.path("name").asString() + "/"
+          + r.path("kind").asString())).contains("harbour report/job").anyMatch(r -> r.endsWith("/system"));
+      assertThat(java.time.Instant.parse(schedule.path("nextWakeAt").asString()).toEpochMilli())
+          .isEqualTo(due.toEpochMilli());
+
+      // idle for its minute: asleep, the job still ahead
+      awaitState(agents + "/" + id, tenant.apiKey(), "stopped", Duration.ofMinutes(2));
+      assertThat(api.get(agents + "/" + id, tenant.apiKey()).json().path("idle").asBoolean()).isTrue();
+      assertThat(java.time.Instant.now()).isBefore(due);
+
+      // woken ahead of it by Reef; the job runs and its report reaches Telegram
+      awaitReply(telegram, bot, "Harbour report: all calm, three boats in");
+      assertThat(telegram.sentAndEdited(bot)).anyMatch(s -> s.chatId().equals(Long.toString(owner)));
+      assertThat(modelCallWith("Write the harbour report")).isNotNull();
+    } finally {
+      api.delete(agents + "/" + id, tenant.apiKey());
+    }
+  }
+
+  private Placement placement(String id) {
+    String text = dev.reef.common.DataScope.callAsPlatform(() -> tx.execute(s -> jdbc.sql(
+        "select placement from agents where id = :id").param("id", java.util.UUID.fromString(id))
+        .query(String.class).single()));
+    return tools.jackson.databind.json.JsonMapper.builder().build().readValue(text, Placement.class);
+  }
+
+  private String gatewayToken(String tenantId, String id) {
+    dev.reef.common.TenantId tenant = dev.reef.common.TenantId.parse(tenantId);
+    java.util.UUID ref = dev.reef.common.DataScope.callAs(tenant, () -> tx.execute(s -> jdbc.sql(
+        "select gateway_token from agents where id = :id").param("id", java.util.UUID.fromString(id))
+        .query(java.util.UUID.class).single()));
+    return dev.reef.common.DataScope.callAs(tenant, () -> tx.execute(s ->
+        secrets.reveal(new dev.reef.secrets.SecretRef(ref))));
   }
 
   private static void awaitReply(FakeTelegram telegram, FakeTelegram.Bot bot, String text) {

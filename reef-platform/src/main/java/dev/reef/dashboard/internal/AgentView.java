@@ -15,7 +15,8 @@ import java.util.List;
  * @param tone {@code ok}, {@code busy}, {@code idle} or {@code bad}, for the badge's colour
  */
 public record AgentView(String id, String tenantId, String name, String runtime, String model, String state, String label, String reason,
-    String tone, int step, boolean idle, boolean wanted, String memory, String started, String lastActivity) {
+    String tone, int step, boolean idle, boolean wanted, String memory, String started, String lastActivity,
+    String nextRun) {
 
   static final List<String> STEPS = List.of("Queued", "Installing", "Starting", "Ready");
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
@@ -54,8 +55,12 @@ public record AgentView(String id, String tenantId, String name, String runtime,
         wanted,
         a.memoryBytes() == null ? null : (a.memoryBytes() / (1024 * 1024)) + " MB",
         a.startedAt() == null ? null : TIME.format(a.startedAt()),
-        a.lastActivityAt() == null ? null : ago(Duration.between(a.lastActivityAt(), now)));
+        a.lastActivityAt() == null ? null : ago(Duration.between(a.lastActivityAt(), now)),
+        a.nextRunAt() == null ? null : (a.nextRunAt().atZone(ZoneOffset.UTC).toLocalDate()
+            .equals(now.atZone(ZoneOffset.UTC).toLocalDate()) ? HH_MM : TIME).format(a.nextRunAt()));
   }
+
+  private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
   /** A deploy (or start) under way: the progress steps are shown. */
   public boolean deploying() {
@@ -68,7 +73,7 @@ public record AgentView(String id, String tenantId, String name, String runtime,
 
   /** Changes whenever what the live status shows changes. */
   public String version() {
-    return Integer.toHexString(java.util.Objects.hash(state, wanted, idle, reason));
+    return Integer.toHexString(java.util.Objects.hash(state, wanted, idle, reason, nextRun));
   }
 
   public boolean running() {

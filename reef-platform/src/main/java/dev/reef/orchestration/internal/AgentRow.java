@@ -35,9 +35,10 @@ record AgentRow(
     String moveToVersion,
     String moveNote) {
 
-  Agent view(String address, Long memoryBytes, String effectiveModel) {
+  /** @param nextRunAt the next scheduled run Reef wakes it for, if it has one */
+  Agent view(String address, Long memoryBytes, String effectiveModel, java.time.Instant nextRunAt) {
     boolean idle = state instanceof AgentState.Stopped s && s.idle();
     return new Agent(id, tenantId, name, runtime, runtimeVersion, model, desired, state, stateChangedAt, address,
-        startedAt, lastActivityAt, idle, memoryBytes, createdAt, effectiveModel);
+        startedAt, lastActivityAt, idle, memoryBytes, createdAt, effectiveModel, nextRunAt);
   }
 }

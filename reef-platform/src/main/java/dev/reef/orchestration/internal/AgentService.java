@@ -36,6 +36,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 final class AgentService implements Agents {
 
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AgentService.class);
+  private final AgentScheduleService schedules;
 
   static final Pattern NAME = Pattern.compile("^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$");
 
@@ -61,7 +62,9 @@ final class AgentService implements Agents {
   AgentService(AgentRepository agents, AgentReconciler reconciler, ActiveDriver driver, Runtimes runtimes,
       AgentModels models, EffectiveLimits limits, InstallLog installLog,
       OrchestrationProperties properties, ApplicationEventPublisher events, TransactionTemplate tx,
-      Replica replica, StateChanges changes, AgentChats chats, RuntimeVersions versions, Clock clock) {
+      Replica replica, StateChanges changes, AgentChats chats, RuntimeVersions versions,
+      AgentScheduleService schedules, Clock clock) {
+    this.schedules = schedules;
     this.chats = chats;
     this.versions = versions;
     this.agents = agents;
@@ -332,7 +335,9 @@ final class AgentService implements Agents {
         && driver.observe(placement) instanceof Observed.Running running && running.memoryBytes() >= 0) {
       memory = running.memoryBytes();
     }
-    return row.view(placement == null ? null : placement.address(), memory, models.modelFor(row).orElse(null));
+    java.time.Instant nextRun = schedules.stored(row.tenantId(), row.id()).nextWakeAt();
+    return row.view(placement == null ? null : placement.address(), memory, models.modelFor(row).orElse(null),
+        nextRun == null || nextRun.isBefore(clock.instant()) ? null : nextRun);
   }
 
   private <T> T inTenant(TenantId tenantId, java.util.function.Supplier<T> work) {

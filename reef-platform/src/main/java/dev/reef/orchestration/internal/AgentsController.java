@@ -69,14 +69,16 @@ class AgentsController {
    * @param idle true when stopped for idleness: the next chat wakes it
    * @param model the model chosen for it, or null for its plan's default
    * @param effectiveModel the model it uses: {@code model}, or the default (null when the plan allows none)
+   * @param nextRunAt the next run it scheduled for itself that Reef wakes it for (see {@code …/schedule})
    */
   record AgentView(String id, String name, String runtime, String runtimeVersion, String model, String effectiveModel,
       String desiredState, String state, String stateReason, Instant stateChangedAt, String address,
-      Instant startedAt, Instant lastActivityAt, boolean idle, Long memoryBytes, Instant createdAt) {
+      Instant startedAt, Instant lastActivityAt, boolean idle, Long memoryBytes, Instant createdAt,
+      Instant nextRunAt) {
     static AgentView of(Agent a) {
       return new AgentView(a.id().toString(), a.name(), a.runtime(), a.runtimeVersion(), a.model(),
           a.effectiveModel(), a.desired().json(), a.state().name(), a.state().reason(), a.stateChangedAt(),
-          a.address(), a.startedAt(), a.lastActivityAt(), a.idle(), a.memoryBytes(), a.createdAt());
+          a.address(), a.startedAt(), a.lastActivityAt(), a.idle(), a.memoryBytes(), a.createdAt(), a.nextRunAt());
     }
   }
 
