@@ -33,10 +33,11 @@ public interface Channels {
    * What to connect with.
    *
    * @param botToken the bot's token; null on a change that keeps the stored one
+   * @param appToken Slack only: the app-level token Socket Mode needs ({@code xapp-…}); null keeps the stored one
    * @param dmPolicy {@code allowlist} (only {@code allowFrom}) or {@code open} (anyone); null keeps the current one
    * @param allowFrom the channel's numeric user ids that may write to the agent; null keeps the current ones
    */
-  record Connection(String botToken, String dmPolicy, List<String> allowFrom) {
+  record Connection(String botToken, String appToken, String dmPolicy, List<String> allowFrom) {
     @Override
     public String toString() {
       return "Connection[dmPolicy=" + dmPolicy + ", allowFrom=" + allowFrom + "]";
@@ -46,15 +47,18 @@ public interface Channels {
   /**
    * One channel of an agent as the tenant sees it (never its credentials).
    *
-   * @param status {@code disconnected}, {@code connected}, or {@code error} (with {@code statusReason})
+   * @param status {@code disconnected}, {@code connected}, {@code pending} (stored, not live yet: Slack and
+   *     Discord, see {@code statusReason}), or {@code error} (with {@code statusReason})
    * @param waiting updates Reef holds that the agent has not taken yet
    * @param agentAwake how the channel and the agent's sleep go together: {@code wakes} (a message wakes a sleeping
-   *     agent)
+   *     agent: Telegram) or {@code kept-awake} (the agent holds the connection itself, so it does not sleep while
+   *     the channel is connected: Slack, Discord)
+   * @param egressHosts what the channel lets the agent reach through the egress proxy while connected
    * @param applies on a change: {@code restart} (the running agent restarted to pick it up), {@code next-start}
    */
   record Channel(String type, String status, String statusReason, String botId, String botName, String dmPolicy,
       List<String> allowFrom, String webhookUrl, Instant lastMessageAt, Instant connectedAt, long waiting,
-      String agentAwake, String applies) {
+      String agentAwake, List<String> egressHosts, String applies) {
 
     public boolean connected() {
       return !"disconnected".equals(status);

@@ -16,6 +16,14 @@ public sealed interface AgentChannel {
   List<String> allowFrom();
 
   /**
+   * Whether the agent itself holds a connection to the channel (Slack's Socket Mode, Discord's gateway): nothing
+   * can reach a sleeping agent then, so it is kept awake while the channel is connected.
+   */
+  default boolean holdsConnection() {
+    return false;
+  }
+
+  /**
    * Telegram, through Reef: the runtime talks to Reef's Bot API ({@code <proxy base URL>/telegram}), never to
    * Telegram, and authenticates there with {@code <botId>:<its agent token>}. Reef takes updates in on its webhook,
    * keeps them until the agent has them, and forwards what the agent sends with the real bot token, which never
@@ -26,6 +34,43 @@ public sealed interface AgentChannel {
   record Telegram(String botId, String dmPolicy, List<String> allowFrom) implements AgentChannel {
     public Telegram {
       allowFrom = List.copyOf(allowFrom);
+    }
+  }
+
+  /**
+   * Slack in Socket Mode: the agent connects to Slack itself with the app's tokens (given to it as the gateway
+   * token is: in its environment only), through the egress proxy, which lets it reach Slack's hosts while connected.
+   */
+  record Slack(String botToken, String appToken, String dmPolicy, List<String> allowFrom) implements AgentChannel {
+    public Slack {
+      allowFrom = List.copyOf(allowFrom);
+    }
+
+    @Override
+    public boolean holdsConnection() {
+      return true;
+    }
+
+    @Override
+    public String toString() {
+      return "Slack[dmPolicy=" + dmPolicy + ", allowFrom=" + allowFrom + "]";
+    }
+  }
+
+  /** Discord: the agent holds Discord's gateway connection itself with the bot's token (as Slack). */
+  record Discord(String token, String dmPolicy, List<String> allowFrom) implements AgentChannel {
+    public Discord {
+      allowFrom = List.copyOf(allowFrom);
+    }
+
+    @Override
+    public boolean holdsConnection() {
+      return true;
+    }
+
+    @Override
+    public String toString() {
+      return "Discord[dmPolicy=" + dmPolicy + ", allowFrom=" + allowFrom + "]";
     }
   }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.reef.testing.Api;
 import dev.reef.testing.Api.Response;
+import dev.reef.testing.FakeChatApps;
 import dev.reef.testing.FakeTelegram;
 import dev.reef.testing.FakeTelegram.Bot;
 import dev.reef.testing.GatewayFixture;
@@ -223,6 +224,72 @@ class ChannelsIT extends ReefIT {
       assertThat(answer.status()).as(credential).isEqualTo(401);
       assertThat(answer.json().path("ok").asBoolean(true)).isFalse();
     }
+  }
+
+  /**
+   * Slack and Discord: the agent holds the connection itself, so a connected one keeps it awake; their tokens are
+   * checked and sealed, never shown; each refusal names its field; disconnecting lets the agent sleep again.
+   */
+  @Test
+  void slackAndDiscord_keepTheirAgentAwake_whileConnected_andBadTokensAreRefusedByName() {
+    FakeChatApps apps = FakeChatApps.shared();
+    String id = createStopped("chatty");
+    String slack = agent(id) + "/channels/slack";
+    String discord = agent(id) + "/channels/discord";
+    FakeChatApps.SlackApp app = apps.newSlackApp("reefy");
+    FakeChatApps.DiscordBot bot = apps.newDiscordBot("reefy");
+
+    assertRefused(slack, Map.of("botToken", app.botToken(), "dmPolicy", "open"), "appToken");
+    assertRefused(slack, Map.of("botToken", "xoxb-not-one-slack-knows-0000", "appToken", app.appToken(),
+        "dmPolicy", "open"), "botToken");
+    assertRefused(slack, Map.of("botToken", app.botToken(), "appToken", "xapp-not-one-slack-knows-000",
+        "dmPolicy", "open"), "appToken");
+    assertRefused(slack, Map.of("botToken", app.botToken(), "appToken", app.appToken(), "dmPolicy", "allowlist",
+        "allowFrom", List.of("424242")), "allowFrom"); // a Telegram-style number is no Slack member id
+    assertRefused(discord, Map.of("botToken", "x".repeat(70), "dmPolicy", "open"), "botToken");
+    assertRefused(agent(id) + "/channels/telegram", Map.of("botToken", "1:AAH" + "x".repeat(30), "appToken",
+        app.appToken(), "dmPolicy", "open"), "appToken");
+
+    Response connected = api.put(slack, tenant.apiKey(), Map.of("botToken", app.botToken(), "appToken",
+        app.appToken(), "dmPolicy", "allowlist", "allowFrom", List.of("U0ANN1234")));
+    assertThat(connected.status()).as(connected.toString()).isEqualTo(200);
+    assertThat(connected.at("/botName")).isEqualTo("@reefy");
+    assertThat(connected.at("/agentAwake")).isEqualTo("kept-awake");
+    // stored and checked, but not live: OpenClaw's Slack plugin is a package Reef does not install yet
+    assertThat(connected.at("/status")).isEqualTo("pending");
+    assertThat(connected.at("/statusReason")).contains("Slack plugin");
+    assertThat(connected.json().path("egressHosts").valueStream().map(JsonNode::asString).toList())
+        .contains("slack.com", "*.slack.com");
+    assertThat(connected.toString()).doesNotContain(app.botToken()).doesNotContain(app.appToken());
+    Response discordConnected = api.put(discord, tenant.apiKey(), Map.of("botToken", bot.token(), "dmPolicy",
+        "allowlist", "allowFrom", List.of("123456789012345678")));
+    assertThat(discordConnected.status()).as(discordConnected.toString()).isEqualTo(200);
+    assertThat(discordConnected.toString()).doesNotContain(bot.token());
+    api.post(agent(id) + "/start", tenant.apiKey(), Map.of());
+    awaitState(id, "running");
+
+    // idle far past its limit: it holds the connections, so it stays up
+    clock.advance(Duration.ofMinutes(6));
+    await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() ->
+        "running".equals(api.get(agent(id), tenant.apiKey()).at("/state")));
+
+    assertThat(api.delete(slack, tenant.apiKey()).status()).isEqualTo(200);
+    assertThat(api.delete(discord, tenant.apiKey()).status()).isEqualTo(200);
+    // each disconnect restarts it: let both restarts finish before its idle time starts counting
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
+      JsonNode events = api.get(agent(id) + "/events?limit=20", tenant.apiKey()).json().path("items");
+      long starts = events.valueStream().filter(e -> e.path("state").asString().equals("running")).count();
+      return "running".equals(api.get(agent(id), tenant.apiKey()).at("/state")) && starts >= 3;
+    });
+    clock.advance(Duration.ofMinutes(6));
+    awaitState(id, "stopped");
+    assertThat(api.get(agent(id), tenant.apiKey()).json().path("idle").asBoolean()).isTrue();
+  }
+
+  private void assertRefused(String path, Map<String, Object> body, String field) {
+    Response response = api.put(path, tenant.apiKey(), body);
+    assertThat(response.status()).as(response.toString()).isEqualTo(400);
+    assertThat(response.at("/errors/0/field")).as(response.toString()).isEqualTo(field);
   }
 
   @Test

@@ -463,38 +463,38 @@ class DashboardBrowserIT extends ReefIT {
       open("/t/" + tenant.tenantId() + "/agents/" + agentId);
       browser.findElement(By.cssSelector(".actions a[href$='/agents/" + agentId + "/channels']")).click();
       waitFor(() -> text("h1").startsWith("Channels of"));
-      assertThat(text("[data-channel-status]")).isEqualTo("disconnected");
-      assertThat(text("ol.howto")).contains("@BotFather").contains("/newbot");
+      assertThat(text("[data-channel='telegram'] [data-channel-status]")).isEqualTo("disconnected");
+      assertThat(text("[data-channel='telegram'] ol.howto")).contains("@BotFather").contains("/newbot");
 
       // a token Telegram does not know: refused, saying so, nothing stored
       type("telegram-token", bot.id() + ":AAHnot-a-token-telegram-knows-000000");
       type("telegram-allow", "4242");
-      browser.findElement(By.cssSelector("form[data-channel-form] button[type=submit]")).click();
+      browser.findElement(By.cssSelector("form[data-channel-form='telegram'] button[type=submit]")).click();
       waitFor(() -> text("main").contains("Bot token: Telegram did not accept this bot token"));
-      assertThat(text("[data-channel-status]")).isEqualTo("disconnected");
+      assertThat(text("[data-channel='telegram'] [data-channel-status]")).isEqualTo("disconnected");
 
       type("telegram-token", bot.token());
       type("telegram-allow", "4242, 4343");
-      browser.findElement(By.cssSelector("form[data-channel-form] button[type=submit]")).click();
+      browser.findElement(By.cssSelector("form[data-channel-form='telegram'] button[type=submit]")).click();
       waitFor(() -> text("main").contains("Telegram is connected to @" + bot.username()));
-      assertThat(text("[data-channel-status]")).isEqualTo("connected");
-      assertThat(text("[data-fact='who']")).isEqualTo("Only 4242, 4343");
+      assertThat(text("[data-channel='telegram'] [data-channel-status]")).isEqualTo("connected");
+      assertThat(text("[data-channel='telegram'] [data-fact='who']")).isEqualTo("Only 4242, 4343");
       assertThat(browser.getPageSource()).doesNotContain(bot.token().substring(bot.token().indexOf(':') + 1));
 
       // the agent is stopped (a person's stop): the message waits for it, and the page says so
       assertThat(telegram.send(bot, 4242, "hello from the phone").status()).isEqualTo(200);
       open("/t/" + tenant.tenantId() + "/agents/" + agentId + "/channels");
-      assertThat(text("[data-fact='waiting']")).isEqualTo("1");
-      assertThat(text("[data-fact='last-message']")).isNotEqualTo("none yet");
+      assertThat(text("[data-channel='telegram'] [data-fact='waiting']")).isEqualTo("1");
+      assertThat(text("[data-channel='telegram'] [data-fact='last-message']")).isNotEqualTo("none yet");
       screenshot("agent-channels");
 
       browser.findElement(By.cssSelector("form[action$='/telegram/disconnect'] button")).click();
       browser.switchTo().alert().dismiss(); // asked first: nothing happens on "cancel"
-      assertThat(text("[data-channel-status]")).isEqualTo("connected");
+      assertThat(text("[data-channel='telegram'] [data-channel-status]")).isEqualTo("connected");
       browser.findElement(By.cssSelector("form[action$='/telegram/disconnect'] button")).click();
       browser.switchTo().alert().accept();
       waitFor(() -> text("main").contains("Telegram is disconnected"));
-      assertThat(text("[data-channel-status]")).isEqualTo("disconnected");
+      assertThat(text("[data-channel='telegram'] [data-channel-status]")).isEqualTo("disconnected");
       assertThat(telegram.webhookUrl(bot)).isNull();
     } finally {
       api.delete(agents + "/" + agentId, tenant.apiKey());

@@ -46,10 +46,12 @@ public abstract class ReefApplicationIT {
   }
   private static final AtomicInteger COUNTER = new AtomicInteger();
 
-  /** Telegram, as far as Reef can tell: one fake Bot API for the test JVM. */
+  /** Telegram, Slack and Discord, as far as Reef can tell: one fake of each for the test JVM. */
   @org.springframework.test.context.DynamicPropertySource
   static void fakeTelegram(org.springframework.test.context.DynamicPropertyRegistry registry) {
     registry.add("reef.channels.telegram-api-root", () -> FakeTelegram.shared().apiRoot());
+    registry.add("reef.channels.slack-api-root", () -> FakeChatApps.shared().slackRoot());
+    registry.add("reef.channels.discord-api-root", () -> FakeChatApps.shared().discordRoot());
   }
 
   @LocalServerPort

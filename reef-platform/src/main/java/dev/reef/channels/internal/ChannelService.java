@@ -1,7 +1,6 @@
 package dev.reef.channels.internal;
 
 import dev.reef.channels.Channels;
-import dev.reef.channels.internal.TelegramBotApi.TelegramException;
 import dev.reef.common.Actor;
 import dev.reef.common.AuditableEvent;
 import dev.reef.common.DataScope;
@@ -35,6 +34,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import tools.jackson.databind.json.JsonMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -56,7 +56,35 @@ class ChannelService implements Channels, AgentChannels {
   private static final Logger log = LoggerFactory.getLogger(ChannelService.class);
 
   static final String WEBHOOK_PATH = "/hooks/telegram/";
-  private static final Pattern USER_ID = Pattern.compile("\\d{1,20}");
+  private static final Map<ChannelType, Pattern> USER_IDS = Map.of(ChannelType.TELEGRAM,
+      Pattern.compile("\\d{1,20}"), ChannelType.SLACK, Pattern.compile("[UW][A-Z0-9]{2,30}"), ChannelType.DISCORD,
+      Pattern.compile("\\d{15,21}"));
+  private static final Map<ChannelType, String> USERS = Map.of(ChannelType.TELEGRAM, "Telegram user ids (numbers)",
+      ChannelType.SLACK, "Slack member ids (U…)", ChannelType.DISCORD, "Discord user ids (numbers)");
+  private static final Map<ChannelType, String> USER_ID_HINT = Map.of(ChannelType.TELEGRAM,
+      "use the number (e.g. 123456789; @userinfobot tells you yours), not a @name or phone number",
+      ChannelType.SLACK, "use the member id (your profile → ⋮ → Copy member ID), like U0123ABCD",
+      ChannelType.DISCORD, "use the number (Developer Mode on, then your profile → Copy User ID)");
+  private static final Map<ChannelType, String> LABEL = Map.of(ChannelType.TELEGRAM, "Telegram",
+      ChannelType.SLACK, "Slack", ChannelType.DISCORD, "Discord");
+  private static final Map<ChannelType, String> TOKEN_HINT = Map.of(ChannelType.TELEGRAM,
+      "the token BotFather gave you (/newbot), like 123456789:AA...", ChannelType.SLACK,
+      "the bot token (xoxb-…) and, as appToken, the app-level token (xapp-…)", ChannelType.DISCORD,
+      "the bot's token from the Developer Portal (Bot → Reset Token)");
+  /** What each channel lets its agent reach through the egress proxy while connected (port 443). */
+  static final Map<ChannelType, List<String>> EGRESS_HOSTS = Map.of(ChannelType.TELEGRAM, List.of(),
+      ChannelType.SLACK, List.of("slack.com", "*.slack.com", "*.slack-edge.com"),
+      ChannelType.DISCORD, List.of("discord.com", "*.discord.com", "discord.gg", "*.discord.gg",
+          "*.discordapp.com", "*.discordapp.net"));
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  /**
+   * Why a Slack or Discord channel is not live yet: OpenClaw 2026.9 ships them as separate plugin packages
+   * ({@code @openclaw/slack}, {@code @openclaw/discord}) that must be installed with their provenance into the
+   * agent's state, which Reef does not do yet (docs/channels.md, "Not yet").
+   */
+  static final String PLUGIN_PENDING = "Reef checked and keeps the tokens, but the agent's OpenClaw does not have its "
+      + "%s plugin yet (OpenClaw ships it as a separate package Reef does not install yet), so messages do not reach "
+      + "the agent";
   private static final int MAX_ALLOW_FROM = 200;
   private static final List<String> DM_POLICIES = List.of("allowlist", "open");
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -79,6 +107,7 @@ class ChannelService implements Channels, AgentChannels {
   private final ChannelRepository channels;
   private final ChannelUpdateRepository updates;
   private final TelegramBotApi telegram;
+  private final ChatAppApis chatApps;
   private final SecretStore secrets;
   private final Agents agents;
   private final ReefProperties reef;
@@ -87,11 +116,12 @@ class ChannelService implements Channels, AgentChannels {
   private final Clock clock;
 
   ChannelService(ChannelRepository channels, ChannelUpdateRepository updates, TelegramBotApi telegram,
-      SecretStore secrets, Agents agents, ReefProperties reef, TransactionTemplate tx,
+      ChatAppApis chatApps, SecretStore secrets, Agents agents, ReefProperties reef, TransactionTemplate tx,
       ApplicationEventPublisher events, Clock clock) {
     this.channels = channels;
     this.updates = updates;
     this.telegram = telegram;
+    this.chatApps = chatApps;
     this.secrets = secrets;
     this.agents = agents;
     this.reef = reef;
@@ -132,26 +162,35 @@ class ChannelService implements Channels, AgentChannels {
     Optional<ChannelRow> existing = inTenant(tenantId, () -> channels.find(tenantId, agentId, channelType));
     String dmPolicy = dmPolicy(connection.dmPolicy() != null ? connection.dmPolicy()
         : existing.map(ChannelRow::dmPolicy).orElse("allowlist"));
-    List<String> allowFrom = connection.allowFrom() != null ? allowFrom(connection.allowFrom())
+    List<String> allowFrom = connection.allowFrom() != null ? allowFrom(channelType, connection.allowFrom())
         : existing.map(ChannelRow::allowFrom).orElse(List.of());
     if (dmPolicy.equals("allowlist") && allowFrom.isEmpty()) {
-      throw new InvalidRequestException("allowFrom", "list the Telegram user ids (numbers) that may write to the "
-          + "agent, or set dmPolicy to \"open\" to let anyone who finds the bot write to it");
+      throw new InvalidRequestException("allowFrom", "list the " + USERS.get(channelType) + " that may write to "
+          + "the agent, or set dmPolicy to \"open\" to let anyone who finds the bot write to it");
     }
-    String token = connection.botToken();
-    if (token == null && existing.isEmpty()) {
-      throw new InvalidRequestException("botToken", "is required to connect Telegram: the token BotFather gave you "
-          + "(/newbot), like 123456789:AA...");
+    boolean newCredentials = connection.botToken() != null || connection.appToken() != null;
+    if (existing.isEmpty() && connection.botToken() == null) {
+      throw new InvalidRequestException("botToken", "is required to connect " + LABEL.get(channelType) + ": "
+          + TOKEN_HINT.get(channelType));
+    }
+    if (connection.appToken() != null && channelType != ChannelType.SLACK) {
+      throw new InvalidRequestException("appToken", "is only for Slack");
     }
     Instant now = clock.instant();
     ChannelRow next;
-    if (token != null) {
-      next = connectTelegram(tenantId, agentId, token.strip(), dmPolicy, allowFrom, existing, now);
-    } else {
+    if (!newCredentials) {
       ChannelRow current = existing.orElseThrow();
       next = new ChannelRow(tenantId, agentId, channelType, current.hookId(), current.webhookSecretHash(),
           current.credentials(), current.botId(), current.botName(), dmPolicy, allowFrom, current.status(),
           current.statusReason(), current.lastMessageAt(), current.connectedAt(), now);
+    } else {
+      next = switch (channelType) {
+        case TELEGRAM -> connectTelegram(tenantId, agentId, required(connection.botToken(), "botToken"), dmPolicy,
+            allowFrom, existing, now);
+        case SLACK -> connectSlack(tenantId, agentId, connection, dmPolicy, allowFrom, existing, now);
+        case DISCORD -> connectDiscord(tenantId, agentId, required(connection.botToken(), "botToken"), dmPolicy,
+            allowFrom, existing, now);
+      };
     }
     boolean agentSeesChange = existing.map(r -> !r.botId().equals(next.botId()) || !r.dmPolicy().equals(dmPolicy)
         || !r.allowFrom().equals(allowFrom)).orElse(true);
@@ -168,6 +207,80 @@ class ChannelService implements Channels, AgentChannels {
     return view(agent, next, applies);
   }
 
+  /** Slack's two tokens: a new one replaces the stored one, the other is kept. Both are checked with Slack. */
+  private ChannelRow connectSlack(TenantId tenantId, UUID agentId, Connection connection, String dmPolicy,
+      List<String> allowFrom, Optional<ChannelRow> existing, Instant now) {
+    Map<String, String> stored = existing.map(r -> credentials(r)).orElse(Map.of());
+    String botToken = connection.botToken() != null ? connection.botToken().strip() : stored.get("botToken");
+    String appToken = connection.appToken() != null ? connection.appToken().strip() : stored.get("appToken");
+    if (botToken == null || !botToken.matches("xoxb-[A-Za-z0-9-]{10,250}")) {
+      throw new InvalidRequestException("botToken", "is not a Slack bot token: the app's OAuth & Permissions page "
+          + "shows it, starting with xoxb-");
+    }
+    if (appToken == null || !appToken.matches("xapp-[A-Za-z0-9-]{10,250}")) {
+      throw new InvalidRequestException("appToken", "is required for Slack's Socket Mode: an app-level token with "
+          + "connections:write (Basic Information → App-Level Tokens), starting with xapp-");
+    }
+    ChatAppApis.Identity bot;
+    try {
+      bot = chatApps.slackBot(botToken);
+    } catch (ChannelApiException e) {
+      throw refused("botToken", "Slack did not accept this bot token", "Slack", e);
+    }
+    try {
+      chatApps.slackApp(appToken);
+    } catch (ChannelApiException e) {
+      throw refused("appToken", "Slack did not accept this app-level token", "Slack", e);
+    }
+    String json = JSON.writeValueAsString(Map.of("botToken", botToken, "appToken", appToken));
+    return storeCredentials(tenantId, agentId, ChannelType.SLACK, json, bot, dmPolicy, allowFrom, existing, now);
+  }
+
+  private ChannelRow connectDiscord(TenantId tenantId, UUID agentId, String token, String dmPolicy,
+      List<String> allowFrom, Optional<ChannelRow> existing, Instant now) {
+    if (!token.matches("[A-Za-z0-9._-]{50,100}")) {
+      throw new InvalidRequestException("botToken", "is not a Discord bot token: the Developer Portal shows it "
+          + "under your application's Bot → Reset Token");
+    }
+    ChatAppApis.Identity bot;
+    try {
+      bot = chatApps.discordBot(token);
+    } catch (ChannelApiException e) {
+      throw refused("botToken", "Discord did not accept this bot token", "Discord", e);
+    }
+    String json = JSON.writeValueAsString(Map.of("token", token));
+    return storeCredentials(tenantId, agentId, ChannelType.DISCORD, json, bot, dmPolicy, allowFrom, existing, now);
+  }
+
+  private ChannelRow storeCredentials(TenantId tenantId, UUID agentId, ChannelType type, String sealed,
+      ChatAppApis.Identity bot, String dmPolicy, List<String> allowFrom, Optional<ChannelRow> existing,
+      Instant now) {
+    SecretRef credentials = inTenant(tenantId, () -> {
+      if (existing.isPresent()) {
+        secrets.replace(existing.get().credentials(), sealed);
+        return existing.get().credentials();
+      }
+      return secrets.put(tenantId, "channel:" + type.apiName(), sealed);
+    });
+    return new ChannelRow(tenantId, agentId, type, existing.map(ChannelRow::hookId).orElseGet(UUID::randomUUID),
+        null, credentials, bot.id(), bot.name() == null ? null : "@" + bot.name(), dmPolicy, allowFrom,
+        "pending", PLUGIN_PENDING.formatted(LABEL.get(type)), existing.map(ChannelRow::lastMessageAt).orElse(null),
+        now, now);
+  }
+
+  /** Slack's and Discord's credentials, sealed as JSON (Telegram's is the bare token). */
+  private Map<String, String> credentials(ChannelRow row) {
+    String text = inTenant(row.tenantId(), () -> secrets.reveal(row.credentials()));
+    return JSON.readValue(text, new tools.jackson.core.type.TypeReference<Map<String, String>>() {});
+  }
+
+  private static String required(String value, String field) {
+    if (value == null) {
+      throw new InvalidRequestException(field, "is required");
+    }
+    return value.strip();
+  }
+
   private ChannelRow connectTelegram(TenantId tenantId, UUID agentId, String token, String dmPolicy,
       List<String> allowFrom, Optional<ChannelRow> existing, Instant now) {
     if (!TelegramBotApi.TOKEN.matcher(token).matches()) {
@@ -177,8 +290,8 @@ class ChannelService implements Channels, AgentChannels {
     TelegramBotApi.Bot bot;
     try {
       bot = telegram.getMe(token);
-    } catch (TelegramException e) {
-      throw refused("botToken", "Telegram did not accept this bot token", e);
+    } catch (ChannelApiException e) {
+      throw refused("botToken", "Telegram did not accept this bot token", "Telegram", e);
     }
     UUID hookId = existing.filter(r -> r.botId().equals(bot.id())).map(ChannelRow::hookId)
         .orElseGet(UUID::randomUUID);
@@ -186,9 +299,9 @@ class ChannelService implements Channels, AgentChannels {
     String url = webhookUrl(hookId);
     try {
       telegram.setWebhook(token, url, webhookSecret);
-    } catch (TelegramException e) {
+    } catch (ChannelApiException e) {
       throw refused("webhook", "Telegram did not accept Reef's webhook address " + url + " (Telegram needs a "
-          + "public HTTPS address: set REEF_PUBLIC_URL to Reef's)", e);
+          + "public HTTPS address: set REEF_PUBLIC_URL to Reef's)", "Telegram", e);
     }
     SecretRef credentials = inTenant(tenantId, () -> {
       if (existing.isPresent()) {
@@ -222,10 +335,12 @@ class ChannelService implements Channels, AgentChannels {
           row.botName()));
       return revealed;
     });
-    stopWebhook(token);
+    if (channelType == ChannelType.TELEGRAM) {
+      stopWebhook(token);
+    }
     Channel out = disconnected(channelType);
     return new Channel(out.type(), out.status(), out.statusReason(), null, null, null, List.of(), null, null, null,
-        0, null, apply(agent, actor));
+        0, null, List.of(), apply(agent, actor));
   }
 
   /** A deleted agent's channels go with it, in the transaction that deletes it; the webhooks are removed after. */
@@ -237,7 +352,9 @@ class ChannelService implements Channels, AgentChannels {
     List<String> tokens = inTenant(changed.tenant(), () -> {
       List<String> revealed = new ArrayList<>();
       for (ChannelRow row : channels.list(changed.tenant(), changed.agentId())) {
-        revealed.add(secrets.reveal(row.credentials()));
+        if (row.type() == ChannelType.TELEGRAM) {
+          revealed.add(secrets.reveal(row.credentials()));
+        }
         channels.delete(changed.tenant(), changed.agentId(), row.type());
         updates.deleteAll(changed.tenant(), row.hookId());
         secrets.delete(row.credentials());
@@ -252,7 +369,25 @@ class ChannelService implements Channels, AgentChannels {
     return inTenant(tenantId, () -> channels.list(tenantId, agentId)).stream()
         .map(row -> (AgentChannel) switch (row.type()) {
           case TELEGRAM -> new AgentChannel.Telegram(row.botId(), row.dmPolicy(), row.allowFrom());
+          case SLACK -> {
+            Map<String, String> tokens = credentials(row);
+            yield new AgentChannel.Slack(tokens.get("botToken"), tokens.get("appToken"), row.dmPolicy(),
+                row.allowFrom());
+          }
+          case DISCORD -> new AgentChannel.Discord(credentials(row).get("token"), row.dmPolicy(), row.allowFrom());
         }).toList();
+  }
+
+  @Override
+  public boolean keepsAwake(TenantId tenantId, UUID agentId) {
+    return inTenant(tenantId, () -> channels.list(tenantId, agentId)).stream()
+        .anyMatch(row -> row.type() != ChannelType.TELEGRAM);
+  }
+
+  @Override
+  public List<String> egressHosts(TenantId tenantId, UUID agentId) {
+    return inTenant(tenantId, () -> channels.list(tenantId, agentId)).stream()
+        .flatMap(row -> EGRESS_HOSTS.get(row.type()).stream()).distinct().toList();
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -271,21 +406,22 @@ class ChannelService implements Channels, AgentChannels {
   private void stopWebhook(String token) {
     try {
       telegram.deleteWebhook(token);
-    } catch (TelegramException e) {
+    } catch (ChannelApiException e) {
       log.info("could not remove a disconnected Telegram bot's webhook: {}", e.getMessage());
     }
   }
 
   private Channel view(Agent agent, ChannelRow row, String applies) {
     long waiting = inTenant(row.tenantId(), () -> updates.countWaiting(row.tenantId(), row.hookId()));
+    boolean telegram = row.type() == ChannelType.TELEGRAM;
     return new Channel(row.type().apiName(), row.status(), row.statusReason(), row.botId(), row.botName(),
-        row.dmPolicy(), row.allowFrom(), webhookUrl(row.hookId()), row.lastMessageAt(), row.connectedAt(), waiting,
-        "wakes", applies);
+        row.dmPolicy(), row.allowFrom(), telegram ? webhookUrl(row.hookId()) : null, row.lastMessageAt(),
+        row.connectedAt(), waiting, telegram ? "wakes" : "kept-awake", EGRESS_HOSTS.get(row.type()), applies);
   }
 
   private static Channel disconnected(ChannelType type) {
     return new Channel(type.apiName(), "disconnected", null, null, null, null, List.of(), null, null, null, 0,
-        null, null);
+        null, List.of(), null);
   }
 
   /** On {@code REEF_PUBLIC_URL}, which Telegram must be able to reach (else on the address of this request). */
@@ -304,17 +440,20 @@ class ChannelService implements Channels, AgentChannels {
     return value;
   }
 
-  /** Numeric user ids; OpenClaw's {@code tg:} and {@code telegram:} prefixes are accepted and dropped. */
-  private static List<String> allowFrom(List<String> values) {
+  /**
+   * User ids as each app has them: Telegram's numbers (OpenClaw's {@code tg:} and {@code telegram:} prefixes are
+   * accepted and dropped), Slack's member ids ({@code U0123ABCD}), Discord's snowflakes (numbers).
+   */
+  private static List<String> allowFrom(ChannelType type, List<String> values) {
     if (values.size() > MAX_ALLOW_FROM) {
       throw new InvalidRequestException("allowFrom", "may list at most " + MAX_ALLOW_FROM + " users");
     }
     List<String> ids = new ArrayList<>();
     for (String value : values) {
-      String id = value == null ? "" : value.strip().replaceFirst("^(tg|telegram):", "");
-      if (!USER_ID.matcher(id).matches()) {
-        throw new InvalidRequestException("allowFrom", "'" + value + "' is not a Telegram user id: use the number "
-            + "(e.g. 123456789; @userinfobot tells you yours), not a @name or phone number");
+      String id = value == null ? "" : value.strip().replaceFirst("^(tg|telegram|slack|discord):", "");
+      if (!USER_IDS.get(type).matcher(id).matches()) {
+        throw new InvalidRequestException("allowFrom", "'" + value + "' is not one of the " + USERS.get(type)
+            + ": " + USER_ID_HINT.get(type));
       }
       if (!ids.contains(id)) {
         ids.add(id);
@@ -323,12 +462,12 @@ class ChannelService implements Channels, AgentChannels {
     return List.copyOf(ids);
   }
 
-  private static ProblemException refused(String field, String what, TelegramException e) {
+  private static ProblemException refused(String field, String what, String service, ChannelApiException e) {
     if (e.unreachable()) {
-      return new ProblemException(ProblemType.CHANNEL_UNREACHABLE, "Telegram's Bot API could not be reached from "
+      return new ProblemException(ProblemType.CHANNEL_UNREACHABLE, service + "'s API could not be reached from "
           + "Reef; nothing was changed. Try again in a minute.").with("retryAfterSeconds", 30);
     }
-    return new InvalidRequestException(field, what + ": Telegram says " + e.status() + " " + e.getMessage());
+    return new InvalidRequestException(field, what + ": " + service + " says " + e.status() + " " + e.getMessage());
   }
 
   static String randomSecret() {

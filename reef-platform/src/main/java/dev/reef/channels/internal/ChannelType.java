@@ -6,7 +6,9 @@ import java.util.Optional;
 
 /** The channels Reef connects, by their name in the API and in the database. */
 enum ChannelType {
-  TELEGRAM("telegram");
+  TELEGRAM("telegram"),
+  SLACK("slack"),
+  DISCORD("discord");
 
   private final String apiName;
 

@@ -26,7 +26,7 @@ import tools.jackson.databind.JsonNode;
 @Tag(name = "Channels")
 class ChannelsController {
 
-  private static final List<String> FIELDS = List.of("botToken", "dmPolicy", "allowFrom");
+  private static final List<String> FIELDS = List.of("botToken", "appToken", "dmPolicy", "allowFrom");
 
   private final AccessGuard guard;
   private final Channels channels;
@@ -70,14 +70,16 @@ class ChannelsController {
 
   static Channels.Connection parse(JsonNode body) {
     if (body == null || !body.isObject()) {
-      throw new InvalidRequestException("body", "must be a JSON object: {botToken, dmPolicy, allowFrom}");
+      throw new InvalidRequestException("body", "must be a JSON object: {botToken, appToken (Slack), dmPolicy, "
+          + "allowFrom}");
     }
     for (String key : body.propertyNames()) {
       if (!FIELDS.contains(key)) {
         throw new InvalidRequestException(key, "is not a channel setting; the settings are " + FIELDS);
       }
     }
-    return new Channels.Connection(text(body, "botToken"), text(body, "dmPolicy"), list(body, "allowFrom"));
+    return new Channels.Connection(text(body, "botToken"), text(body, "appToken"), text(body, "dmPolicy"),
+        list(body, "allowFrom"));
   }
 
   private static String text(JsonNode body, String field) {

@@ -25,27 +25,6 @@ class TelegramBotApi {
   /** The bot as Telegram describes it. */
   record Bot(String id, String username) {}
 
-  /**
-   * Telegram said no ({@code status} its error code, e.g. 401 for a token it does not know) or could not be reached
-   * ({@code status} 0). The message is Telegram's description, never a URL.
-   */
-  static final class TelegramException extends Exception {
-    private final int status;
-
-    TelegramException(int status, String message) {
-      super(message);
-      this.status = status;
-    }
-
-    int status() {
-      return status;
-    }
-
-    boolean unreachable() {
-      return status == 0;
-    }
-  }
-
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final ChannelsProperties properties;
@@ -57,16 +36,16 @@ class TelegramBotApi {
         .followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
-  Bot getMe(String token) throws TelegramException {
+  Bot getMe(String token) throws ChannelApiException {
     JsonNode result = call(token, "getMe", Map.of());
     return new Bot(result.path("id").asString(), result.path("username").asString(null));
   }
 
-  void setWebhook(String token, String url, String secret) throws TelegramException {
+  void setWebhook(String token, String url, String secret) throws ChannelApiException {
     call(token, "setWebhook", Map.of("url", url, "secret_token", secret, "drop_pending_updates", false));
   }
 
-  void deleteWebhook(String token) throws TelegramException {
+  void deleteWebhook(String token) throws ChannelApiException {
     call(token, "deleteWebhook", Map.of("drop_pending_updates", false));
   }
 
@@ -94,7 +73,7 @@ class TelegramBotApi {
         + (query == null || query.isEmpty() ? "" : "?" + query));
   }
 
-  private JsonNode call(String token, String method, Map<String, Object> parameters) throws TelegramException {
+  private JsonNode call(String token, String method, Map<String, Object> parameters) throws ChannelApiException {
     HttpResponse<String> response;
     try {
       response = http.send(HttpRequest.newBuilder(uri(token, method, null)).timeout(properties.timeout())
@@ -102,22 +81,22 @@ class TelegramBotApi {
           .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(parameters))).build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new TelegramException(0, "Telegram's Bot API could not be reached (" + e.getClass().getSimpleName()
+      throw new ChannelApiException(0, "Telegram's Bot API could not be reached (" + e.getClass().getSimpleName()
           + ")");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new TelegramException(0, "interrupted");
+      throw new ChannelApiException(0, "interrupted");
     }
     JsonNode answer;
     try {
       answer = JSON.readTree(response.body());
     } catch (RuntimeException e) {
-      throw new TelegramException(response.statusCode() == 200 ? 502 : response.statusCode(),
+      throw new ChannelApiException(response.statusCode() == 200 ? 502 : response.statusCode(),
           "Telegram's Bot API answered HTTP " + response.statusCode() + " without a Bot API reply");
     }
     if (!answer.path("ok").asBoolean(false)) {
       int code = answer.path("error_code").asInt(response.statusCode());
-      throw new TelegramException(code, answer.path("description").asString("HTTP " + response.statusCode()));
+      throw new ChannelApiException(code, answer.path("description").asString("HTTP " + response.statusCode()));
     }
     return answer.path("result");
   }

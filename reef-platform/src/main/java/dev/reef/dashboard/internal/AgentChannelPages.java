@@ -34,8 +34,8 @@ class AgentChannelPages {
 
   private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("d MMM yyyy HH:mm 'UTC'")
       .withZone(ZoneOffset.UTC);
-  private static final Map<String, String> LABELS = Map.of("botToken", "Bot token", "allowFrom",
-      "Who may write (user ids)", "dmPolicy", "Who may write");
+  private static final Map<String, String> LABELS = Map.of("botToken", "Bot token", "appToken", "App-level token",
+      "allowFrom", "Who may write (user ids)", "dmPolicy", "Who may write");
 
   private final AccessGuard guard;
   private final Navigation navigation;
@@ -52,7 +52,11 @@ class AgentChannelPages {
   }
 
   /** A channel as the page shows it. */
-  record ChannelCard(Channels.Channel channel, String lastMessage, String connectedAt, String allowFrom) {}
+  record ChannelCard(Channels.Channel channel, String label, String lastMessage, String connectedAt,
+      String allowFrom) {}
+
+  private static final Map<String, String> NAMES = Map.of("telegram", "Telegram", "slack", "Slack", "discord",
+      "Discord");
 
   @GetMapping
   String page(@PathVariable TenantId tenantId, @PathVariable UUID agentId, Model model) {
@@ -60,26 +64,27 @@ class AgentChannelPages {
     navigation.tenantPage(model, tenantId, "agents");
     model.addAttribute("agent", AgentView.of(agents.get(tenantId, agentId), clock.instant()));
     model.addAttribute("canManage", navigation.allows(tenantId, TenantPermission.AGENTS_MANAGE));
-    Channels.Channel telegram = channels.get(tenantId, agentId, "telegram");
-    model.addAttribute("telegram", new ChannelCard(telegram,
-        telegram.lastMessageAt() == null ? null : WHEN.format(telegram.lastMessageAt()),
-        telegram.connectedAt() == null ? null : WHEN.format(telegram.connectedAt()),
-        String.join(", ", telegram.allowFrom())));
+    model.addAttribute("cards", channels.list(tenantId, agentId).stream().map(c -> new ChannelCard(c,
+        NAMES.getOrDefault(c.type(), c.type()), c.lastMessageAt() == null ? null : WHEN.format(c.lastMessageAt()),
+        c.connectedAt() == null ? null : WHEN.format(c.connectedAt()), String.join(", ", c.allowFrom()))).toList());
     return "agent-channels";
   }
 
-  @PostMapping("/telegram")
-  String connect(@PathVariable TenantId tenantId, @PathVariable UUID agentId,
-      @RequestParam(required = false) String botToken, @RequestParam(defaultValue = "allowlist") String dmPolicy,
-      @RequestParam(required = false) String allowFrom, RedirectAttributes flash) {
+  @PostMapping("/{type}")
+  String connect(@PathVariable TenantId tenantId, @PathVariable UUID agentId, @PathVariable String type,
+      @RequestParam(required = false) String botToken, @RequestParam(required = false) String appToken,
+      @RequestParam(defaultValue = "allowlist") String dmPolicy, @RequestParam(required = false) String allowFrom,
+      RedirectAttributes flash) {
     Caller caller = guard.require(tenantId, TenantPermission.AGENTS_MANAGE);
     List<String> ids = allowFrom == null ? List.of() : Arrays.stream(allowFrom.split("[,\\s]+"))
         .filter(s -> !s.isBlank()).toList();
     String token = botToken == null || botToken.isBlank() ? null : botToken.strip();
+    String app = appToken == null || appToken.isBlank() ? null : appToken.strip();
+    String name = NAMES.getOrDefault(type, type);
     try {
-      Channels.Channel connected = channels.connect(tenantId, agentId, "telegram",
-          new Channels.Connection(token, dmPolicy, ids), caller.actor());
-      flash.addFlashAttribute("notice", "Telegram is connected to " + connected.botName() + "."
+      Channels.Channel connected = channels.connect(tenantId, agentId, type,
+          new Channels.Connection(token, app, dmPolicy, ids), caller.actor());
+      flash.addFlashAttribute("notice", name + " is connected to " + connected.botName() + "."
           + switch (connected.applies()) {
             case "restart" -> " The agent is restarting to pick it up.";
             case "next-start" -> " The agent picks it up when it next starts; a message starts it if it sleeps.";
@@ -94,11 +99,13 @@ class AgentChannelPages {
     return "redirect:/t/" + tenantId + "/agents/" + agentId + "/channels";
   }
 
-  @PostMapping("/telegram/disconnect")
-  String disconnect(@PathVariable TenantId tenantId, @PathVariable UUID agentId, RedirectAttributes flash) {
+  @PostMapping("/{type}/disconnect")
+  String disconnect(@PathVariable TenantId tenantId, @PathVariable UUID agentId, @PathVariable String type,
+      RedirectAttributes flash) {
     Caller caller = guard.require(tenantId, TenantPermission.AGENTS_MANAGE);
-    channels.disconnect(tenantId, agentId, "telegram", caller.actor());
-    flash.addFlashAttribute("notice", "Telegram is disconnected: the bot no longer reaches the agent.");
+    channels.disconnect(tenantId, agentId, type, caller.actor());
+    flash.addFlashAttribute("notice", NAMES.getOrDefault(type, type)
+        + " is disconnected: the bot no longer reaches the agent.");
     return "redirect:/t/" + tenantId + "/agents/" + agentId + "/channels";
   }
 }

@@ -21,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -75,6 +76,17 @@ final class EgressProxy implements AgentEgress, InitializingBean, DisposableBean
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().daemon().name("reef-egress-timer").factory());
   private volatile ServerSocketChannel tcp;
+  /** The hosts each agent's channels let it reach (Slack's, Discord's), looked up at most every few seconds. */
+  private volatile org.springframework.beans.factory.ObjectProvider<dev.reef.orchestration.AgentChannels> channels;
+  private final com.github.benmanes.caffeine.cache.Cache<UUID, List<EgressRule>> channelHosts =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().expireAfterWrite(EgressPolicy.FRESHNESS)
+          .maximumSize(100_000).build();
+
+  /** The channels module comes later (it needs agents, which need this proxy). */
+  @Autowired
+  void channels(org.springframework.beans.factory.ObjectProvider<dev.reef.orchestration.AgentChannels> channels) {
+    this.channels = channels;
+  }
 
   @Autowired
   EgressProxy(EgressPolicy policy, EgressRecorder recorder, EgressProperties properties,
@@ -110,6 +122,17 @@ final class EgressProxy implements AgentEgress, InitializingBean, DisposableBean
     } catch (IOException e) {
       return 0;
     }
+  }
+
+  /** What the agent's connected channels add to its tenant's allowlist (port 443 each). */
+  private List<EgressRule> channelRules(Agent agent) {
+    var provider = channels;
+    if (agent.agentId() == null || provider == null) {
+      return List.of();
+    }
+    return channelHosts.get(agent.agentId(), id -> provider.getIfAvailable(
+        () -> dev.reef.orchestration.AgentChannels.NONE).egressHosts(agent.tenantId(), id).stream()
+        .map(host -> new EgressRule(host, EgressRule.DEFAULT_PORTS)).toList());
   }
 
   @Override
@@ -189,7 +212,8 @@ final class EgressProxy implements AgentEgress, InitializingBean, DisposableBean
       deny(client, agent, request, started, 403, "Forbidden", "the tenant is suspended");
       return;
     }
-    if (effective.match(request.host(), request.port()).isEmpty()) {
+    if (effective.match(request.host(), request.port()).isEmpty()
+        && channelRules(agent).stream().noneMatch(r -> r.matches(request.host(), request.port()))) {
       deny(client, agent, request, started, 403, "Forbidden", request.host() + ":" + request.port()
           + " is not on the tenant's egress allowlist");
       return;

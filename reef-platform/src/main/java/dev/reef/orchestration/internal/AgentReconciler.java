@@ -7,6 +7,7 @@ import dev.reef.common.DataScope;
 import dev.reef.common.TenantId;
 import dev.reef.common.TenantStatus;
 import dev.reef.gateway.LlmActivity;
+import dev.reef.orchestration.AgentChannels;
 import dev.reef.orchestration.ComputeDriver;
 import dev.reef.orchestration.DesiredState;
 import dev.reef.orchestration.Observed;
@@ -73,6 +74,8 @@ final class AgentReconciler implements DisposableBean {
   private final TenantLookup tenantLookup;
   private final ChatsInFlight chatsInFlight;
   private final AgentScheduleService schedules;
+  /** Asked when an agent would sleep: the channels module needs agents, so it comes later. */
+  private final org.springframework.beans.factory.ObjectProvider<AgentChannels> channels;
   private final Set<UUID> working = ConcurrentHashMap.newKeySet();
   /** Agents by stored state at the last tick, for the {@code reef.agents} gauge. */
   private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> byState = new ConcurrentHashMap<>();
@@ -83,8 +86,10 @@ final class AgentReconciler implements DisposableBean {
   AgentReconciler(AgentRepository agents, AgentActions actions, ActiveDriver driver, LlmActivity activity,
       OrchestrationProperties properties, TransactionTemplate tx, Replica replica, TenantCatalog tenants,
       TenantLookup tenantLookup, ChatsInFlight chatsInFlight, io.micrometer.core.instrument.MeterRegistry metrics,
-      AgentScheduleService schedules, Clock clock) {
+      AgentScheduleService schedules, org.springframework.beans.factory.ObjectProvider<AgentChannels> channels,
+      Clock clock) {
     this.schedules = schedules;
+    this.channels = channels;
     for (String state : java.util.List.of("pending", "installing", "starting", "running", "stopping", "stopped",
         "idle", "crashed", "failed")) {
       java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
@@ -258,6 +263,10 @@ final class AgentReconciler implements DisposableBean {
             clock.instant()));
         if (observed instanceof Observed.Running && row.state() instanceof dev.reef.orchestration.AgentState.Running) {
           action = schedules.review(row, action, idle); // its schedule, kept fresh; no sleep right before a run
+        }
+        if (action instanceof Action.Stop stop && stop.idle()
+            && channels.getIfAvailable(() -> AgentChannels.NONE).keepsAwake(tenantId, agentId)) {
+          action = AgentDecisions.NOTHING; // it holds a channel's connection: asleep, it could not be reached
         }
       }
       actions.carryOut(row, action);

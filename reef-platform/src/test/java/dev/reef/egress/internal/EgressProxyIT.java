@@ -133,6 +133,42 @@ class EgressProxyIT extends ReefIT {
     assertThat(logged.get(1).path("reason").asString()).contains("not on the tenant's egress allowlist");
   }
 
+  /** A connected Slack or Discord channel lets its agent (and no other) reach the chat app's hosts on 443. */
+  @Test
+  void aChannelsHosts_areOpenToItsAgentOnly_besidesTheTenantsAllowlist() throws Exception {
+    assertThat(exchange("CONNECT wss-primary.chat.example:443 HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 403")
+        .contains("not on the tenant's egress allowlist");
+    dev.reef.orchestration.AgentChannels slackLike = new dev.reef.orchestration.AgentChannels() {
+      @Override
+      public List<dev.reef.orchestration.AgentChannel> forStart(TenantId t, UUID a) {
+        return List.of();
+      }
+
+      @Override
+      public List<String> egressHosts(TenantId t, UUID a) {
+        return a.equals(agentId) ? List.of("chat.example", "*.chat.example") : List.of();
+      }
+    };
+    EgressProxy withChannels = new EgressProxy(policy, recorder, new EgressProperties(0, Duration.ofSeconds(2),
+        Duration.ofSeconds(2), 2), credentials, Clock.systemUTC(), this::resolve);
+    withChannels.channels(new org.springframework.beans.factory.support.StaticListableBeanFactory(
+        Map.of("channels", slackLike)).getBeanProvider(dev.reef.orchestration.AgentChannels.class));
+    java.nio.file.Path own = Files.createTempDirectory("egress").resolve("c.sock");
+    java.nio.file.Path other = Files.createTempDirectory("egress").resolve("o.sock");
+    try (Closeable ownServing = withChannels.serve(TenantId.parse(tenant.tenantId()), agentId, own);
+        Closeable otherServing = withChannels.serve(TenantId.parse(tenant.tenantId()), UUID.randomUUID(), other)) {
+      // past the allowlist (the name then does not resolve here: there is no chat app in this test)
+      assertThat(exchangeOn(own, "CONNECT wss-primary.chat.example:443 HTTP/1.1\r\n\r\n"))
+          .startsWith("HTTP/1.1 502").contains("cannot resolve wss-primary.chat.example");
+      assertThat(exchangeOn(own, "CONNECT wss-primary.chat.example:22 HTTP/1.1\r\n\r\n"))
+          .startsWith("HTTP/1.1 403");
+      assertThat(exchangeOn(other, "CONNECT wss-primary.chat.example:443 HTTP/1.1\r\n\r\n"))
+          .startsWith("HTTP/1.1 403");
+    } finally {
+      withChannels.destroy();
+    }
+  }
+
   @Test
   void anAllowedNameResolvingToLoopbackOrMetadata_isRefused() throws Exception {
     assertThat(exchange("CONNECT rebound.example.com:80 HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 403")
@@ -222,6 +258,13 @@ class EgressProxyIT extends ReefIT {
 
   private String exchange(String request) throws IOException {
     try (SocketChannel channel = open()) {
+      write(channel, request);
+      return readAll(channel);
+    }
+  }
+
+  private static String exchangeOn(java.nio.file.Path socket, String request) throws IOException {
+    try (SocketChannel channel = SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
       write(channel, request);
       return readAll(channel);
     }

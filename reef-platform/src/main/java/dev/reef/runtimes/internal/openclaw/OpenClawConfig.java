@@ -43,6 +43,11 @@ final class OpenClawConfig {
   /** The Telegram channel's credential for Reef's Bot API (not OpenClaw's own TELEGRAM_BOT_TOKEN, read by itself). */
   static final String TELEGRAM_TOKEN_ENV = "CHANNEL_TELEGRAM_TOKEN";
 
+  /** Slack's and Discord's tokens (not the SLACK_* / DISCORD_* variables OpenClaw reads by itself). */
+  static final String SLACK_BOT_TOKEN_ENV = "CHANNEL_SLACK_BOT_TOKEN";
+  static final String SLACK_APP_TOKEN_ENV = "CHANNEL_SLACK_APP_TOKEN";
+  static final String DISCORD_TOKEN_ENV = "CHANNEL_DISCORD_TOKEN";
+
   /** Where, below the LLM proxy's base URL, Reef serves the Telegram Bot API to agents. */
   static final String TELEGRAM_API_PATH = "/telegram";
 
@@ -120,6 +125,20 @@ final class OpenClawConfig {
           envSecret(node.putObject("botToken"), TELEGRAM_TOKEN_ENV);
           node.put("apiRoot", context.placement().proxyBaseUrl() + TELEGRAM_API_PATH);
           dmPolicy(node, telegram);
+        }
+        case AgentChannel.Slack slack -> {
+          // Socket Mode (OpenClaw's default): the agent holds the connection, through the egress proxy
+          ObjectNode node = channels.putObject("slack");
+          node.put("enabled", true);
+          envSecret(node.putObject("botToken"), SLACK_BOT_TOKEN_ENV);
+          envSecret(node.putObject("appToken"), SLACK_APP_TOKEN_ENV);
+          dmPolicy(node, slack);
+        }
+        case AgentChannel.Discord discord -> {
+          ObjectNode node = channels.putObject("discord");
+          node.put("enabled", true);
+          envSecret(node.putObject("token"), DISCORD_TOKEN_ENV);
+          dmPolicy(node, discord);
         }
       }
     }

@@ -125,9 +125,15 @@ final class OpenClawRuntime implements AgentRuntime {
     environment.put(OpenClawConfig.AGENT_TOKEN_ENV, context.agentToken());
     environment.put(OpenClawConfig.GATEWAY_TOKEN_ENV, context.gatewayToken());
     for (AgentChannel channel : context.channels()) {
-      if (channel instanceof AgentChannel.Telegram telegram) {
+      switch (channel) {
         // its credential for Reef's Bot API: shaped like a bot token (<bot id>:<secret>), the secret its agent token
-        environment.put(OpenClawConfig.TELEGRAM_TOKEN_ENV, telegram.botId() + ":" + context.agentToken());
+        case AgentChannel.Telegram telegram -> environment.put(OpenClawConfig.TELEGRAM_TOKEN_ENV,
+            telegram.botId() + ":" + context.agentToken());
+        case AgentChannel.Slack slack -> {
+          environment.put(OpenClawConfig.SLACK_BOT_TOKEN_ENV, slack.botToken());
+          environment.put(OpenClawConfig.SLACK_APP_TOKEN_ENV, slack.appToken());
+        }
+        case AgentChannel.Discord discord -> environment.put(OpenClawConfig.DISCORD_TOKEN_ENV, discord.token());
       }
     }
     heapLimitMb(context.memoryMb()).ifPresent(mb -> environment.put("NODE_OPTIONS", "--max-old-space-size=" + mb));

@@ -94,6 +94,30 @@ class OpenClawRuntimeTest {
     assertThat(config(runtime.launch(installation, base)).has("channels")).isFalse();
   }
 
+  /** Slack and Discord: their tokens in the environment only, referred to from the config. */
+  @Test
+  void launch_withSlackAndDiscord_referToTheirTokensInTheEnvironment() {
+    RuntimeContext base = context(1536);
+    Launch launch = runtime.launch(installation, new RuntimeContext(base.placement(), AGENT_TOKEN, GATEWAY_TOKEN,
+        "gpt-5-mini", 1536, null, java.util.List.of(
+            new dev.reef.orchestration.AgentChannel.Slack("xoxb-secret-bot", "xapp-secret-app", "allowlist",
+                java.util.List.of("U0ANN1234")),
+            new dev.reef.orchestration.AgentChannel.Discord("discord-secret-token", "open", java.util.List.of()))));
+    JsonNode config = config(launch);
+    assertThat(launch.environment().get(config.at("/channels/slack/botToken/id").asString()))
+        .isEqualTo("xoxb-secret-bot");
+    assertThat(launch.environment().get(config.at("/channels/slack/appToken/id").asString()))
+        .isEqualTo("xapp-secret-app");
+    assertThat(launch.environment().get(config.at("/channels/discord/token/id").asString()))
+        .isEqualTo("discord-secret-token");
+    assertThat(config.at("/channels/slack/allowFrom/0").asString()).isEqualTo("U0ANN1234");
+    assertThat(config.at("/channels/discord/allowFrom/0").asString()).isEqualTo("*");
+    String file = new String(launch.files().get("openclaw.json"), StandardCharsets.UTF_8);
+    assertThat(file).doesNotContain("secret");
+    assertThat(launch.environment().keySet()).doesNotContain("SLACK_BOT_TOKEN", "DISCORD_BOT_TOKEN");
+    assertThat(launch.toString()).doesNotContain("secret");
+  }
+
   /** cron.list as the gateway answers it: people's jobs and the heartbeat wake the agent, OpenClaw's upkeep not. */
   @Test
   void upcomingRuns_sortsEnabledJobs_andTellsPeoplesJobsFromUpkeep() {
