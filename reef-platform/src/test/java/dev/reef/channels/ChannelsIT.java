@@ -199,6 +199,12 @@ class ChannelsIT extends ReefIT {
     assertThat(disconnected.at("/status")).isEqualTo("disconnected");
     assertThat(TELEGRAM.webhookUrl(bot)).isNull();
     assertThat(api.delete(channel(id), tenant.apiKey()).status()).isEqualTo(404);
+
+    // each change is in the tenant's audit log, without the token
+    Response audit = api.get("/api/v1/tenants/" + tenant.tenantId() + "/audit-events", tenant.apiKey());
+    assertThat(audit.json().path("items").findValuesAsString("action"))
+        .contains("agent.channel_connected", "agent.channel_changed", "agent.channel_disconnected");
+    assertThat(audit.toString()).doesNotContain(bot.token().substring(bot.token().indexOf(':') + 1));
   }
 
   @Test

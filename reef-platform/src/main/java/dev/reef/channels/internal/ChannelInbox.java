@@ -39,7 +39,7 @@ class ChannelInbox {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   /** How often a waiting {@code getUpdates} looks again, for an update another replica took in. */
   private static final Duration RECHECK = Duration.ofSeconds(1);
-  private static final int MAX_UPDATE_BYTES = 1 << 20;
+  static final int MAX_UPDATE_BYTES = 1 << 20;
 
   /** What became of an update a channel sent. */
   sealed interface Received {
@@ -60,6 +60,10 @@ class ChannelInbox {
   private final Clock clock;
   /** Per channel: what a waiting getUpdates sleeps on until an update arrives (a lock: no pinned virtual threads). */
   private final ConcurrentHashMap<UUID, Arrival> arrivals = new ConcurrentHashMap<>();
+  /** Hook ids that were asked for and do not exist (a new hook id is random, so never one of these). */
+  private final com.github.benmanes.caffeine.cache.Cache<UUID, Boolean> unknownHooks =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(1))
+          .maximumSize(100_000).build();
 
   private static final class Arrival {
     private final ReentrantLock lock = new ReentrantLock();
@@ -78,8 +82,12 @@ class ChannelInbox {
 
   /** A Telegram update that came to the webhook {@code hookId} with {@code secret} in its secret-token header. */
   Received receiveTelegram(UUID hookId, String secret, byte[] body) {
+    if (unknownHooks.getIfPresent(hookId) != null) {
+      return new Received.UnknownHook(); // the endpoint is public: guessing costs no database query
+    }
     Optional<ChannelRow> found = DataScope.callAsPlatform(() -> channels.findByHookAcrossTenants(hookId));
     if (found.isEmpty()) {
+      unknownHooks.put(hookId, Boolean.TRUE);
       return new Received.UnknownHook();
     }
     ChannelRow channel = found.get();

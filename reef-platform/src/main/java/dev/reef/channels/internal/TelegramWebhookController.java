@@ -5,11 +5,12 @@ import dev.reef.common.NotFoundException;
 import dev.reef.common.ProblemException;
 import dev.reef.common.ProblemType;
 import io.swagger.v3.oas.annotations.Hidden;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
 import java.util.UUID;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -32,15 +33,17 @@ class TelegramWebhookController {
 
   @PostMapping(ChannelService.WEBHOOK_PATH + "{hookId}")
   ResponseEntity<Void> receive(@PathVariable String hookId,
-      @RequestHeader(value = SECRET_HEADER, required = false) String secret,
-      @RequestBody(required = false) byte[] body) {
+      @RequestHeader(value = SECRET_HEADER, required = false) String secret, HttpServletRequest request)
+      throws IOException {
     UUID id;
     try {
       id = UUID.fromString(hookId);
     } catch (IllegalArgumentException e) {
       throw new NotFoundException("webhook", hookId);
     }
-    return switch (inbox.receiveTelegram(id, secret, body == null ? new byte[0] : body)) {
+    // read no more than an update may be: the endpoint is public
+    byte[] body = request.getInputStream().readNBytes(ChannelInbox.MAX_UPDATE_BYTES + 1);
+    return switch (inbox.receiveTelegram(id, secret, body)) {
       case ChannelInbox.Received.Kept kept -> ResponseEntity.ok().build();
       case ChannelInbox.Received.UnknownHook unknown -> throw new NotFoundException("webhook", hookId);
       case ChannelInbox.Received.WrongSecret wrong -> throw new ProblemException(ProblemType.UNAUTHENTICATED,
