@@ -160,6 +160,9 @@ class ChannelService implements Channels, AgentChannels {
     Agent agent = agents.get(tenantId, agentId);
     ChannelType channelType = type(type);
     Optional<ChannelRow> existing = inTenant(tenantId, () -> channels.find(tenantId, agentId, channelType));
+    if (connection.botToken() != null) {
+      checkShape(channelType, connection.botToken().strip()); // a mistyped token first: it is what people get wrong
+    }
     String dmPolicy = dmPolicy(connection.dmPolicy() != null ? connection.dmPolicy()
         : existing.map(ChannelRow::dmPolicy).orElse("allowlist"));
     List<String> allowFrom = connection.allowFrom() != null ? allowFrom(channelType, connection.allowFrom())
@@ -272,6 +275,19 @@ class ChannelService implements Channels, AgentChannels {
   private Map<String, String> credentials(ChannelRow row) {
     String text = inTenant(row.tenantId(), () -> secrets.reveal(row.credentials()));
     return JSON.readValue(text, new tools.jackson.core.type.TypeReference<Map<String, String>>() {});
+  }
+
+  /** A bot token that cannot be one, refused before anything is asked of the app. */
+  private static void checkShape(ChannelType type, String token) {
+    boolean plausible = switch (type) {
+      case TELEGRAM -> TelegramBotApi.TOKEN.matcher(token).matches();
+      case SLACK -> token.matches("xoxb-[A-Za-z0-9-]{10,250}");
+      case DISCORD -> token.matches("[A-Za-z0-9._-]{50,100}");
+    };
+    if (!plausible) {
+      throw new InvalidRequestException("botToken", "is not a " + LABEL.get(type) + " bot token: "
+          + TOKEN_HINT.get(type));
+    }
   }
 
   private static String required(String value, String field) {
