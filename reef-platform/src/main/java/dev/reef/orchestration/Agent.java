@@ -13,8 +13,8 @@ import java.util.UUID;
  * @param memoryBytes memory in use while running, as its driver measures it; null when not running or unknown
  * @param effectiveModel the model it uses: {@code model}, or the default its tenant's plan gives it; null when the
  *     plan allows none
- * @param nextRunAt the next run it has scheduled for itself that Reef wakes it for (a sleeping agent is woken
- *     shortly before); null when none is known
+ * @param nextRunAt for a stopped agent, the next run it has scheduled for itself that Reef wakes it for (shortly
+ *     before); null when none is known, and while it runs (its schedule is {@code …/schedule})
  */
 public record Agent(
     UUID id,

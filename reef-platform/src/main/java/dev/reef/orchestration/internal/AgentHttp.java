@@ -183,14 +183,20 @@ public final class AgentHttp implements AutoCloseable {
   static void checkPeer(Path socket, long uid) throws IOException {
     try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       channel.connect(UnixDomainSocketAddress.of(socket));
-      UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
-      // a numeric name looks the uid up as a number when no account has that name: principals compare by id
-      UserPrincipal expected = FileSystems.getDefault().getUserPrincipalLookupService()
-          .lookupPrincipalByName(Long.toString(uid));
-      if (!peer.user().equals(expected)) {
-        throw new IOException("the process listening on " + socket + " runs as " + peer.user().getName()
-            + ", not as the agent's uid " + uid + ": refusing to talk to it");
-      }
+      requirePeer(channel, socket, uid);
     }
   }
+
+  /** Refuses a connected Unix-socket channel whose other end does not run as {@code uid}. */
+  static void requirePeer(SocketChannel channel, Path socket, long uid) throws IOException {
+    UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+    // a numeric name looks the uid up as a number when no account has that name: principals compare by id
+    UserPrincipal expected = FileSystems.getDefault().getUserPrincipalLookupService()
+        .lookupPrincipalByName(Long.toString(uid));
+    if (!peer.user().equals(expected)) {
+      throw new IOException("the process listening on " + socket + " runs as " + peer.user().getName()
+          + ", not as the agent's uid " + uid + ": refusing to talk to it");
+    }
+  }
+
 }

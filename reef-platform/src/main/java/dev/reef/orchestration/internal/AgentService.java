@@ -335,7 +335,9 @@ final class AgentService implements Agents {
         && driver.observe(placement) instanceof Observed.Running running && running.memoryBytes() >= 0) {
       memory = running.memoryBytes();
     }
-    java.time.Instant nextRun = schedules.stored(row.tenantId(), row.id()).nextWakeAt();
+    // only a stopped agent is woken for its schedule: no query for the others (their page polls every 2 s)
+    java.time.Instant nextRun = row.state() instanceof AgentState.Stopped
+        ? schedules.stored(row.tenantId(), row.id()).nextWakeAt() : null;
     return row.view(placement == null ? null : placement.address(), memory, models.modelFor(row).orElse(null),
         nextRun == null || nextRun.isBefore(clock.instant()) ? null : nextRun);
   }

@@ -8,16 +8,12 @@ import java.net.StandardProtocolFamily;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
-import java.nio.file.FileSystems;
-import java.nio.file.attribute.UserPrincipal;
 import java.util.Objects;
-import jdk.net.ExtendedSocketOptions;
-import jdk.net.UnixDomainPrincipal;
 import org.springframework.stereotype.Component;
 
 /**
- * Raw connections to agents, with the same rule as {@link AgentHttp}: a Unix socket is used only when the process
- * on the other end runs as the agent's uid ({@code SO_PEERCRED} of this very connection).
+ * Raw connections to agents, with {@link AgentHttp}'s rule: a Unix socket is used only when the process on the
+ * other end runs as the agent's uid ({@code SO_PEERCRED} of this very connection).
  */
 @Component
 class AgentSocketConnector implements AgentSockets {
@@ -32,14 +28,9 @@ class AgentSocketConnector implements AgentSockets {
           "a placement on a Unix socket names the uid listening on it"));
       SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
       try {
-        channel.connect(UnixDomainSocketAddress.of(address.substring(UNIX.length())));
-        UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
-        UserPrincipal expected = FileSystems.getDefault().getUserPrincipalLookupService()
-            .lookupPrincipalByName(Long.toString(uid));
-        if (!peer.user().equals(expected)) {
-          throw new IOException("the process listening on the agent's socket runs as " + peer.user().getName()
-              + ", not as the agent's uid " + uid + ": refusing to talk to it");
-        }
+        java.nio.file.Path socket = java.nio.file.Path.of(address.substring(UNIX.length()));
+        channel.connect(UnixDomainSocketAddress.of(socket));
+        AgentHttp.requirePeer(channel, socket, uid); // this very connection, not an earlier one
         return channel;
       } catch (IOException | RuntimeException e) {
         channel.close();

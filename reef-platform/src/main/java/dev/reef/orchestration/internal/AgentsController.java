@@ -69,7 +69,7 @@ class AgentsController {
    * @param idle true when stopped for idleness: the next chat wakes it
    * @param model the model chosen for it, or null for its plan's default
    * @param effectiveModel the model it uses: {@code model}, or the default (null when the plan allows none)
-   * @param nextRunAt the next run it scheduled for itself that Reef wakes it for (see {@code …/schedule})
+   * @param nextRunAt a stopped agent's next scheduled run, which Reef wakes it for (see {@code …/schedule})
    */
   record AgentView(String id, String name, String runtime, String runtimeVersion, String model, String effectiveModel,
       String desiredState, String state, String stateReason, Instant stateChangedAt, String address,
