@@ -261,9 +261,8 @@ class ChannelsIT extends ReefIT {
     assertThat(connected.status()).as(connected.toString()).isEqualTo(200);
     assertThat(connected.at("/botName")).isEqualTo("@reefy");
     assertThat(connected.at("/agentAwake")).isEqualTo("kept-awake");
-    // stored and checked, but not live: OpenClaw's Slack plugin is a package Reef does not install yet
-    assertThat(connected.at("/status")).isEqualTo("pending");
-    assertThat(connected.at("/statusReason")).contains("Slack plugin");
+    assertThat(connected.at("/status")).isEqualTo("connected");
+    assertThat(connected.json().path("statusReason").isNull()).isTrue();
     assertThat(connected.json().path("egressHosts").valueStream().map(JsonNode::asString).toList())
         .contains("slack.com", "*.slack.com");
     assertThat(connected.toString()).doesNotContain(app.botToken()).doesNotContain(app.appToken());

@@ -211,6 +211,59 @@ class OpenClawEndToEndIT extends ReefIT {
     }
   }
 
+  /**
+   * Slack and Discord with real OpenClaw: their plugins (packages of their own) are installed by Reef and shown to the
+   * sandboxed agent where OpenClaw trusts them (a plugin it does not trust may not receive messages); the plugins
+   * start both channels, and reaches for each service through Reef's egress proxy, which lets it through (a
+   * connected channel opens its hosts for that agent; this machine has no route to them, so the attempt ends at
+   * name resolution, not at the allowlist).
+   */
+  @Test
+  void slackAndDiscord_thePluginsLoadTrusted_andTheAgentReachesForTheServicesThroughTheEgressProxy()
+      throws Exception {
+    GatewayFixture catalog = new GatewayFixture(api, UPSTREAM, unique("chat"));
+    SignedUp tenant = signUp("Chat Apps Owner");
+    catalog.generousLimits(tenant.tenantId());
+    String agents = "/api/v1/tenants/" + tenant.tenantId() + "/agents";
+    String id = api.post(agents, tenant.apiKey(), Api.body("name", "apps", "runtime", "openclaw", "model",
+        catalog.gpt, "start", false)).at("/id");
+    dev.reef.testing.FakeChatApps apps = dev.reef.testing.FakeChatApps.shared();
+    dev.reef.testing.FakeChatApps.SlackApp slack = apps.newSlackApp("harbour");
+    dev.reef.testing.FakeChatApps.DiscordBot discord = apps.newDiscordBot("harbour");
+    try {
+      Response slackConnected = api.put(agents + "/" + id + "/channels/slack", tenant.apiKey(), Map.of("botToken",
+          slack.botToken(), "appToken", slack.appToken(), "dmPolicy", "open"));
+      assertThat(slackConnected.status()).as(slackConnected.toString()).isEqualTo(200);
+      assertThat(slackConnected.at("/status")).isEqualTo("connected");
+      assertThat(api.put(agents + "/" + id + "/channels/discord", tenant.apiKey(), Map.of("botToken",
+          discord.token(), "dmPolicy", "open")).status()).isEqualTo(200);
+      api.post(agents + "/" + id + "/start", tenant.apiKey(), Map.of());
+      awaitState(agents + "/" + id, tenant.apiKey(), "running", Duration.ofMinutes(5));
+
+      await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+        JsonNode status = OpenClawGateway.read(sockets, placement(id), gatewayToken(tenant.tenantId(), id),
+            "channels.status", Map.of());
+        for (String channel : List.of("slack", "discord")) {
+          assertThat(status.at("/channels/" + channel + "/configured").asBoolean()).as(status.toString()).isTrue();
+          // started by its plugin (Discord's start then fails: it cannot reach discord.com from here)
+          assertThat(status.at("/channels/" + channel + "/lastStartAt").isIntegralNumber()).as(status.toString())
+              .isTrue();
+        }
+      });
+      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+        JsonNode connections = api.get("/api/v1/tenants/" + tenant.tenantId() + "/egress/connections",
+            tenant.apiKey()).json().path("items");
+        for (String host : List.of("slack.com", "discord.com")) {
+          assertThat(connections.valueStream().filter(c -> c.path("host").asString().equals(host)
+              && c.path("agentId").asString().equals(id)).map(c -> c.path("reason").asString("")).toList())
+              .as(connections.toString()).isNotEmpty().noneMatch(reason -> reason.contains("allowlist"));
+        }
+      });
+    } finally {
+      api.delete(agents + "/" + id, tenant.apiKey());
+    }
+  }
+
   private Placement placement(String id) {
     String text = dev.reef.common.DataScope.callAsPlatform(() -> tx.execute(s -> jdbc.sql(
         "select placement from agents where id = :id").param("id", java.util.UUID.fromString(id))

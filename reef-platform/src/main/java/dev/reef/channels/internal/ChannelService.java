@@ -77,14 +77,6 @@ class ChannelService implements Channels, AgentChannels {
       ChannelType.DISCORD, List.of("discord.com", "*.discord.com", "discord.gg", "*.discord.gg",
           "*.discordapp.com", "*.discordapp.net"));
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  /**
-   * Why a Slack or Discord channel is not live yet: OpenClaw 2026.9 ships them as separate plugin packages
-   * ({@code @openclaw/slack}, {@code @openclaw/discord}) that must be installed with their provenance into the
-   * agent's state, which Reef does not do yet (docs/channels.md, "Not yet").
-   */
-  static final String PLUGIN_PENDING = "Reef checked and keeps the tokens, but the agent's OpenClaw does not have its "
-      + "%s plugin yet (OpenClaw ships it as a separate package Reef does not install yet), so messages do not reach "
-      + "the agent";
   private static final int MAX_ALLOW_FROM = 200;
   private static final List<String> DM_POLICIES = List.of("allowlist", "open");
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -260,7 +252,7 @@ class ChannelService implements Channels, AgentChannels {
     });
     return new ChannelRow(tenantId, agentId, type, existing.map(ChannelRow::hookId).orElseGet(UUID::randomUUID),
         null, credentials, bot.id(), bot.name() == null ? null : "@" + bot.name(), dmPolicy, allowFrom,
-        "pending", PLUGIN_PENDING.formatted(LABEL.get(type)), existing.map(ChannelRow::lastMessageAt).orElse(null),
+        "connected", null, existing.map(ChannelRow::lastMessageAt).orElse(null),
         now, now);
   }
 

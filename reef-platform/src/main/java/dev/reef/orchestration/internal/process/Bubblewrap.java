@@ -103,9 +103,15 @@ final class Bubblewrap {
    * @param etcDir the agent's {@code passwd}, {@code group} and {@code hosts}
    * @param stageDir an empty directory to stage the sources on (only used when switching uid)
    * @param uid the uid to run as, or empty to stay Reef's own (not root: nothing to switch)
+   * @param stateMounts directories shown read-only inside the agent's state directory, by the path there (relative)
    */
   record Spec(Path files, Path gatewayDir, Path reefDir, Path llmDoorDir, Path etcDir, Path stageDir,
-      RuntimeMounts readOnly, OptionalLong uid, int listenPort, List<String> command) {}
+      RuntimeMounts readOnly, OptionalLong uid, int listenPort, List<String> command, Map<String, Path> stateMounts) {
+
+    Spec {
+      stateMounts = Map.copyOf(stateMounts);
+    }
+  }
 
   /** Where runtimes' installations appear inside sandboxes: never at their place on the host, which may say much. */
   static final String RUNTIMES = "/opt/reef";
@@ -187,7 +193,11 @@ final class Bubblewrap {
     sandbox.addAll(List.of(
         "--proc", "/proc", "--dev", "/dev",
         "--bind", files, AGENT_ROOT,
-        "--bind", files + "/tmp", "/tmp",
+        "--bind", files + "/tmp", "/tmp"));
+    // over the agent's own files, so after them; bubblewrap makes the mount points (as the agent, in its files)
+    new java.util.TreeMap<>(spec.stateMounts()).forEach((at, host) ->
+        sandbox.addAll(List.of("--ro-bind", sources.of(host), AGENT_ROOT + "/state/" + at)));
+    sandbox.addAll(List.of(
         "--bind", sources.of(spec.gatewayDir()), "/run/reef/gateway",
         "--ro-bind", sources.of(spec.reefDir()), "/run/reef/reef",
         "--ro-bind", sources.of(spec.llmDoorDir()), LLM_DOOR,

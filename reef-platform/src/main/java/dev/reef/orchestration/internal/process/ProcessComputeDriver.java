@@ -116,6 +116,7 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ProcessComputeDriver.class);
 
   private final Path agentsRoot;
+  private final SharedCopies sharedCopies;
   private final Supplier<String> proxyBaseUrl;
   private final ProcessTable processes;
   private final Cgroups cgroups;
@@ -136,6 +137,7 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
       LogRotation rotation, Duration rotationCheck, Sandboxing sandboxing) {
     this.sandboxing = sandboxing;
     this.agentsRoot = dataDir.toAbsolutePath().normalize().resolve("agents");
+    this.sharedCopies = new SharedCopies(dataDir.toAbsolutePath().normalize().resolve("agent-shared"));
     this.proxyBaseUrl = proxyBaseUrl;
     this.processes = processes;
     this.cgroups = cgroups;
@@ -398,6 +400,11 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
           writePrivate(target, file.getValue());
         }
       }
+      if (!sandboxed) {
+        for (Launch.SharedDirectory shared : launch.sharedDirectories()) {
+          sharedCopies.copyInto(shared, inside(state, shared.at()), UnixSockets.ownUid());
+        }
+      }
       clearRunFiles(run);
       if (!Files.exists(logFile)) {
         writePrivate(logFile, new byte[0]);
@@ -509,11 +516,19 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
 
   private Bubblewrap.Spec sandboxSpec(Placement placement, Path dir, Launch launch, long uid) {
     Path sockets = sandboxing.agentSockets(placement.agentId());
+    Bubblewrap.RuntimeMounts runtime = Bubblewrap.RuntimeMounts.of(launch.readOnlyPaths());
+    Map<String, Path> stateMounts = new HashMap<>();
+    for (Launch.SharedDirectory shared : launch.sharedDirectories()) {
+      try {
+        stateMounts.put(shared.at(), sharedCopies.copyFor(shared, uid, runtime::translate));
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot copy " + shared.host() + " for agent " + placement.agentId(), e);
+      }
+    }
     return new Bubblewrap.Spec(dir.resolve(FILES), sockets.resolve("gateway"), sockets.resolve("reef"),
-        sandboxing.llmDoor().directory(), dir.resolve(ETC), dir.resolve(STAGE),
-        Bubblewrap.RuntimeMounts.of(launch.readOnlyPaths()),
+        sandboxing.llmDoor().directory(), dir.resolve(ETC), dir.resolve(STAGE), runtime,
         sandboxing.support().separateUids() ? java.util.OptionalLong.of(uid) : java.util.OptionalLong.empty(),
-        placement.listenPort(), launch.command());
+        placement.listenPort(), launch.command(), stateMounts);
   }
 
   private static boolean sandboxed(Placement placement) {

@@ -141,6 +141,9 @@ final class OpenClawConfig {
           dmPolicy(node, discord);
         }
       }
+      // Slack and Discord are plugins of their own (see ChannelPlugins), which OpenClaw loads once enabled
+      ChannelPlugins.pluginOf(channel).ifPresent(id -> root.withObjectProperty("plugins").withObjectProperty("entries")
+          .putObject(id).put("enabled", true));
     }
   }
 

@@ -23,7 +23,9 @@ class OpenClawConfiguration {
     InstallCache cache = new InstallCache(OpenClawRuntime.NAME, properties.cache().resolve(OpenClawRuntime.NAME),
         installer, clock);
     java.nio.file.Path npm = OpenClawInstaller.findNpm(environment).orElse(null);
+    ChannelPlugins plugins = new ChannelPlugins(properties.cache().resolve("openclaw-plugins"), installer,
+        cache::home, clock);
     return new OpenClawRuntime(cache, properties.openclaw().version(), new NpmRegistryVersions(npm, installer,
-        properties.cache(), clock));
+        properties.cache(), clock), plugins);
   }
 }

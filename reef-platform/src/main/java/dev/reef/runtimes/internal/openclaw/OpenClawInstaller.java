@@ -116,11 +116,29 @@ final class OpenClawInstaller implements InstallCache.Installer {
     return "node " + reported;
   }
 
+  /**
+   * Installs one of OpenClaw's own plugin packages ({@code @openclaw/<name>@<version>}) into {@code target} with the
+   * Node of {@code openclawHome}: its dependencies come bundled; its peer {@code openclaw} is not installed (a second
+   * OpenClaw of some hundred MB), since it must be the running OpenClaw, which each agent's copy links to; and no
+   * install script runs (they need none, and Reef installs as its own user).
+   */
+  void installPlugin(String packageSpec, Path target, Path openclawHome, Consumer<String> progress)
+      throws InterruptedException {
+    if (npm == null) {
+      throw new RuntimeInstallException("cannot install " + packageSpec + ": npm is not on Reef's PATH", null);
+    }
+    progress.accept("installing " + packageSpec + " from the npm registry");
+    npm(target, environment(openclawHome.resolve(NODE_BIN)), progress, "installing " + packageSpec, packageSpec,
+        "--omit=peer", "--legacy-peer-deps", "--ignore-scripts");
+  }
+
   /** npm install into {@code target}; throws with npm's own error lines when it fails. */
   private void npm(Path target, Map<String, String> environment, Consumer<String> progress, String what,
-      String packageSpec) throws InterruptedException {
-    List<String> command = List.of(npm.toString(), "install", "--prefix", target.toString(), "--save-exact",
-        "--no-audit", "--no-fund", "--no-update-notifier", packageSpec);
+      String packageSpec, String... options) throws InterruptedException {
+    List<String> command = new ArrayList<>(List.of(npm.toString(), "install", "--prefix", target.toString(),
+        "--save-exact", "--no-audit", "--no-fund", "--no-update-notifier"));
+    command.addAll(List.of(options));
+    command.add(packageSpec);
     Result result = run(command, target, environment, progress, timeout);
     if (result.exitCode() != 0) {
       throw new RuntimeInstallException(what + " failed: " + result.reason() + "\n" + String.join("\n",

@@ -45,16 +45,23 @@ final class OpenClawRuntime implements AgentRuntime {
   private final InstallCache cache;
   private final String defaultVersion;
   private final java.util.function.Supplier<List<String>> registry;
+  private final ChannelPlugins plugins;
 
   OpenClawRuntime(InstallCache cache, String defaultVersion) {
-    this(cache, defaultVersion, List::of);
+    this(cache, defaultVersion, List::of, null);
   }
 
-  /** @param registry the versions the npm registry offers, newest first (cached by the caller's supplier) */
-  OpenClawRuntime(InstallCache cache, String defaultVersion, java.util.function.Supplier<List<String>> registry) {
+  /**
+   * @param registry the versions the npm registry offers, newest first (cached by the caller's supplier)
+   * @param plugins the channels' plugin packages, or null where none can be installed (then Slack and Discord are
+   *     rendered but never start: OpenClaw has no such channel without its plugin)
+   */
+  OpenClawRuntime(InstallCache cache, String defaultVersion, java.util.function.Supplier<List<String>> registry,
+      ChannelPlugins plugins) {
     this.cache = cache;
     this.defaultVersion = defaultVersion;
     this.registry = registry;
+    this.plugins = plugins;
   }
 
   @Override
@@ -153,9 +160,18 @@ final class OpenClawRuntime implements AgentRuntime {
     Map<String, byte[]> persona = new LinkedHashMap<>();
     context.config().persona().forEach((name, text) -> persona.put(name,
         text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    List<Launch.SharedDirectory> shared = new java.util.ArrayList<>();
+    if (installation.home() != null && plugins != null) {
+      for (AgentChannel channel : context.channels()) {
+        ChannelPlugins.pluginOf(channel).ifPresent(id -> shared.add(plugins.forAgent(id, installation.version(),
+            installation.home(), line -> log.info("{}: {}", id, line))));
+      }
+    }
     return new Launch(command, environment, Map.of(OpenClawConfig.FILE, OpenClawConfig.render(context)),
-        installation.home() == null ? List.of() : List.of(installation.home()), persona);
+        installation.home() == null ? List.of() : List.of(installation.home()), persona, shared);
   }
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(OpenClawRuntime.class);
 
   /** The V8 heap cap for a memory limit, or none when there is no limit. */
   static OptionalLong heapLimitMb(long memoryMb) {

@@ -23,4 +23,13 @@ public final class OpenClawGateway {
       return rpc.call("cron.add", job).toString();
     }
   }
+
+  /** Calls a read-only gateway method, e.g. {@code channels.status}; answers its result. */
+  public static tools.jackson.databind.JsonNode read(AgentSockets sockets, Placement placement, String gatewayToken,
+      String method, Map<String, Object> params) throws IOException {
+    try (GatewayRpc rpc = GatewayRpc.open(sockets.open(placement), gatewayToken, List.of("operator.read"),
+        Duration.ofSeconds(30))) {
+      return rpc.call(method, params);
+    }
+  }
 }

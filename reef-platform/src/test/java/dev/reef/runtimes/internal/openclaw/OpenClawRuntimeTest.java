@@ -112,6 +112,10 @@ class OpenClawRuntimeTest {
         .isEqualTo("discord-secret-token");
     assertThat(config.at("/channels/slack/allowFrom/0").asString()).isEqualTo("U0ANN1234");
     assertThat(config.at("/channels/discord/allowFrom/0").asString()).isEqualTo("*");
+    // OpenClaw loads a channel's own plugin only once it is enabled; Telegram is built in
+    assertThat(config.at("/plugins/entries/slack/enabled").asBoolean()).isTrue();
+    assertThat(config.at("/plugins/entries/discord/enabled").asBoolean()).isTrue();
+    assertThat(config.at("/plugins/entries/telegram").isMissingNode()).isTrue();
     String file = new String(launch.files().get("openclaw.json"), StandardCharsets.UTF_8);
     assertThat(file).doesNotContain("secret");
     assertThat(launch.environment().keySet()).doesNotContain("SLACK_BOT_TOKEN", "DISCORD_BOT_TOKEN");
