@@ -38,10 +38,17 @@ public sealed interface AgentChannel {
   }
 
   /**
-   * Slack in Socket Mode: the agent connects to Slack itself with the app's tokens (given to it as the gateway
-   * token is: in its environment only), through the egress proxy, which lets it reach Slack's hosts while connected.
+   * Slack in Socket Mode, through Reef: the runtime calls Reef's copy of Slack's Web API
+   * ({@code <proxy base URL>/slack/api/}) with stand-in tokens made of its agent token, and Reef forwards each call
+   * with the real token, which never enters the agent; the Socket Mode connection Slack hands out is relayed by
+   * Reef too. The agent holds that connection, so it is kept awake while the channel is connected.
    */
-  record Slack(String botToken, String appToken, String dmPolicy, List<String> allowFrom) implements AgentChannel {
+  record Slack(String dmPolicy, List<String> allowFrom) implements AgentChannel {
+
+    /** What the bot and app-level tokens given to an agent start with; its agent token follows. */
+    public static final String BOT_STAND_IN = "xoxb-reef-";
+    public static final String APP_STAND_IN = "xapp-reef-";
+
     public Slack {
       allowFrom = List.copyOf(allowFrom);
     }
@@ -49,11 +56,6 @@ public sealed interface AgentChannel {
     @Override
     public boolean holdsConnection() {
       return true;
-    }
-
-    @Override
-    public String toString() {
-      return "Slack[dmPolicy=" + dmPolicy + ", allowFrom=" + allowFrom + "]";
     }
   }
 

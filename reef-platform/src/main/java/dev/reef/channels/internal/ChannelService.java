@@ -77,6 +77,15 @@ class ChannelService implements Channels, AgentChannels {
       ChannelType.DISCORD, List.of("discord.com", "*.discord.com", "discord.gg", "*.discord.gg",
           "*.discordapp.com", "*.discordapp.net"));
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  /**
+   * Why a Slack channel does not carry messages yet, though Reef does its part (docs/channels.md, "Slack: a known
+   * OpenClaw problem"): OpenClaw 2026.9's Slack plugin hands its Socket Mode WebSocket (its own undici 7) a proxy
+   * dispatcher made with OpenClaw's undici 8 whenever proxy variables are set, as they are in every sandbox, and the
+   * connection fails before it leaves the agent.
+   */
+  static final String SLACK_PENDING = "Reef keeps the tokens and relays Slack for the agent, but OpenClaw 2026.9's "
+      + "Slack plugin cannot open its Socket Mode connection behind a proxy (a known OpenClaw problem), so messages "
+      + "do not reach the agent yet";
   private static final int MAX_ALLOW_FROM = 200;
   private static final List<String> DM_POLICIES = List.of("allowlist", "open");
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -252,12 +261,13 @@ class ChannelService implements Channels, AgentChannels {
     });
     return new ChannelRow(tenantId, agentId, type, existing.map(ChannelRow::hookId).orElseGet(UUID::randomUUID),
         null, credentials, bot.id(), bot.name() == null ? null : "@" + bot.name(), dmPolicy, allowFrom,
-        "connected", null, existing.map(ChannelRow::lastMessageAt).orElse(null),
+        type == ChannelType.SLACK ? "pending" : "connected", type == ChannelType.SLACK ? SLACK_PENDING : null,
+        existing.map(ChannelRow::lastMessageAt).orElse(null),
         now, now);
   }
 
   /** Slack's and Discord's credentials, sealed as JSON (Telegram's is the bare token). */
-  private Map<String, String> credentials(ChannelRow row) {
+  Map<String, String> credentials(ChannelRow row) {
     String text = inTenant(row.tenantId(), () -> secrets.reveal(row.credentials()));
     return JSON.readValue(text, new tools.jackson.core.type.TypeReference<Map<String, String>>() {});
   }
@@ -366,11 +376,7 @@ class ChannelService implements Channels, AgentChannels {
     return inTenant(tenantId, () -> channels.list(tenantId, agentId)).stream()
         .map(row -> (AgentChannel) switch (row.type()) {
           case TELEGRAM -> new AgentChannel.Telegram(row.botId(), row.dmPolicy(), row.allowFrom());
-          case SLACK -> {
-            Map<String, String> tokens = credentials(row);
-            yield new AgentChannel.Slack(tokens.get("botToken"), tokens.get("appToken"), row.dmPolicy(),
-                row.allowFrom());
-          }
+          case SLACK -> new AgentChannel.Slack(row.dmPolicy(), row.allowFrom());
           case DISCORD -> new AgentChannel.Discord(credentials(row).get("token"), row.dmPolicy(), row.allowFrom());
         }).toList();
   }

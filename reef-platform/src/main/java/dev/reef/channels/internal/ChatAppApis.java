@@ -51,6 +51,21 @@ class ChatAppApis {
     return new Identity(answer.path("id").asString(), answer.path("username").asString(null));
   }
 
+  /**
+   * One Web API call of an agent's, sent to Slack with {@code token} (the real one) and Slack's answer as it is:
+   * the body and its type as the agent sent them.
+   */
+  HttpResponse<byte[]> forwardSlack(String method, String token, String contentType, byte[] body, String query)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(properties.slackApiRoot() + "/" + method
+        + (query == null || query.isEmpty() ? "" : "?" + query))).header("Authorization", "Bearer " + token)
+        .timeout(properties.timeout()).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   private JsonNode slack(String method, String token) throws ChannelApiException {
     HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(properties.slackApiRoot() + "/"
         + method)).header("Authorization", "Bearer " + token)

@@ -136,9 +136,12 @@ final class OpenClawRuntime implements AgentRuntime {
         // its credential for Reef's Bot API: shaped like a bot token (<bot id>:<secret>), the secret its agent token
         case AgentChannel.Telegram telegram -> environment.put(OpenClawConfig.TELEGRAM_TOKEN_ENV,
             telegram.botId() + ":" + context.agentToken());
+        // stand-ins Reef's copy of Slack's Web API knows the agent by (and swaps for the real tokens)
         case AgentChannel.Slack slack -> {
-          environment.put(OpenClawConfig.SLACK_BOT_TOKEN_ENV, slack.botToken());
-          environment.put(OpenClawConfig.SLACK_APP_TOKEN_ENV, slack.appToken());
+          environment.put(OpenClawConfig.SLACK_BOT_TOKEN_ENV, AgentChannel.Slack.BOT_STAND_IN + context.agentToken());
+          environment.put(OpenClawConfig.SLACK_APP_TOKEN_ENV, AgentChannel.Slack.APP_STAND_IN + context.agentToken());
+          // read by OpenClaw's Slack plugin for every Web API client it makes, Socket Mode's included
+          environment.put("SLACK_API_URL", context.placement().proxyBaseUrl() + "/slack/api/");
         }
         case AgentChannel.Discord discord -> environment.put(OpenClawConfig.DISCORD_TOKEN_ENV, discord.token());
       }

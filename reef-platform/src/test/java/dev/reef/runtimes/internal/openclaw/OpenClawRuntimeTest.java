@@ -94,20 +94,22 @@ class OpenClawRuntimeTest {
     assertThat(config(runtime.launch(installation, base)).has("channels")).isFalse();
   }
 
-  /** Slack and Discord: their tokens in the environment only, referred to from the config. */
+  /** Slack and Discord: what they authenticate with is in the environment only, referred to from the config. */
   @Test
   void launch_withSlackAndDiscord_referToTheirTokensInTheEnvironment() {
     RuntimeContext base = context(1536);
     Launch launch = runtime.launch(installation, new RuntimeContext(base.placement(), AGENT_TOKEN, GATEWAY_TOKEN,
         "gpt-5-mini", 1536, null, java.util.List.of(
-            new dev.reef.orchestration.AgentChannel.Slack("xoxb-secret-bot", "xapp-secret-app", "allowlist",
-                java.util.List.of("U0ANN1234")),
+            new dev.reef.orchestration.AgentChannel.Slack("allowlist", java.util.List.of("U0ANN1234")),
             new dev.reef.orchestration.AgentChannel.Discord("discord-secret-token", "open", java.util.List.of()))));
     JsonNode config = config(launch);
+    // Slack: stand-ins made of the agent token, for Reef's copy of Slack's Web API (Reef holds the real tokens)
     assertThat(launch.environment().get(config.at("/channels/slack/botToken/id").asString()))
-        .isEqualTo("xoxb-secret-bot");
+        .isEqualTo("xoxb-reef-" + AGENT_TOKEN);
     assertThat(launch.environment().get(config.at("/channels/slack/appToken/id").asString()))
-        .isEqualTo("xapp-secret-app");
+        .isEqualTo("xapp-reef-" + AGENT_TOKEN);
+    assertThat(launch.environment().get("SLACK_API_URL")).isEqualTo(base.placement().proxyBaseUrl()
+        + "/slack/api/");
     assertThat(launch.environment().get(config.at("/channels/discord/token/id").asString()))
         .isEqualTo("discord-secret-token");
     assertThat(config.at("/channels/slack/allowFrom/0").asString()).isEqualTo("U0ANN1234");

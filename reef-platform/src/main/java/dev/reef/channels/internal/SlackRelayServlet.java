@@ -1,0 +1,151 @@
+package dev.reef.channels.internal;
+
+import dev.reef.access.BearerCredentials;
+import dev.reef.access.Caller;
+import dev.reef.common.DataScope;
+import dev.reef.common.TenantId;
+import dev.reef.orchestration.AgentChannel;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Slack's Web API as Reef serves it to agents ({@code <LLM proxy base>/slack/api/<method>}, where OpenClaw's Slack
+ * plugin is pointed by {@code SLACK_API_URL}). The agent holds stand-in tokens ({@code xoxb-reef-<its agent token>},
+ * {@code xapp-reef-<its agent token>}); each call is forwarded to Slack with the channel's real bot or app-level
+ * token, and Slack's answer comes back as it was. So the real tokens never enter the agent, and a token it leaks is
+ * worth nothing outside it.
+ *
+ * <p>{@code apps.connections.open} (Socket Mode) is forwarded with the real app-level token too, but the WebSocket
+ * address Slack answers is kept by Reef ({@link SlackSockets}) and the agent gets Reef's own
+ * ({@code ws://<this host>/v1/slack/socket/<ticket>}), which {@link SlackSocketRelay} joins to Slack's.
+ */
+final class SlackRelayServlet extends HttpServlet {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SlackRelayServlet.class);
+  private static final Pattern METHOD = Pattern.compile("/([A-Za-z][A-Za-z0-9_.]{0,99})");
+  private static final int MAX_BODY_BYTES = 16 << 20;
+
+  private final BearerCredentials credentials;
+  private final ChannelRepository channels;
+  private final ChannelService service;
+  private final ChatAppApis slack;
+  private final SlackSockets sockets;
+  private final TransactionTemplate tx;
+
+  SlackRelayServlet(BearerCredentials credentials, ChannelRepository channels, ChannelService service,
+      ChatAppApis slack, SlackSockets sockets, TransactionTemplate tx) {
+    this.credentials = credentials;
+    this.channels = channels;
+    this.service = service;
+    this.slack = slack;
+    this.sockets = sockets;
+    this.tx = tx;
+  }
+
+  @Override
+  protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    String path = request.getPathInfo() == null ? "" : request.getPathInfo();
+    var method = METHOD.matcher(path);
+    if (!method.matches()) {
+      error(response, 404, "unknown_method");
+      return;
+    }
+    byte[] body = request.getInputStream().readNBytes(MAX_BODY_BYTES + 1);
+    if (body.length > MAX_BODY_BYTES) {
+      error(response, 413, "request_too_large");
+      return;
+    }
+    String header = request.getHeader("Authorization");
+    String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip()
+        : "";
+    boolean app = token.startsWith(AgentChannel.Slack.APP_STAND_IN);
+    String agentToken = app ? token.substring(AgentChannel.Slack.APP_STAND_IN.length())
+        : token.startsWith(AgentChannel.Slack.BOT_STAND_IN) ? token.substring(AgentChannel.Slack.BOT_STAND_IN
+        .length()) : "";
+    Optional<ChannelRow> channel = channel(agentToken, request.getRemoteAddr());
+    if (channel.isEmpty()) {
+      error(response, 200, "invalid_auth"); // as Slack says it: 200 with ok=false
+      return;
+    }
+    Map<String, String> tokens = DataScope.callAs(channel.get().tenantId(), () -> tx.execute(s ->
+        service.credentials(channel.get())));
+    String real = tokens.get(app ? "appToken" : "botToken");
+    try {
+      HttpResponse<byte[]> answer = slack.forwardSlack(method.group(1), real, request.getContentType(), body,
+          request.getQueryString());
+      byte[] out = answer.body();
+      if (method.group(1).equals("apps.connections.open") && answer.statusCode() == 200) {
+        out = ownSocket(out, channel.get(), request);
+      }
+      response.setStatus(answer.statusCode());
+      answer.headers().firstValue("content-type").ifPresent(response::setContentType);
+      answer.headers().firstValue("retry-after").ifPresent(v -> response.setHeader("Retry-After", v));
+      response.setContentLength(out.length);
+      response.getOutputStream().write(out);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      error(response, 503, "service_unavailable");
+    } catch (IOException e) {
+      if (response.isCommitted()) {
+        throw e;
+      }
+      error(response, 502, "slack_unreachable");
+    }
+  }
+
+  /** Slack's answer with its WebSocket address swapped for Reef's, which leads to it. */
+  private byte[] ownSocket(byte[] answer, ChannelRow channel, HttpServletRequest request) {
+    JsonNode json;
+    try {
+      json = JSON.readTree(answer);
+    } catch (RuntimeException e) {
+      return answer;
+    }
+    if (!(json instanceof ObjectNode object) || !json.path("ok").asBoolean(false) || !json.path("url").isString()) {
+      return answer;
+    }
+    URI upstream = URI.create(json.path("url").asString());
+    String ticket = sockets.issue(channel.tenantId(), channel.agentId(), upstream);
+    String own = (request.isSecure() ? "wss" : "ws") + "://" + request.getHeader("Host") + SlackSocketRelay.PATH;
+    object.put("url", own + ticket);
+    log.info("agent {} of tenant {}: Slack offered a Socket Mode connection; Reef relays it at {}<ticket>",
+        channel.agentId(), channel.tenantId(), own);
+    return JSON.writeValueAsBytes(object);
+  }
+
+  /** The Slack channel of the agent whose live agent token this is. */
+  private Optional<ChannelRow> channel(String agentToken, String sourceAddress) {
+    if (agentToken.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<Caller> caller = credentials.resolve(agentToken, sourceAddress);
+    if (caller.isEmpty() || !(caller.get() instanceof Caller.Agent agent)) {
+      return Optional.empty();
+    }
+    TenantId tenantId = agent.tenantId();
+    return DataScope.callAs(tenantId, () -> tx.execute(s -> channels.find(tenantId, agent.agentId(),
+        ChannelType.SLACK)));
+  }
+
+  /** An error as Slack words them ({@code ok: false} and a code), so the agent's Slack client understands it. */
+  private static void error(HttpServletResponse response, int status, String code) throws IOException {
+    byte[] bytes = ("{\"ok\":false,\"error\":\"" + code + "\"}").getBytes(StandardCharsets.UTF_8);
+    response.setStatus(status);
+    response.setContentType("application/json");
+    response.setContentLength(bytes.length);
+    response.getOutputStream().write(bytes);
+  }
+}
