@@ -47,13 +47,12 @@ public interface Channels {
   /**
    * One channel of an agent as the tenant sees it (never its credentials).
    *
-   * @param status {@code disconnected}, {@code connected} (credentials checked with the service; for Discord the
-   *     agent then holds the connection), {@code pending} (stored and relayed, not carrying messages yet: Slack, see
-   *     {@code statusReason}), or {@code error} (with {@code statusReason})
+   * @param status {@code disconnected}, {@code connected} (credentials checked with the service), or {@code error}
+   *     (with {@code statusReason})
    * @param waiting updates Reef holds that the agent has not taken yet
    * @param agentAwake how the channel and the agent's sleep go together: {@code wakes} (a message wakes a sleeping
-   *     agent: Telegram) or {@code kept-awake} (the agent holds the connection itself, so it does not sleep while
-   *     the channel is connected: Slack, Discord)
+   *     agent: Telegram, Slack) or {@code kept-awake} (the agent holds the connection itself, so it does not sleep
+   *     while the channel is connected: Discord)
    * @param egressHosts what the channel lets the agent reach through the egress proxy while connected
    * @param applies on a change: {@code restart} (the running agent restarted to pick it up), {@code next-start}
    */

@@ -38,10 +38,11 @@ public sealed interface AgentChannel {
   }
 
   /**
-   * Slack in Socket Mode, through Reef: the runtime calls Reef's copy of Slack's Web API
-   * ({@code <proxy base URL>/slack/api/}) with stand-in tokens made of its agent token, and Reef forwards each call
-   * with the real token, which never enters the agent; the Socket Mode connection Slack hands out is relayed by
-   * Reef too. The agent holds that connection, so it is kept awake while the channel is connected.
+   * Slack, through Reef: Reef holds the app's Socket Mode connection and keeps its messages until the agent takes
+   * them ({@code <proxy base URL>/slack/relay}, OpenClaw's Slack relay mode, with its agent token), so a message
+   * wakes a sleeping agent as Telegram's do; the agent calls Reef's copy of Slack's Web API
+   * ({@code <proxy base URL>/slack/api/}) with stand-in tokens, and Reef forwards each call with the real token,
+   * which never enters the agent.
    */
   record Slack(String dmPolicy, List<String> allowFrom) implements AgentChannel {
 
@@ -51,11 +52,6 @@ public sealed interface AgentChannel {
 
     public Slack {
       allowFrom = List.copyOf(allowFrom);
-    }
-
-    @Override
-    public boolean holdsConnection() {
-      return true;
     }
   }
 

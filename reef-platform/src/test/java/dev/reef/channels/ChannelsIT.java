@@ -234,10 +234,10 @@ class ChannelsIT extends ReefIT {
 
   /**
    * Slack's Web API as Reef serves it to agents takes nothing but a live agent's stand-in token (Slack's own
-   * {@code invalid_auth} otherwise), and its Socket Mode relay nothing but a ticket Reef issued.
+   * {@code invalid_auth} otherwise), and the relay where agents take their messages nothing but an agent token.
    */
   @Test
-  void theSlackRelay_takesNothingButAnAgentsStandInToken_norASocketWithoutATicket() throws Exception {
+  void theSlackRelay_takesNothingButAnAgentsToken() throws Exception {
     FakeChatApps.SlackApp app = FakeChatApps.shared().newSlackApp("guarded");
     for (String token : List.of(app.botToken(), "xoxb-reef-reef_at_guess", "xoxb-reef-" + tenant.apiKey(),
         "xapp-reef-", "garbage")) {
@@ -249,23 +249,36 @@ class ChannelsIT extends ReefIT {
     }
     assertThat(FakeChatApps.shared().standInTokensSeen()).isZero();
 
-    java.util.concurrent.CompletableFuture<Integer> closed = new java.util.concurrent.CompletableFuture<>();
-    java.net.http.HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(java.net.URI.create(
-        api.base().replaceFirst("^http", "ws") + "/v1/slack/socket/" + "0".repeat(48)),
-        new java.net.http.WebSocket.Listener() {
-          @Override
-          public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket socket, int code,
-              String reason) {
-            closed.complete(code);
-            return null;
-          }
-        }).join();
-    assertThat(closed.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1008);
+    // where agents take their Slack messages: nothing without a live agent token
+    for (String bearer : List.of("", "reef_at_guess", tenant.apiKey())) {
+      java.util.concurrent.CompletableFuture<Integer> closed = new java.util.concurrent.CompletableFuture<>();
+      java.net.http.WebSocket.Builder builder = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder();
+      if (!bearer.isEmpty()) {
+        builder.header("Authorization", "Bearer " + bearer);
+      }
+      builder.buildAsync(java.net.URI.create(api.base().replaceFirst("^http", "ws") + "/v1/slack/relay"),
+          new java.net.http.WebSocket.Listener() {
+            @Override
+            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket socket, CharSequence data,
+                boolean last) {
+              closed.completeExceptionally(new AssertionError("sent " + data));
+              return null;
+            }
 
-    // the handshake exactly as Node's WebSocket (undici, which OpenClaw's Slack plugin uses) sends it
+            @Override
+            public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket socket, int code,
+                String reason) {
+              closed.complete(code);
+              return null;
+            }
+          }).join();
+      assertThat(closed.get(10, java.util.concurrent.TimeUnit.SECONDS)).as(bearer).isEqualTo(1008);
+    }
+
+    // the handshake exactly as Node's WebSocket (undici) sends it
     java.net.URI base = java.net.URI.create(api.base());
     try (java.net.Socket raw = new java.net.Socket(base.getHost(), base.getPort())) {
-      raw.getOutputStream().write(("GET /v1/slack/socket/" + "1".repeat(48) + " HTTP/1.1\r\nhost: " + base.getHost()
+      raw.getOutputStream().write(("GET /v1/slack/relay HTTP/1.1\r\nhost: " + base.getHost()
           + ":" + base.getPort() + "\r\nconnection: upgrade\r\nupgrade: websocket\r\n"
           + "sec-websocket-key: 9OIKrZ1ag1lUmtCQ9Il3zg==\r\nsec-websocket-version: 13\r\n"
           + "sec-websocket-extensions: permessage-deflate; client_max_window_bits\r\naccept: */*\r\n"
@@ -278,8 +291,9 @@ class ChannelsIT extends ReefIT {
   }
 
   /**
-   * Slack and Discord: the agent holds the connection itself, so a connected one keeps it awake; their tokens are
-   * checked and sealed, never shown; each refusal names its field; disconnecting lets the agent sleep again.
+   * Slack and Discord: their tokens are checked and sealed, never shown; each refusal names its field. Reef holds
+   * Slack's connection (so a Slack message wakes the agent), the agent Discord's: a connected Discord keeps the agent
+   * awake, and disconnecting lets it sleep again.
    */
   @Test
   void slackAndDiscord_keepTheirAgentAwake_whileConnected_andBadTokensAreRefusedByName() {
@@ -305,10 +319,11 @@ class ChannelsIT extends ReefIT {
         app.appToken(), "dmPolicy", "allowlist", "allowFrom", List.of("U0ANN1234")));
     assertThat(connected.status()).as(connected.toString()).isEqualTo(200);
     assertThat(connected.at("/botName")).isEqualTo("@reefy");
-    assertThat(connected.at("/agentAwake")).isEqualTo("kept-awake");
-    // checked, kept and relayed, but OpenClaw 2026.9's Slack plugin cannot open Socket Mode behind a proxy
-    assertThat(connected.at("/status")).isEqualTo("pending");
-    assertThat(connected.at("/statusReason")).contains("known OpenClaw problem");
+    assertThat(connected.at("/agentAwake")).isEqualTo("wakes");
+    assertThat(connected.at("/status")).isEqualTo("connected");
+    assertThat(connected.json().path("statusReason").isNull()).isTrue();
+    // Reef holds Slack's connection (the fake says so), so a message wakes the agent as Telegram's do
+    await().atMost(Duration.ofSeconds(20)).until(() -> FakeChatApps.shared().slackConnected(app));
     assertThat(connected.json().path("egressHosts").valueStream().map(JsonNode::asString).toList())
         .contains("slack.com", "*.slack.com");
     assertThat(connected.toString()).doesNotContain(app.botToken()).doesNotContain(app.appToken());
@@ -316,6 +331,7 @@ class ChannelsIT extends ReefIT {
         "allowlist", "allowFrom", List.of("123456789012345678")));
     assertThat(discordConnected.status()).as(discordConnected.toString()).isEqualTo(200);
     assertThat(discordConnected.at("/status")).isEqualTo("connected");
+    assertThat(discordConnected.at("/agentAwake")).isEqualTo("kept-awake");
     assertThat(discordConnected.toString()).doesNotContain(bot.token());
     api.post(agent(id) + "/start", tenant.apiKey(), Map.of());
     awaitState(id, "running");

@@ -212,43 +212,64 @@ class OpenClawEndToEndIT extends ReefIT {
   }
 
   /**
-   * Slack with real OpenClaw, through Reef: the agent's Slack plugin calls Reef's copy of Slack's Web API with
-   * stand-in tokens, and Reef forwards each call to (the fake) Slack with the real ones, which are nowhere in the
-   * agent's environment; Slack's Socket Mode address is swapped for Reef's relay. (The message round trip itself
-   * waits on OpenClaw: its 2026.9 Slack plugin cannot open the Socket Mode WebSocket behind a proxy, see
-   * docs/channels.md; Reef's relay is tested with a plain WebSocket client in {@code ChannelsIT}.)
+   * Slack with real OpenClaw, Reef as the ingress: Reef holds the app's Socket Mode connection (to the fake Slack),
+   * keeps a person's direct message and acknowledges it, and the agent takes it from Reef (OpenClaw's Slack relay
+   * mode); the model's answer goes back through Reef's copy of Slack's Web API, which swaps the agent's stand-in
+   * token for the real one. Then the agent sleeps (idle stop), and the next message wakes it and is answered too.
+   * The real tokens are nowhere in the agent's environment.
    */
   @Test
-  void slack_theAgentReachesSlackOnlyThroughReef_withStandInTokens() throws Exception {
+  void slack_aMessageReachesTheAgent_andItsReplySlack_awakeAndAsleep_withoutTheRealTokens() throws Exception {
     GatewayFixture catalog = new GatewayFixture(api, UPSTREAM, unique("slk"));
     SignedUp tenant = signUp("Slack Owner");
     catalog.generousLimits(tenant.tenantId());
+    api.put("/api/v1/tenants/" + tenant.tenantId() + "/limits", MASTER_KEY, Map.of("idleStopMinutes", 5,
+        "requestsPerMinute", 100000, "maxConcurrentRequests", 1000, "monthlyBudgetUsd", 1000));
     String agents = "/api/v1/tenants/" + tenant.tenantId() + "/agents";
     String id = api.post(agents, tenant.apiKey(), Api.body("name", "slack", "runtime", "openclaw", "model",
         catalog.gpt, "start", false)).at("/id");
     dev.reef.testing.FakeChatApps apps = dev.reef.testing.FakeChatApps.shared();
     dev.reef.testing.FakeChatApps.SlackApp app = apps.newSlackApp("lighthouse");
     try {
-      assertThat(api.put(agents + "/" + id + "/channels/slack", tenant.apiKey(), Map.of("botToken",
-          app.botToken(), "appToken", app.appToken(), "dmPolicy", "open")).status()).isEqualTo(200);
+      Response connected = api.put(agents + "/" + id + "/channels/slack", tenant.apiKey(), Map.of("botToken",
+          app.botToken(), "appToken", app.appToken(), "dmPolicy", "open"));
+      assertThat(connected.status()).as(connected.toString()).isEqualTo(200);
+      assertThat(connected.at("/agentAwake")).isEqualTo("wakes");
+      await().atMost(Duration.ofSeconds(30)).until(() -> apps.slackConnected(app)); // Reef holds it
       api.post(agents + "/" + id + "/start", tenant.apiKey(), Map.of());
       awaitState(agents + "/" + id, tenant.apiKey(), "running", Duration.ofMinutes(5));
 
-      // the plugin opened Socket Mode through Reef, which asked Slack with the real app-level token
-      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-          assertThat(apps.slackCalls(app)).extracting(dev.reef.testing.FakeChatApps.SlackCall::method)
-              .contains("apps.connections.open"));
+      UPSTREAM.reply("Ahoy from the lighthouse, via Slack");
+      String envelope = apps.sendSlackDm(app, "U0PERSON", "Hello from Slack");
+      await().atMost(Duration.ofSeconds(30)).until(() -> apps.slackAcknowledged(envelope));
+      awaitSlackReply(apps, app, "Ahoy from the lighthouse, via Slack");
+      assertThat(modelCallWith("Hello from Slack")).isNotNull();
+
       assertThat(apps.standInTokensSeen()).as("Reef swapped every stand-in token").isZero();
       String pid = placement(id).attributes().get("pid");
       String environment = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", pid, "environ"),
           java.nio.charset.StandardCharsets.ISO_8859_1);
       assertThat(environment).contains("SLACK_API_URL=").contains("xoxb-reef-").doesNotContain(app.botToken())
           .doesNotContain(app.appToken());
-      assertThat(api.get(agents + "/" + id + "/channels/slack", tenant.apiKey()).at("/status"))
-          .isEqualTo("pending");
+
+      clock.advance(Duration.ofMinutes(6));
+      awaitState(agents + "/" + id, tenant.apiKey(), "stopped", Duration.ofMinutes(1));
+      UPSTREAM.reply("Awake again, via Slack");
+      String second = apps.sendSlackDm(app, "U0PERSON", "Wake up, please, from Slack");
+      await().atMost(Duration.ofSeconds(30)).until(() -> apps.slackAcknowledged(second)); // kept while asleep
+      awaitSlackReply(apps, app, "Awake again, via Slack");
+      assertThat(api.get(agents + "/" + id, tenant.apiKey()).at("/state")).isEqualTo("running");
     } finally {
+      clock.reset();
       api.delete(agents + "/" + id, tenant.apiKey());
     }
+  }
+
+  private static void awaitSlackReply(dev.reef.testing.FakeChatApps apps, dev.reef.testing.FakeChatApps.SlackApp app,
+      String text) {
+    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+        assertThat(apps.slackCalls(app)).extracting(dev.reef.testing.FakeChatApps.SlackCall::parameters)
+            .anyMatch(p -> p.contains(text)));
   }
 
   /**
@@ -274,7 +295,7 @@ class OpenClawEndToEndIT extends ReefIT {
       Response slackConnected = api.put(agents + "/" + id + "/channels/slack", tenant.apiKey(), Map.of("botToken",
           slack.botToken(), "appToken", slack.appToken(), "dmPolicy", "open"));
       assertThat(slackConnected.status()).as(slackConnected.toString()).isEqualTo(200);
-      assertThat(slackConnected.at("/status")).isEqualTo("pending"); // see slack_theAgentReachesSlack…
+      assertThat(slackConnected.at("/status")).isEqualTo("connected");
       assertThat(api.put(agents + "/" + id + "/channels/discord", tenant.apiKey(), Map.of("botToken",
           discord.token(), "dmPolicy", "open")).status()).isEqualTo(200);
       api.post(agents + "/" + id + "/start", tenant.apiKey(), Map.of());

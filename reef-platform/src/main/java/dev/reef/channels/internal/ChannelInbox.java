@@ -129,6 +129,42 @@ class ChannelInbox {
   }
 
   /**
+   * A Slack message event that came over the Socket Mode connection Reef holds for the channel: kept (once: its
+   * {@code ts}, in microseconds, is its update id, so Slack's redelivery of the same message is taken once, and the
+   * agent gets a channel's messages in the order they were written), the agent woken. Answers whether it was new.
+   */
+  boolean receiveSlack(ChannelRow channel, JsonNode event) {
+    String ts = event.path("ts").asString("");
+    if (!ts.matches("\\d{1,12}\\.\\d{1,6}")) {
+      return false;
+    }
+    String[] parts = ts.split("\\.");
+    long updateId = Long.parseLong(parts[0]) * 1_000_000L + Long.parseLong((parts[1] + "000000").substring(0, 6));
+    byte[] payload = JSON.writeValueAsBytes(event);
+    if (payload.length > MAX_UPDATE_BYTES) {
+      return false;
+    }
+    TenantId tenantId = channel.tenantId();
+    Instant now = clock.instant();
+    boolean isNew;
+    try {
+      isNew = DataScope.callAs(tenantId, () -> updates.insertIfNew(tenantId, channel.hookId(), updateId,
+          new String(payload, StandardCharsets.UTF_8), now));
+    } catch (DuplicateKeyException raced) {
+      isNew = false;
+    }
+    if (isNew) {
+      inTenant(tenantId, () -> {
+        channels.messageArrived(tenantId, channel.hookId(), now);
+        return null;
+      });
+      signal(channel.hookId());
+      Thread.ofVirtual().name("channel-wake").start(() -> wake(channel, "a Slack message arrived"));
+    }
+    return isNew;
+  }
+
+  /**
    * Telegram's {@code getUpdates} for the agent's channel: acknowledges every update before {@code offset}, then
    * answers those from {@code offset} on, waiting up to {@code timeout} (capped) for one when none waits.
    */

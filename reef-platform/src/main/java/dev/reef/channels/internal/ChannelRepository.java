@@ -48,6 +48,13 @@ class ChannelRepository {
         .query((rs, n) -> row(rs)).optional();
   }
 
+  /** Every channel of one type, of every tenant (platform scope): the Slack apps Reef holds connections for. */
+  @Transactional(readOnly = true)
+  List<ChannelRow> ofTypeAcrossTenants(ChannelType type) {
+    return jdbc.sql("select * from agent_channels where type = :type").param("type", type.name())
+        .query((rs, n) -> row(rs)).list();
+  }
+
   /** Channels with updates the agent has not taken that arrived before {@code before} (platform scope). */
   @Transactional(readOnly = true)
   List<ChannelRow> withUpdatesWaitingSinceAcrossTenants(Instant before) {

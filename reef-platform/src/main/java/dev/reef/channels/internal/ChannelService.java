@@ -77,15 +77,6 @@ class ChannelService implements Channels, AgentChannels {
       ChannelType.DISCORD, List.of("discord.com", "*.discord.com", "discord.gg", "*.discord.gg",
           "*.discordapp.com", "*.discordapp.net"));
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  /**
-   * Why a Slack channel does not carry messages yet, though Reef does its part (docs/channels.md, "Slack: a known
-   * OpenClaw problem"): OpenClaw 2026.9's Slack plugin hands its Socket Mode WebSocket (its own undici 7) a proxy
-   * dispatcher made with OpenClaw's undici 8 whenever proxy variables are set, as they are in every sandbox, and the
-   * connection fails before it leaves the agent.
-   */
-  static final String SLACK_PENDING = "Reef keeps the tokens and relays Slack for the agent, but OpenClaw 2026.9's "
-      + "Slack plugin cannot open its Socket Mode connection behind a proxy (a known OpenClaw problem), so messages "
-      + "do not reach the agent yet";
   private static final int MAX_ALLOW_FROM = 200;
   private static final List<String> DM_POLICIES = List.of("allowlist", "open");
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -109,6 +100,7 @@ class ChannelService implements Channels, AgentChannels {
   private final ChannelUpdateRepository updates;
   private final TelegramBotApi telegram;
   private final ChatAppApis chatApps;
+  private final SlackIngress slackIngress;
   private final SecretStore secrets;
   private final Agents agents;
   private final ReefProperties reef;
@@ -117,12 +109,14 @@ class ChannelService implements Channels, AgentChannels {
   private final Clock clock;
 
   ChannelService(ChannelRepository channels, ChannelUpdateRepository updates, TelegramBotApi telegram,
-      ChatAppApis chatApps, SecretStore secrets, Agents agents, ReefProperties reef, TransactionTemplate tx,
+      ChatAppApis chatApps, SlackIngress slackIngress, SecretStore secrets, Agents agents, ReefProperties reef,
+      TransactionTemplate tx,
       ApplicationEventPublisher events, Clock clock) {
     this.channels = channels;
     this.updates = updates;
     this.telegram = telegram;
     this.chatApps = chatApps;
+    this.slackIngress = slackIngress;
     this.secrets = secrets;
     this.agents = agents;
     this.reef = reef;
@@ -207,6 +201,9 @@ class ChannelService implements Channels, AgentChannels {
           existing.isPresent() ? "changed" : "connected", next.botName()));
       return null;
     });
+    if (channelType == ChannelType.SLACK) {
+      slackIngress.hold(next); // Reef holds Slack's connection, with the tokens just checked
+    }
     String applies = agentSeesChange ? apply(agent, actor) : "none";
     return view(agent, next, applies);
   }
@@ -261,8 +258,7 @@ class ChannelService implements Channels, AgentChannels {
     });
     return new ChannelRow(tenantId, agentId, type, existing.map(ChannelRow::hookId).orElseGet(UUID::randomUUID),
         null, credentials, bot.id(), bot.name() == null ? null : "@" + bot.name(), dmPolicy, allowFrom,
-        type == ChannelType.SLACK ? "pending" : "connected", type == ChannelType.SLACK ? SLACK_PENDING : null,
-        existing.map(ChannelRow::lastMessageAt).orElse(null),
+        "connected", null, existing.map(ChannelRow::lastMessageAt).orElse(null),
         now, now);
   }
 
@@ -344,6 +340,8 @@ class ChannelService implements Channels, AgentChannels {
     });
     if (channelType == ChannelType.TELEGRAM) {
       stopWebhook(token);
+    } else if (channelType == ChannelType.SLACK) {
+      slackIngress.release(row.hookId());
     }
     Channel out = disconnected(channelType);
     return new Channel(out.type(), out.status(), out.statusReason(), null, null, null, List.of(), null, null, null,
@@ -361,6 +359,8 @@ class ChannelService implements Channels, AgentChannels {
       for (ChannelRow row : channels.list(changed.tenant(), changed.agentId())) {
         if (row.type() == ChannelType.TELEGRAM) {
           revealed.add(secrets.reveal(row.credentials()));
+        } else if (row.type() == ChannelType.SLACK) {
+          slackIngress.release(row.hookId());
         }
         channels.delete(changed.tenant(), changed.agentId(), row.type());
         updates.deleteAll(changed.tenant(), row.hookId());
@@ -384,7 +384,7 @@ class ChannelService implements Channels, AgentChannels {
   @Override
   public boolean keepsAwake(TenantId tenantId, UUID agentId) {
     return inTenant(tenantId, () -> channels.list(tenantId, agentId)).stream()
-        .anyMatch(row -> row.type() != ChannelType.TELEGRAM);
+        .anyMatch(row -> row.type() == ChannelType.DISCORD); // Telegram and Slack wake it: Reef holds those
   }
 
   @Override
@@ -419,7 +419,8 @@ class ChannelService implements Channels, AgentChannels {
     boolean telegram = row.type() == ChannelType.TELEGRAM;
     return new Channel(row.type().apiName(), row.status(), row.statusReason(), row.botId(), row.botName(),
         row.dmPolicy(), row.allowFrom(), telegram ? webhookUrl(row.hookId()) : null, row.lastMessageAt(),
-        row.connectedAt(), waiting, telegram ? "wakes" : "kept-awake", EGRESS_HOSTS.get(row.type()), applies);
+        row.connectedAt(), waiting, row.type() == ChannelType.DISCORD ? "kept-awake" : "wakes",
+        EGRESS_HOSTS.get(row.type()), applies);
   }
 
   private static Channel disconnected(ChannelType type) {

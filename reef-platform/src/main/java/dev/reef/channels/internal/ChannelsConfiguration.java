@@ -13,53 +13,46 @@ import org.springframework.transaction.support.TransactionTemplate;
 @EnableConfigurationProperties(ChannelsProperties.class)
 class ChannelsConfiguration {
 
-  private final SlackSockets slackSockets;
-
-  ChannelsConfiguration(SlackSockets slackSockets) {
-    this.slackSockets = slackSockets;
-  }
-
-  /**
-   * Slack's Web API for agents, as {@link #telegramRelay} is Telegram's; and the Socket Mode connections it hands
-   * out, relayed by Reef ({@code /v1/slack/socket/<ticket>}).
-   */
+  /** Slack's Web API for agents, as {@link #telegramRelay} is Telegram's. */
   @Bean
   ServletRegistrationBean<SlackRelayServlet> slackRelay(BearerCredentials credentials, ChannelRepository channels,
       ChannelService service, ChatAppApis slack, TransactionTemplate tx) {
     ServletRegistrationBean<SlackRelayServlet> registration = new ServletRegistrationBean<>(
-        new SlackRelayServlet(credentials, channels, service, slack, slackSockets, tx), "/v1/slack/api/*");
+        new SlackRelayServlet(credentials, channels, service, slack, tx), "/v1/slack/api/*");
     registration.setName("reef-slack-relay");
     return registration;
   }
 
   /**
-   * The relay's WebSocket endpoint. A servlet of its own, as the relays above: everything below {@code /v1/} goes to
-   * the LLM proxy's servlet, never to Spring MVC's dispatcher, where a WebSocket handler would usually be mapped.
+   * Where agents take their Slack messages ({@link SlackRelayEndpoint}). A servlet of its own, as the relays above:
+   * everything below {@code /v1/} goes to the LLM proxy's servlet, never to Spring MVC's dispatcher, where a
+   * WebSocket handler would usually be mapped.
    */
   @Bean
-  org.springframework.web.socket.server.support.WebSocketHttpRequestHandler slackSocketHandshake() {
+  org.springframework.web.socket.server.support.WebSocketHttpRequestHandler slackRelayHandshake(
+      BearerCredentials credentials, ChannelRepository channels, ChannelInbox inbox, TransactionTemplate tx) {
     return new org.springframework.web.socket.server.support.WebSocketHttpRequestHandler(
-        new SlackSocketRelay(slackSockets));
+        new SlackRelayEndpoint(credentials, channels, inbox, tx));
   }
 
   @Bean
-  ServletRegistrationBean<jakarta.servlet.http.HttpServlet> slackSocketServlet(
-      org.springframework.web.socket.server.support.WebSocketHttpRequestHandler slackSocketHandshake) {
+  ServletRegistrationBean<jakarta.servlet.http.HttpServlet> slackRelayEndpoint(
+      org.springframework.web.socket.server.support.WebSocketHttpRequestHandler slackRelayHandshake) {
     ServletRegistrationBean<jakarta.servlet.http.HttpServlet> registration = new ServletRegistrationBean<>(
         new jakarta.servlet.http.HttpServlet() {
           @Override
           protected void service(jakarta.servlet.http.HttpServletRequest request,
               jakarta.servlet.http.HttpServletResponse response)
               throws jakarta.servlet.ServletException, java.io.IOException {
-            slackSocketHandshake.handleRequest(request, response);
+            slackRelayHandshake.handleRequest(request, response);
           }
-        }, SlackSocketRelay.PATH + "*");
-    registration.setName("reef-slack-socket");
+        }, SlackRelayEndpoint.PATH);
+    registration.setName("reef-slack-relay-endpoint");
     registration.setAsyncSupported(true);
     return registration;
   }
 
-  /** Slack's envelopes (a message with its blocks and files) outgrow the container's 8 KB default. */
+  /** Slack's events (a message with its blocks and files) outgrow the container's 8 KB default. */
   @Bean
   org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean webSocketContainer() {
     var container = new org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean();

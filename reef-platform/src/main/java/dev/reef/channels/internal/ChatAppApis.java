@@ -40,6 +40,15 @@ class ChatAppApis {
     slack("apps.connections.open", appToken);
   }
 
+  /** A Socket Mode address for the app (Slack's, short-lived, good for one connection). */
+  java.net.URI openSlackSocket(String appToken) throws ChannelApiException {
+    JsonNode answer = slack("apps.connections.open", appToken);
+    if (!answer.path("url").isString()) {
+      throw new ChannelApiException(502, "apps.connections.open answered no url");
+    }
+    return java.net.URI.create(answer.path("url").asString());
+  }
+
   Identity discordBot(String token) throws ChannelApiException {
     HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(properties.discordApiRoot()
         + "/users/@me")).header("Authorization", "Bot " + token).timeout(properties.timeout()).GET().build());

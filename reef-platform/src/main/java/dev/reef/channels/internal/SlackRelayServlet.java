@@ -9,16 +9,12 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.springframework.transaction.support.TransactionTemplate;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Slack's Web API as Reef serves it to agents ({@code <LLM proxy base>/slack/api/<method>}, where OpenClaw's Slack
@@ -27,14 +23,11 @@ import tools.jackson.databind.node.ObjectNode;
  * token, and Slack's answer comes back as it was. So the real tokens never enter the agent, and a token it leaks is
  * worth nothing outside it.
  *
- * <p>{@code apps.connections.open} (Socket Mode) is forwarded with the real app-level token too, but the WebSocket
- * address Slack answers is kept by Reef ({@link SlackSockets}) and the agent gets Reef's own
- * ({@code ws://<this host>/v1/slack/socket/<ticket>}), which {@link SlackSocketRelay} joins to Slack's.
+ * <p>{@code apps.connections.*} is refused: Slack's Socket Mode connection is Reef's to hold ({@link SlackIngress}),
+ * and one the agent opened would take events away from it.
  */
 final class SlackRelayServlet extends HttpServlet {
 
-  private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SlackRelayServlet.class);
   private static final Pattern METHOD = Pattern.compile("/([A-Za-z][A-Za-z0-9_.]{0,99})");
   private static final int MAX_BODY_BYTES = 16 << 20;
 
@@ -42,16 +35,14 @@ final class SlackRelayServlet extends HttpServlet {
   private final ChannelRepository channels;
   private final ChannelService service;
   private final ChatAppApis slack;
-  private final SlackSockets sockets;
   private final TransactionTemplate tx;
 
   SlackRelayServlet(BearerCredentials credentials, ChannelRepository channels, ChannelService service,
-      ChatAppApis slack, SlackSockets sockets, TransactionTemplate tx) {
+      ChatAppApis slack, TransactionTemplate tx) {
     this.credentials = credentials;
     this.channels = channels;
     this.service = service;
     this.slack = slack;
-    this.sockets = sockets;
     this.tx = tx;
   }
 
@@ -82,14 +73,16 @@ final class SlackRelayServlet extends HttpServlet {
     }
     Map<String, String> tokens = DataScope.callAs(channel.get().tenantId(), () -> tx.execute(s ->
         service.credentials(channel.get())));
+    if (method.group(1).startsWith("apps.connections.")) {
+      // Slack's connection is Reef's to hold (SlackIngress): one the agent opened would take events from it
+      error(response, 200, "not_allowed_token_type");
+      return;
+    }
     String real = tokens.get(app ? "appToken" : "botToken");
     try {
       HttpResponse<byte[]> answer = slack.forwardSlack(method.group(1), real, request.getContentType(), body,
           request.getQueryString());
       byte[] out = answer.body();
-      if (method.group(1).equals("apps.connections.open") && answer.statusCode() == 200) {
-        out = ownSocket(out, channel.get(), request);
-      }
       response.setStatus(answer.statusCode());
       answer.headers().firstValue("content-type").ifPresent(response::setContentType);
       answer.headers().firstValue("retry-after").ifPresent(v -> response.setHeader("Retry-After", v));
@@ -104,26 +97,6 @@ final class SlackRelayServlet extends HttpServlet {
       }
       error(response, 502, "slack_unreachable");
     }
-  }
-
-  /** Slack's answer with its WebSocket address swapped for Reef's, which leads to it. */
-  private byte[] ownSocket(byte[] answer, ChannelRow channel, HttpServletRequest request) {
-    JsonNode json;
-    try {
-      json = JSON.readTree(answer);
-    } catch (RuntimeException e) {
-      return answer;
-    }
-    if (!(json instanceof ObjectNode object) || !json.path("ok").asBoolean(false) || !json.path("url").isString()) {
-      return answer;
-    }
-    URI upstream = URI.create(json.path("url").asString());
-    String ticket = sockets.issue(channel.tenantId(), channel.agentId(), upstream);
-    String own = (request.isSecure() ? "wss" : "ws") + "://" + request.getHeader("Host") + SlackSocketRelay.PATH;
-    object.put("url", own + ticket);
-    log.info("agent {} of tenant {}: Slack offered a Socket Mode connection; Reef relays it at {}<ticket>",
-        channel.agentId(), channel.tenantId(), own);
-    return JSON.writeValueAsBytes(object);
   }
 
   /** The Slack channel of the agent whose live agent token this is. */

@@ -45,7 +45,9 @@ final class OpenClawConfig {
 
   /** Slack's and Discord's tokens (not the SLACK_* / DISCORD_* variables OpenClaw reads by itself). */
   static final String SLACK_BOT_TOKEN_ENV = "CHANNEL_SLACK_BOT_TOKEN";
-  static final String SLACK_APP_TOKEN_ENV = "CHANNEL_SLACK_APP_TOKEN";
+  /** What the agent proves itself with at Reef's Slack relay: its agent token, under a name of the channel's. */
+  static final String SLACK_RELAY_TOKEN_ENV = "CHANNEL_SLACK_RELAY_TOKEN";
+  static final String SLACK_RELAY_PATH = "/slack/relay";
   static final String DISCORD_TOKEN_ENV = "CHANNEL_DISCORD_TOKEN";
 
   /** Where, below the LLM proxy's base URL, Reef serves the Telegram Bot API to agents. */
@@ -127,11 +129,16 @@ final class OpenClawConfig {
           dmPolicy(node, telegram);
         }
         case AgentChannel.Slack slack -> {
-          // Socket Mode (OpenClaw's default): the agent holds the connection, through the egress proxy
+          // Relay mode: Reef holds Slack's Socket Mode connection and hands the messages over at /slack/relay
+          // (ws:// is allowed for a loopback address only, which is where a sandboxed agent reaches Reef)
           ObjectNode node = channels.putObject("slack");
           node.put("enabled", true);
+          node.put("mode", "relay");
           envSecret(node.putObject("botToken"), SLACK_BOT_TOKEN_ENV);
-          envSecret(node.putObject("appToken"), SLACK_APP_TOKEN_ENV);
+          ObjectNode relay = node.putObject("relay");
+          relay.put("url", context.placement().proxyBaseUrl().replaceFirst("^http", "ws") + SLACK_RELAY_PATH);
+          envSecret(relay.putObject("authToken"), SLACK_RELAY_TOKEN_ENV);
+          relay.put("gatewayId", context.placement().agentId().toString());
           dmPolicy(node, slack);
         }
         case AgentChannel.Discord discord -> {

@@ -139,8 +139,8 @@ final class OpenClawRuntime implements AgentRuntime {
         // stand-ins Reef's copy of Slack's Web API knows the agent by (and swaps for the real tokens)
         case AgentChannel.Slack slack -> {
           environment.put(OpenClawConfig.SLACK_BOT_TOKEN_ENV, AgentChannel.Slack.BOT_STAND_IN + context.agentToken());
-          environment.put(OpenClawConfig.SLACK_APP_TOKEN_ENV, AgentChannel.Slack.APP_STAND_IN + context.agentToken());
-          // read by OpenClaw's Slack plugin for every Web API client it makes, Socket Mode's included
+          environment.put(OpenClawConfig.SLACK_RELAY_TOKEN_ENV, context.agentToken());
+          // read by OpenClaw's Slack plugin for every Web API client it makes
           environment.put("SLACK_API_URL", context.placement().proxyBaseUrl() + "/slack/api/");
         }
         case AgentChannel.Discord discord -> environment.put(OpenClawConfig.DISCORD_TOKEN_ENV, discord.token());

@@ -106,8 +106,15 @@ class OpenClawRuntimeTest {
     // Slack: stand-ins made of the agent token, for Reef's copy of Slack's Web API (Reef holds the real tokens)
     assertThat(launch.environment().get(config.at("/channels/slack/botToken/id").asString()))
         .isEqualTo("xoxb-reef-" + AGENT_TOKEN);
-    assertThat(launch.environment().get(config.at("/channels/slack/appToken/id").asString()))
-        .isEqualTo("xapp-reef-" + AGENT_TOKEN);
+    // relay mode: Reef holds Slack's connection, the agent takes its messages at Reef with its agent token
+    assertThat(config.at("/channels/slack/mode").asString()).isEqualTo("relay");
+    assertThat(config.at("/channels/slack/appToken").isMissingNode()).isTrue();
+    assertThat(config.at("/channels/slack/relay/url").asString()).isEqualTo(base.placement().proxyBaseUrl()
+        .replaceFirst("^http", "ws") + "/slack/relay");
+    assertThat(config.at("/channels/slack/relay/gatewayId").asString()).isEqualTo(base.placement().agentId()
+        .toString());
+    assertThat(launch.environment().get(config.at("/channels/slack/relay/authToken/id").asString()))
+        .isEqualTo(AGENT_TOKEN);
     assertThat(launch.environment().get("SLACK_API_URL")).isEqualTo(base.placement().proxyBaseUrl()
         + "/slack/api/");
     assertThat(launch.environment().get(config.at("/channels/discord/token/id").asString()))
