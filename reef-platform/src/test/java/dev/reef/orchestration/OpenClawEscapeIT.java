@@ -74,6 +74,9 @@ class OpenClawEscapeIT extends ReefIT {
 
       chat(agents + "/" + id + "/chat", tenant.apiKey(), "Please run the system check.");
 
+      // the chat's answer may end before OpenClaw has sent the tool's result on (seen on a loaded machine)
+      await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> UPSTREAM.toolResult().isPresent());
       String result = UPSTREAM.toolResult().orElseThrow(() -> new AssertionError(
           "OpenClaw sent no tool result back to the model; requests: " + UPSTREAM.requests().size()));
       assertThat(result).contains("ATTACK-DONE", "No such file or directory", "pg-closed", "reef-closed",
