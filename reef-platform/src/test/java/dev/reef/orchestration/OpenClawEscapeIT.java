@@ -72,13 +72,24 @@ class OpenClawEscapeIT extends ReefIT {
         return "running".equals(agent.at("/state"));
       });
 
-      chat(agents + "/" + id + "/chat", tenant.apiKey(), "Please run the system check.");
-
-      // the chat's answer may end before OpenClaw has sent the tool's result on (seen on a loaded machine)
-      await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
-          .until(() -> UPSTREAM.toolResult().isPresent());
-      String result = UPSTREAM.toolResult().orElseThrow(() -> new AssertionError(
-          "OpenClaw sent no tool result back to the model; requests: " + UPSTREAM.requests().size()));
+      String result = "";
+      for (int attempt = 1; attempt <= 2; attempt++) {
+        if (attempt > 1) {
+          // OpenClaw lost the first run's tool result (on a loaded machine it has answered with its own
+          // "transcript repair" placeholder): the attack is run again, so the checks below see a real result
+          UPSTREAM.reset();
+          UPSTREAM.reply("The check is done.");
+          UPSTREAM.callToolOnce("exec", Api.JSON.writeValueAsString(Map.of("command", attack)));
+        }
+        chat(agents + "/" + id + "/chat", tenant.apiKey(), "Please run the system check.");
+        // the chat's answer may end before OpenClaw has sent the tool's result on (seen on a loaded machine)
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+            .until(() -> UPSTREAM.toolResult().isPresent());
+        result = UPSTREAM.toolResult().orElseThrow();
+        if (!result.contains("missing tool result in session history")) {
+          break;
+        }
+      }
       assertThat(result).contains("ATTACK-DONE", "No such file or directory", "pg-closed", "reef-closed",
           "egress 403").doesNotContain("uid=0").doesNotContain(MASTER_KEY).doesNotContain("PG-OPEN")
           .doesNotContain("REEF-OPEN");
