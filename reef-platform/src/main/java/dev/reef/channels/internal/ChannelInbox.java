@@ -108,24 +108,29 @@ class ChannelInbox {
     } catch (RuntimeException e) {
       return new Received.Invalid("the body is not a JSON update");
     }
+    return new Received.Kept(keep(channel, updateId, body, "a Telegram message arrived"));
+  }
+
+  /** Keeps an update unless the channel has it already; a new one wakes the agent. Answers whether it was new. */
+  private boolean keep(ChannelRow channel, long updateId, byte[] payload, String why) {
     TenantId tenantId = channel.tenantId();
     Instant now = clock.instant();
     boolean isNew;
     try {
-      isNew = DataScope.callAs(tenantId, () -> updates.insertIfNew(tenantId, hookId, updateId,
-          new String(body, StandardCharsets.UTF_8), now));
+      isNew = DataScope.callAs(tenantId, () -> updates.insertIfNew(tenantId, channel.hookId(), updateId,
+          new String(payload, StandardCharsets.UTF_8), now));
     } catch (DuplicateKeyException raced) {
       isNew = false; // the same update twice at the same moment: the other request kept it
     }
     if (isNew) {
       inTenant(tenantId, () -> {
-        channels.messageArrived(tenantId, hookId, now);
+        channels.messageArrived(tenantId, channel.hookId(), now);
         return null;
       });
-      signal(hookId);
-      Thread.ofVirtual().name("channel-wake").start(() -> wake(channel, "a Telegram message arrived"));
+      signal(channel.hookId());
+      Thread.ofVirtual().name("channel-wake").start(() -> wake(channel, why));
     }
-    return new Received.Kept(isNew);
+    return isNew;
   }
 
   /**
@@ -144,24 +149,7 @@ class ChannelInbox {
     if (payload.length > MAX_UPDATE_BYTES) {
       return false;
     }
-    TenantId tenantId = channel.tenantId();
-    Instant now = clock.instant();
-    boolean isNew;
-    try {
-      isNew = DataScope.callAs(tenantId, () -> updates.insertIfNew(tenantId, channel.hookId(), updateId,
-          new String(payload, StandardCharsets.UTF_8), now));
-    } catch (DuplicateKeyException raced) {
-      isNew = false;
-    }
-    if (isNew) {
-      inTenant(tenantId, () -> {
-        channels.messageArrived(tenantId, channel.hookId(), now);
-        return null;
-      });
-      signal(channel.hookId());
-      Thread.ofVirtual().name("channel-wake").start(() -> wake(channel, "a Slack message arrived"));
-    }
-    return isNew;
+    return keep(channel, updateId, payload, "a Slack message arrived");
   }
 
   /**

@@ -768,8 +768,9 @@ final class ProcessComputeDriver implements ComputeDriver, AutoCloseable {
     log.info("Destroyed agent {} of tenant {}", placement.agentId(), placement.tenantId());
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
+  /** Removes a directory and everything in it (links as links); nothing when it is not there. */
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     try (Stream<Path> all = Files.walk(dir)) {

@@ -67,10 +67,10 @@ final class SharedCopies {
       Path aside = copy.resolveSibling("." + key + "." + UUID.randomUUID());
       try {
         fill(aside, shared.host(), links, uid, key);
-        deleteTree(copy); // an unfinished copy of an earlier attempt
+        ProcessComputeDriver.deleteTree(copy); // an unfinished copy of an earlier attempt
         Files.move(aside, copy, StandardCopyOption.ATOMIC_MOVE);
       } finally {
-        deleteTree(aside);
+        ProcessComputeDriver.deleteTree(aside);
       }
       return copy;
     } finally {
@@ -94,10 +94,10 @@ final class SharedCopies {
     Path aside = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID());
     try {
       fill(aside, shared.host(), links, uid, key);
-      deleteTree(target);
+      ProcessComputeDriver.deleteTree(target);
       Files.move(aside, target, StandardCopyOption.ATOMIC_MOVE);
     } finally {
-      deleteTree(aside);
+      ProcessComputeDriver.deleteTree(aside);
     }
   }
 
@@ -143,7 +143,7 @@ final class SharedCopies {
       }
       Files.createDirectories(at.getParent());
       if (Files.isDirectory(at, LinkOption.NOFOLLOW_LINKS)) {
-        deleteTree(at);
+        ProcessComputeDriver.deleteTree(at);
       }
       Files.deleteIfExists(at);
       Files.createSymbolicLink(at, Path.of(link.getValue()));
@@ -156,30 +156,5 @@ final class SharedCopies {
         }
       }
     }
-  }
-
-  private static void deleteTree(Path path) throws IOException {
-    if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    Files.walkFileTree(path, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-        dir.toFile().setWritable(true, true); // installs are shared read-only: make the entries removable
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-        Files.delete(dir);
-        return FileVisitResult.CONTINUE;
-      }
-    });
   }
 }
