@@ -55,20 +55,42 @@ public sealed interface AgentChannel {
     }
   }
 
-  /** Discord: the agent holds Discord's gateway connection itself with the bot's token (as Slack). */
-  record Discord(String token, String dmPolicy, List<String> allowFrom) implements AgentChannel {
+  /**
+   * Discord, through Reef: the agent holds Discord's gateway connection (nothing reaches a sleeping agent, so it is
+   * kept awake), but both the connection and Discord's REST API go through Reef ({@code <proxy base URL>/discord/},
+   * where OpenClaw's Discord plugin is pointed by {@code DISCORD_API_URL}). The agent holds a stand-in token
+   * ({@link #standInToken}); Reef puts the bot's real token in its place on each call and in the gateway's
+   * IDENTIFY, so the real token never enters the agent.
+   *
+   * @param applicationId the bot's application id, which Discord's tokens begin with (base64) and OpenClaw reads
+   */
+  record Discord(String applicationId, String dmPolicy, List<String> allowFrom) implements AgentChannel {
+
+    /** What a stand-in token has where a real token has its timestamp: the agent's token follows. */
+    public static final String STAND_IN_MARK = ".reef.";
+
     public Discord {
       allowFrom = List.copyOf(allowFrom);
+    }
+
+    /**
+     * The token an agent is given: shaped as Discord's ({@code base64(application id).….…}), so OpenClaw finds the
+     * bot's id in it as in a real one, with the agent's own token as its last part.
+     */
+    public static String standInToken(String applicationId, String agentToken) {
+      return java.util.Base64.getEncoder().withoutPadding().encodeToString(applicationId.getBytes(
+          java.nio.charset.StandardCharsets.US_ASCII)) + STAND_IN_MARK + agentToken;
+    }
+
+    /** The agent token in a stand-in token, or empty when it is not one. */
+    public static String agentTokenOf(String standInToken) {
+      int mark = standInToken.indexOf(STAND_IN_MARK);
+      return mark <= 0 ? "" : standInToken.substring(mark + STAND_IN_MARK.length());
     }
 
     @Override
     public boolean holdsConnection() {
       return true;
-    }
-
-    @Override
-    public String toString() {
-      return "Discord[dmPolicy=" + dmPolicy + ", allowFrom=" + allowFrom + "]";
     }
   }
 }

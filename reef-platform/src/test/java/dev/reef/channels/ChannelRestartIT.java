@@ -35,7 +35,8 @@ class ChannelRestartIT {
     Map<String, Object> properties = Map.of("reef.agents.reconcile-interval", "500ms",
         "reef.channels.telegram-api-root", telegram.apiRoot(), "reef.channels.sweep-interval", "1s",
         "reef.channels.wake-after", "1s", "reef.channels.slack-api-root", FakeChatApps.shared().slackRoot(),
-        "reef.channels.discord-api-root", FakeChatApps.shared().discordRoot());
+        "reef.channels.discord-api-root", FakeChatApps.shared().discordRoot(),
+        "reef.channels.discord-gateway-url", FakeChatApps.shared().discordGatewayUrl());
     try (MockUpstream upstream = new MockUpstream(); StandaloneReef reef = new StandaloneReef(dataDir)) {
       reef.start(properties);
       Api api = reef.api();

@@ -291,6 +291,61 @@ class ChannelsIT extends ReefIT {
   }
 
   /**
+   * Discord's relay (REST and gateway) takes nothing but an agent's stand-in: a real bot token, a guessed stand-in
+   * or an API key is refused as Discord refuses a bad token (401; the gateway closes with 4004), and none of them
+   * reaches Discord.
+   */
+  @Test
+  void theDiscordRelay_takesNothingButAnAgentsToken() throws Exception {
+    FakeChatApps.DiscordBot bot = FakeChatApps.shared().newDiscordBot("guarded");
+    List<String> tokens = List.of(bot.token(), dev.reef.orchestration.AgentChannel.Discord.standInToken(bot.id(),
+        "reef_at_guess"), dev.reef.orchestration.AgentChannel.Discord.standInToken(bot.id(), tenant.apiKey()),
+        "garbage");
+    for (String token : tokens) {
+      java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.base() + "/v1/discord/api/v10/users/@me"))
+              .header("Authorization", "Bot " + token).GET().build(), java.net.http.HttpResponse.BodyHandlers
+              .ofString());
+      assertThat(answer.statusCode()).as(token).isEqualTo(401);
+      assertThat(answer.body()).isEqualTo("{\"message\":\"401: Unauthorized\",\"code\":0}");
+    }
+    assertThat(java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(api.base() + "/v1/discord/api/v10/../v9/users/@me")).header("Authorization", "Bot "
+        + bot.token()).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode())
+        .isIn(400, 404);
+    assertThat(FakeChatApps.shared().discordCalls(bot)).isEmpty();
+
+    for (String token : tokens) {
+      java.util.concurrent.LinkedBlockingQueue<String> frames = new java.util.concurrent.LinkedBlockingQueue<>();
+      java.util.concurrent.CompletableFuture<Integer> closed = new java.util.concurrent.CompletableFuture<>();
+      java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(
+          java.net.URI.create(api.base().replaceFirst("^http", "ws") + "/v1/discord/gateway?v=10&encoding=json"),
+          new java.net.http.WebSocket.Listener() {
+            @Override
+            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket s, CharSequence data,
+                boolean last) {
+              frames.add(data.toString());
+              s.request(1);
+              return null;
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket s, int code,
+                String reason) {
+              closed.complete(code);
+              return null;
+            }
+          }).join();
+      // Discord's HELLO comes through, as it would from Discord
+      assertThat(frames.poll(10, java.util.concurrent.TimeUnit.SECONDS)).contains("\"op\":10");
+      socket.sendText("{\"op\":2,\"d\":{\"token\":\"" + token + "\",\"intents\":4096,\"properties\":{}}}", true)
+          .join();
+      assertThat(closed.get(10, java.util.concurrent.TimeUnit.SECONDS)).as(token).isEqualTo(4004);
+    }
+    assertThat(FakeChatApps.shared().discordGatewayTokens()).doesNotContainAnyElementsOf(tokens);
+  }
+
+  /**
    * Slack and Discord: their tokens are checked and sealed, never shown; each refusal names its field. Reef holds
    * Slack's connection (so a Slack message wakes the agent), the agent Discord's: a connected Discord keeps the agent
    * awake, and disconnecting lets it sleep again.

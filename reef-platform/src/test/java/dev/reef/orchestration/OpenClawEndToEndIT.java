@@ -273,53 +273,48 @@ class OpenClawEndToEndIT extends ReefIT {
   }
 
   /**
-   * Slack and Discord with real OpenClaw: their plugins (packages of their own) are installed by Reef and shown to the
-   * sandboxed agent where OpenClaw trusts them (a plugin it does not trust may not receive messages); the plugins
-   * start both channels; Discord's gateway is the agent's to reach, through Reef's egress proxy, which lets it
-   * through (a connected channel opens its hosts for that agent; this machine has no route to them, so the attempt
-   * ends at name resolution, not at the allowlist).
+   * Discord with real OpenClaw: its plugin (a package of its own, installed by Reef and shown to the sandboxed agent
+   * where OpenClaw trusts it) holds the bot's gateway session through Reef's relay, with a stand-in token that Reef
+   * swaps for the real one in IDENTIFY and on every REST call; a person's direct message reaches the agent and its
+   * answer comes back through Discord's REST API. The agent is kept awake: the session is its to hold.
    */
   @Test
-  void slackAndDiscord_thePluginsLoadTrusted_andTheAgentReachesForDiscordThroughTheEgressProxy()
-      throws Exception {
-    GatewayFixture catalog = new GatewayFixture(api, UPSTREAM, unique("chat"));
-    SignedUp tenant = signUp("Chat Apps Owner");
+  void discord_aMessageReachesTheAgent_andItsReplyDiscord_throughReef_withoutTheRealToken() throws Exception {
+    GatewayFixture catalog = new GatewayFixture(api, UPSTREAM, unique("dsc"));
+    SignedUp tenant = signUp("Discord Owner");
     catalog.generousLimits(tenant.tenantId());
     String agents = "/api/v1/tenants/" + tenant.tenantId() + "/agents";
-    String id = api.post(agents, tenant.apiKey(), Api.body("name", "apps", "runtime", "openclaw", "model",
+    String id = api.post(agents, tenant.apiKey(), Api.body("name", "discord", "runtime", "openclaw", "model",
         catalog.gpt, "start", false)).at("/id");
     dev.reef.testing.FakeChatApps apps = dev.reef.testing.FakeChatApps.shared();
-    dev.reef.testing.FakeChatApps.SlackApp slack = apps.newSlackApp("harbour");
-    dev.reef.testing.FakeChatApps.DiscordBot discord = apps.newDiscordBot("harbour");
+    dev.reef.testing.FakeChatApps.DiscordBot bot = apps.newDiscordBot("harbour");
+    String person = "4242424242424242";
     try {
-      Response slackConnected = api.put(agents + "/" + id + "/channels/slack", tenant.apiKey(), Map.of("botToken",
-          slack.botToken(), "appToken", slack.appToken(), "dmPolicy", "open"));
-      assertThat(slackConnected.status()).as(slackConnected.toString()).isEqualTo(200);
-      assertThat(slackConnected.at("/status")).isEqualTo("connected");
-      assertThat(api.put(agents + "/" + id + "/channels/discord", tenant.apiKey(), Map.of("botToken",
-          discord.token(), "dmPolicy", "open")).status()).isEqualTo(200);
+      Response connected = api.put(agents + "/" + id + "/channels/discord", tenant.apiKey(), Map.of("botToken",
+          bot.token(), "dmPolicy", "allowlist", "allowFrom", List.of(person)));
+      assertThat(connected.status()).as(connected.toString()).isEqualTo(200);
+      assertThat(connected.at("/agentAwake")).isEqualTo("kept-awake");
       api.post(agents + "/" + id + "/start", tenant.apiKey(), Map.of());
       awaitState(agents + "/" + id, tenant.apiKey(), "running", Duration.ofMinutes(5));
+      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() ->
+          apps.discordIdentified(bot));
 
-      await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-        JsonNode status = OpenClawGateway.read(sockets, placement(id), gatewayToken(tenant.tenantId(), id),
-            "channels.status", Map.of());
-        for (String channel : List.of("slack", "discord")) {
-          assertThat(status.at("/channels/" + channel + "/configured").asBoolean()).as(status.toString()).isTrue();
-          // started by its plugin (Discord's start then fails: it cannot reach discord.com from here)
-          assertThat(status.at("/channels/" + channel + "/lastStartAt").isIntegralNumber()).as(status.toString())
-              .isTrue();
-        }
-      });
-      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-        JsonNode connections = api.get("/api/v1/tenants/" + tenant.tenantId() + "/egress/connections",
-            tenant.apiKey()).json().path("items");
-        for (String host : List.of("discord.com")) {
-          assertThat(connections.valueStream().filter(c -> c.path("host").asString().equals(host)
-              && c.path("agentId").asString().equals(id)).map(c -> c.path("reason").asString("")).toList())
-              .as(connections.toString()).isNotEmpty().noneMatch(reason -> reason.contains("allowlist"));
-        }
-      });
+      UPSTREAM.reply("Ahoy from the harbour, via Discord");
+      apps.sendDiscordDm(bot, person, "Hello from Discord");
+      await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+          assertThat(apps.discordCalls(bot)).as(apps.discordCalls(bot).toString())
+              .anyMatch(call -> call.method().equals("POST") && call.path().endsWith("/messages")
+                  && call.body().contains("Ahoy from the harbour, via Discord")));
+      assertThat(modelCallWith("Hello from Discord")).isNotNull();
+
+      assertThat(apps.standInTokensSeen()).as("Reef swapped every stand-in token").isZero();
+      assertThat(apps.discordGatewayTokens()).isNotEmpty().allMatch(bot.token()::equals);
+      String pid = placement(id).attributes().get("pid");
+      String environment = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", pid, "environ"),
+          java.nio.charset.StandardCharsets.ISO_8859_1);
+      assertThat(environment).contains("DISCORD_API_URL=").contains(".reef.").doesNotContain(bot.token());
+      await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertThat(api.get(agents + "/" + id
+          + "/channels/discord", tenant.apiKey()).at("/lastMessageAt")).isNotBlank());
     } finally {
       api.delete(agents + "/" + id, tenant.apiKey());
     }

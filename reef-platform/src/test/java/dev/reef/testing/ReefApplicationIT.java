@@ -52,6 +52,7 @@ public abstract class ReefApplicationIT {
     registry.add("reef.channels.telegram-api-root", () -> FakeTelegram.shared().apiRoot());
     registry.add("reef.channels.slack-api-root", () -> FakeChatApps.shared().slackRoot());
     registry.add("reef.channels.discord-api-root", () -> FakeChatApps.shared().discordRoot());
+    registry.add("reef.channels.discord-gateway-url", () -> FakeChatApps.shared().discordGatewayUrl());
   }
 
   @LocalServerPort

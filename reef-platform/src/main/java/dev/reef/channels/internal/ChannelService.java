@@ -71,11 +71,13 @@ class ChannelService implements Channels, AgentChannels {
       "the token BotFather gave you (/newbot), like 123456789:AA...", ChannelType.SLACK,
       "the bot token (xoxb-…) and, as appToken, the app-level token (xapp-…)", ChannelType.DISCORD,
       "the bot's token from the Developer Portal (Bot → Reset Token)");
-  /** What each channel lets its agent reach through the egress proxy while connected (port 443). */
+  /**
+   * What each channel lets its agent reach through the egress proxy while connected (port 443). Discord's API and
+   * gateway are relayed by Reef (DiscordRelayServlet, DiscordGatewayRelay): the agent needs none of its hosts.
+   */
   static final Map<ChannelType, List<String>> EGRESS_HOSTS = Map.of(ChannelType.TELEGRAM, List.of(),
       ChannelType.SLACK, List.of("slack.com", "*.slack.com", "*.slack-edge.com"),
-      ChannelType.DISCORD, List.of("discord.com", "*.discord.com", "discord.gg", "*.discord.gg",
-          "*.discordapp.com", "*.discordapp.net"));
+      ChannelType.DISCORD, List.of());
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final int MAX_ALLOW_FROM = 200;
   private static final List<String> DM_POLICIES = List.of("allowlist", "open");
@@ -377,7 +379,7 @@ class ChannelService implements Channels, AgentChannels {
         .map(row -> (AgentChannel) switch (row.type()) {
           case TELEGRAM -> new AgentChannel.Telegram(row.botId(), row.dmPolicy(), row.allowFrom());
           case SLACK -> new AgentChannel.Slack(row.dmPolicy(), row.allowFrom());
-          case DISCORD -> new AgentChannel.Discord(credentials(row).get("token"), row.dmPolicy(), row.allowFrom());
+          case DISCORD -> new AgentChannel.Discord(row.botId(), row.dmPolicy(), row.allowFrom());
         }).toList();
   }
 

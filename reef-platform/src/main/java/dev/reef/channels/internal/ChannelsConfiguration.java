@@ -2,12 +2,18 @@ package dev.reef.channels.internal;
 
 import dev.reef.access.BearerCredentials;
 import dev.reef.secrets.SecretStore;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.time.Clock;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler;
 
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(ChannelsProperties.class)
@@ -15,39 +21,64 @@ class ChannelsConfiguration {
 
   /** Slack's Web API for agents, as {@link #telegramRelay} is Telegram's. */
   @Bean
-  ServletRegistrationBean<SlackRelayServlet> slackRelay(BearerCredentials credentials, ChannelRepository channels,
-      ChannelService service, ChatAppApis slack, TransactionTemplate tx) {
+  ServletRegistrationBean<SlackRelayServlet> slackRelay(RelayCallers callers, ChatAppApis slack) {
     ServletRegistrationBean<SlackRelayServlet> registration = new ServletRegistrationBean<>(
-        new SlackRelayServlet(credentials, channels, service, slack, tx), "/v1/slack/api/*");
+        new SlackRelayServlet(callers, slack), "/v1/slack/api/*");
     registration.setName("reef-slack-relay");
     return registration;
   }
 
-  /**
-   * Where agents take their Slack messages ({@link SlackRelayEndpoint}). A servlet of its own, as the relays above:
-   * everything below {@code /v1/} goes to the LLM proxy's servlet, never to Spring MVC's dispatcher, where a
-   * WebSocket handler would usually be mapped.
-   */
+  /** Where agents take their Slack messages ({@link SlackRelayEndpoint}); a bean, so its lifecycle is run. */
   @Bean
-  org.springframework.web.socket.server.support.WebSocketHttpRequestHandler slackRelayHandshake(
-      BearerCredentials credentials, ChannelRepository channels, ChannelInbox inbox, TransactionTemplate tx) {
-    return new org.springframework.web.socket.server.support.WebSocketHttpRequestHandler(
-        new SlackRelayEndpoint(credentials, channels, inbox, tx));
+  WebSocketHttpRequestHandler slackRelayHandshake(RelayCallers callers, ChannelInbox inbox) {
+    return new WebSocketHttpRequestHandler(new SlackRelayEndpoint(callers, inbox));
   }
 
   @Bean
-  ServletRegistrationBean<jakarta.servlet.http.HttpServlet> slackRelayEndpoint(
-      org.springframework.web.socket.server.support.WebSocketHttpRequestHandler slackRelayHandshake) {
-    ServletRegistrationBean<jakarta.servlet.http.HttpServlet> registration = new ServletRegistrationBean<>(
-        new jakarta.servlet.http.HttpServlet() {
-          @Override
-          protected void service(jakarta.servlet.http.HttpServletRequest request,
-              jakarta.servlet.http.HttpServletResponse response)
-              throws jakarta.servlet.ServletException, java.io.IOException {
-            slackRelayHandshake.handleRequest(request, response);
-          }
-        }, SlackRelayEndpoint.PATH);
-    registration.setName("reef-slack-relay-endpoint");
+  ServletRegistrationBean<HttpServlet> slackRelayEndpoint(WebSocketHttpRequestHandler slackRelayHandshake) {
+    return webSocket("reef-slack-relay-endpoint", SlackRelayEndpoint.PATH, slackRelayHandshake);
+  }
+
+  @Bean
+  DiscordGatewayRelay discordGatewayRelay(RelayCallers callers, ChannelsProperties properties, Clock clock) {
+    return new DiscordGatewayRelay(callers, properties.discordGatewayUrl(), clock);
+  }
+
+  /** Discord's gateway for agents ({@link DiscordGatewayRelay}). */
+  @Bean
+  WebSocketHttpRequestHandler discordGatewayHandshake(DiscordGatewayRelay relay) {
+    return new WebSocketHttpRequestHandler(relay);
+  }
+
+  @Bean
+  ServletRegistrationBean<HttpServlet> discordGatewayEndpoint(WebSocketHttpRequestHandler discordGatewayHandshake) {
+    return webSocket("reef-discord-gateway", DiscordGatewayRelay.PATH, discordGatewayHandshake);
+  }
+
+  /** Discord's REST API for agents ({@link DiscordRelayServlet}). */
+  @Bean
+  ServletRegistrationBean<DiscordRelayServlet> discordRelay(RelayCallers callers, ChatAppApis discord,
+      DiscordGatewayRelay gateway) {
+    ServletRegistrationBean<DiscordRelayServlet> registration = new ServletRegistrationBean<>(
+        new DiscordRelayServlet(callers, discord, gateway), DiscordRelayServlet.PATH + "/*");
+    registration.setName("reef-discord-relay");
+    return registration;
+  }
+
+  /**
+   * A WebSocket endpoint as a servlet of its own, as the relays above: everything below {@code /v1/} goes to the
+   * LLM proxy's servlet, never to Spring MVC's dispatcher, where a WebSocket handler would usually be mapped.
+   */
+  private static ServletRegistrationBean<HttpServlet> webSocket(String name, String path,
+      WebSocketHttpRequestHandler handshake) {
+    ServletRegistrationBean<HttpServlet> registration = new ServletRegistrationBean<>(new HttpServlet() {
+      @Override
+      protected void service(HttpServletRequest request, HttpServletResponse response)
+          throws ServletException, IOException {
+        handshake.handleRequest(request, response);
+      }
+    }, path);
+    registration.setName(name);
     registration.setAsyncSupported(true);
     return registration;
   }

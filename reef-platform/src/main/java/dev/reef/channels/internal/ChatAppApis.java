@@ -75,6 +75,27 @@ class ChatAppApis {
     return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
+  /**
+   * One REST call of an agent's, sent to Discord with {@code token} (the real one) and Discord's answer as it is.
+   *
+   * @param path below the API's version, with its query: {@code /channels/1/messages?limit=5}
+   */
+  HttpResponse<byte[]> forwardDiscord(String method, String path, String token, String contentType,
+      String auditLogReason, byte[] body) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(properties.discordApiRoot() + path))
+        .header("Authorization", "Bot " + token).timeout(properties.timeout())
+        .method(method, body.length == 0 && !method.equals("POST") && !method.equals("PUT")
+            && !method.equals("PATCH") ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofByteArray(body));
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
+    if (auditLogReason != null) {
+      request.header("X-Audit-Log-Reason", auditLogReason);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   private JsonNode slack(String method, String token) throws ChannelApiException {
     HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(properties.slackApiRoot() + "/"
         + method)).header("Authorization", "Bearer " + token)

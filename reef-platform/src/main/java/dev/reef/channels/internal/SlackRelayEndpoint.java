@@ -1,9 +1,5 @@
 package dev.reef.channels.internal;
 
-import dev.reef.access.BearerCredentials;
-import dev.reef.access.Caller;
-import dev.reef.common.DataScope;
-import dev.reef.common.TenantId;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -11,7 +7,6 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
@@ -38,17 +33,12 @@ final class SlackRelayEndpoint extends TextWebSocketHandler {
   private static final String ACKS = "reef.slack.acks";
   private static final String FEEDER = "reef.slack.feeder";
 
-  private final BearerCredentials credentials;
-  private final ChannelRepository channels;
+  private final RelayCallers callers;
   private final ChannelInbox inbox;
-  private final TransactionTemplate tx;
 
-  SlackRelayEndpoint(BearerCredentials credentials, ChannelRepository channels, ChannelInbox inbox,
-      TransactionTemplate tx) {
-    this.credentials = credentials;
-    this.channels = channels;
+  SlackRelayEndpoint(RelayCallers callers, ChannelInbox inbox) {
+    this.callers = callers;
     this.inbox = inbox;
-    this.tx = tx;
   }
 
   @Override
@@ -56,7 +46,7 @@ final class SlackRelayEndpoint extends TextWebSocketHandler {
     String header = session.getHandshakeHeaders().getFirst("Authorization");
     String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip()
         : "";
-    Optional<ChannelRow> channel = channel(token);
+    Optional<ChannelRow> channel = callers.channel(token, "slack-relay", ChannelType.SLACK);
     if (channel.isEmpty()) {
       session.close(CloseStatus.POLICY_VIOLATION.withReason("not an agent with a Slack channel"));
       return;
@@ -146,19 +136,5 @@ final class SlackRelayEndpoint extends TextWebSocketHandler {
     if (session.getAttributes().get(FEEDER) instanceof Thread feeder) {
       feeder.interrupt();
     }
-  }
-
-  /** The Slack channel of the agent whose live agent token this is. */
-  private Optional<ChannelRow> channel(String agentToken) {
-    if (agentToken.isEmpty()) {
-      return Optional.empty();
-    }
-    Optional<Caller> caller = credentials.resolve(agentToken, "slack-relay");
-    if (caller.isEmpty() || !(caller.get() instanceof Caller.Agent agent)) {
-      return Optional.empty();
-    }
-    TenantId tenantId = agent.tenantId();
-    return DataScope.callAs(tenantId, () -> tx.execute(s -> channels.find(tenantId, agent.agentId(),
-        ChannelType.SLACK)));
   }
 }

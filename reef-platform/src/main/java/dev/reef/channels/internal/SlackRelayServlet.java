@@ -1,9 +1,5 @@
 package dev.reef.channels.internal;
 
-import dev.reef.access.BearerCredentials;
-import dev.reef.access.Caller;
-import dev.reef.common.DataScope;
-import dev.reef.common.TenantId;
 import dev.reef.orchestration.AgentChannel;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -14,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Slack's Web API as Reef serves it to agents ({@code <LLM proxy base>/slack/api/<method>}, where OpenClaw's Slack
@@ -31,19 +26,12 @@ final class SlackRelayServlet extends HttpServlet {
   private static final Pattern METHOD = Pattern.compile("/([A-Za-z][A-Za-z0-9_.]{0,99})");
   private static final int MAX_BODY_BYTES = 16 << 20;
 
-  private final BearerCredentials credentials;
-  private final ChannelRepository channels;
-  private final ChannelService service;
+  private final RelayCallers callers;
   private final ChatAppApis slack;
-  private final TransactionTemplate tx;
 
-  SlackRelayServlet(BearerCredentials credentials, ChannelRepository channels, ChannelService service,
-      ChatAppApis slack, TransactionTemplate tx) {
-    this.credentials = credentials;
-    this.channels = channels;
-    this.service = service;
+  SlackRelayServlet(RelayCallers callers, ChatAppApis slack) {
+    this.callers = callers;
     this.slack = slack;
-    this.tx = tx;
   }
 
   @Override
@@ -66,13 +54,12 @@ final class SlackRelayServlet extends HttpServlet {
     String agentToken = app ? token.substring(AgentChannel.Slack.APP_STAND_IN.length())
         : token.startsWith(AgentChannel.Slack.BOT_STAND_IN) ? token.substring(AgentChannel.Slack.BOT_STAND_IN
         .length()) : "";
-    Optional<ChannelRow> channel = channel(agentToken, request.getRemoteAddr());
+    Optional<ChannelRow> channel = callers.channel(agentToken, request.getRemoteAddr(), ChannelType.SLACK);
     if (channel.isEmpty()) {
       error(response, 200, "invalid_auth"); // as Slack says it: 200 with ok=false
       return;
     }
-    Map<String, String> tokens = DataScope.callAs(channel.get().tenantId(), () -> tx.execute(s ->
-        service.credentials(channel.get())));
+    Map<String, String> tokens = callers.credentials(channel.get());
     if (method.group(1).startsWith("apps.connections.")) {
       // Slack's connection is Reef's to hold (SlackIngress): one the agent opened would take events from it
       error(response, 200, "not_allowed_token_type");
@@ -97,20 +84,6 @@ final class SlackRelayServlet extends HttpServlet {
       }
       error(response, 502, "slack_unreachable");
     }
-  }
-
-  /** The Slack channel of the agent whose live agent token this is. */
-  private Optional<ChannelRow> channel(String agentToken, String sourceAddress) {
-    if (agentToken.isEmpty()) {
-      return Optional.empty();
-    }
-    Optional<Caller> caller = credentials.resolve(agentToken, sourceAddress);
-    if (caller.isEmpty() || !(caller.get() instanceof Caller.Agent agent)) {
-      return Optional.empty();
-    }
-    TenantId tenantId = agent.tenantId();
-    return DataScope.callAs(tenantId, () -> tx.execute(s -> channels.find(tenantId, agent.agentId(),
-        ChannelType.SLACK)));
   }
 
   /** An error as Slack words them ({@code ok: false} and a code), so the agent's Slack client understands it. */

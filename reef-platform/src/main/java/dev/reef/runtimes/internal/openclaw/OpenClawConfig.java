@@ -49,6 +49,8 @@ final class OpenClawConfig {
   static final String SLACK_RELAY_TOKEN_ENV = "CHANNEL_SLACK_RELAY_TOKEN";
   static final String SLACK_RELAY_PATH = "/slack/relay";
   static final String DISCORD_TOKEN_ENV = "CHANNEL_DISCORD_TOKEN";
+  /** Where, below the LLM proxy's base URL, Reef serves Discord's REST API (v10) and gateway to agents. */
+  static final String DISCORD_API_PATH = "/discord/api/v10";
 
   /** Where, below the LLM proxy's base URL, Reef serves the Telegram Bot API to agents. */
   static final String TELEGRAM_API_PATH = "/telegram";

@@ -143,7 +143,12 @@ final class OpenClawRuntime implements AgentRuntime {
           // read by OpenClaw's Slack plugin for every Web API client it makes
           environment.put("SLACK_API_URL", context.placement().proxyBaseUrl() + "/slack/api/");
         }
-        case AgentChannel.Discord discord -> environment.put(OpenClawConfig.DISCORD_TOKEN_ENV, discord.token());
+        // a stand-in Reef's Discord relay knows the agent by; read by OpenClaw's Discord plugin for REST and gateway
+        case AgentChannel.Discord discord -> {
+          environment.put(OpenClawConfig.DISCORD_TOKEN_ENV, AgentChannel.Discord.standInToken(
+              discord.applicationId(), context.agentToken()));
+          environment.put("DISCORD_API_URL", context.placement().proxyBaseUrl() + OpenClawConfig.DISCORD_API_PATH);
+        }
       }
     }
     heapLimitMb(context.memoryMb()).ifPresent(mb -> environment.put("NODE_OPTIONS", "--max-old-space-size=" + mb));

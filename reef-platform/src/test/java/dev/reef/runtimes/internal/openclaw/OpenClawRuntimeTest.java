@@ -101,7 +101,7 @@ class OpenClawRuntimeTest {
     Launch launch = runtime.launch(installation, new RuntimeContext(base.placement(), AGENT_TOKEN, GATEWAY_TOKEN,
         "gpt-5-mini", 1536, null, java.util.List.of(
             new dev.reef.orchestration.AgentChannel.Slack("allowlist", java.util.List.of("U0ANN1234")),
-            new dev.reef.orchestration.AgentChannel.Discord("discord-secret-token", "open", java.util.List.of()))));
+            new dev.reef.orchestration.AgentChannel.Discord("1234567890123456789", "open", java.util.List.of()))));
     JsonNode config = config(launch);
     // Slack: stand-ins made of the agent token, for Reef's copy of Slack's Web API (Reef holds the real tokens)
     assertThat(launch.environment().get(config.at("/channels/slack/botToken/id").asString()))
@@ -117,8 +117,15 @@ class OpenClawRuntimeTest {
         .isEqualTo(AGENT_TOKEN);
     assertThat(launch.environment().get("SLACK_API_URL")).isEqualTo(base.placement().proxyBaseUrl()
         + "/slack/api/");
-    assertThat(launch.environment().get(config.at("/channels/discord/token/id").asString()))
-        .isEqualTo("discord-secret-token");
+    // Discord: a stand-in shaped as Discord's tokens (the application id OpenClaw reads from it first), for Reef's
+    // Discord relay, which is where the plugin's REST calls and gateway connection go
+    String discordToken = launch.environment().get(config.at("/channels/discord/token/id").asString());
+    assertThat(discordToken).isEqualTo("MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.reef." + AGENT_TOKEN);
+    assertThat(new String(java.util.Base64.getDecoder().decode(discordToken.substring(0, discordToken.indexOf('.')))))
+        .isEqualTo("1234567890123456789");
+    assertThat(dev.reef.orchestration.AgentChannel.Discord.agentTokenOf(discordToken)).isEqualTo(AGENT_TOKEN);
+    assertThat(launch.environment().get("DISCORD_API_URL")).isEqualTo(base.placement().proxyBaseUrl()
+        + "/discord/api/v10");
     assertThat(config.at("/channels/slack/allowFrom/0").asString()).isEqualTo("U0ANN1234");
     assertThat(config.at("/channels/discord/allowFrom/0").asString()).isEqualTo("*");
     // OpenClaw loads a channel's own plugin only once it is enabled; Telegram is built in
