@@ -501,6 +501,123 @@ class DashboardBrowserIT extends ReefIT {
     }
   }
 
+  /**
+   * Issue 20's "done when", with real OpenClaw and nothing but the dashboard and a (fake) Telegram: the agent deployed
+   * and given a persona on its settings page, Telegram connected on its channels page. A person's message is answered
+   * and the model is shown the persona; the agent falls asleep, and the next message wakes it; asked for a report in
+   * a few minutes, the agent schedules it itself (OpenClaw's automations tool), falls asleep again, the dashboard
+   * shows when its next run is, and Reef wakes it in time for the report to reach Telegram when it is due.
+   */
+  @Test
+  void openclaw_persona_telegram_sleepsBetweenMessages_andItsScheduledReportArrivesOnTime() throws Exception {
+    RequiredService.requireNpm();
+    SignedUp tenant = signUp("Harbour Master");
+    catalog.generousLimits(tenant.tenantId());
+    api.put("/api/v1/tenants/" + tenant.tenantId() + "/limits", MASTER_KEY, Map.of("idleStopMinutes", 1,
+        "requestsPerMinute", 100000, "maxConcurrentRequests", 1000, "monthlyBudgetUsd", 1000));
+    String agents = "/api/v1/tenants/" + tenant.tenantId() + "/agents";
+    FakeTelegram telegram = FakeTelegram.shared();
+    FakeTelegram.Bot bot = telegram.newBot("harbour");
+    long owner = 5550003;
+    String agentId = null;
+    try {
+      logIn(tenant.email(), tenant.password());
+      open("/t/" + tenant.tenantId());
+      type("agent-name", "harbour-master");
+      new Select(browser.findElement(By.id("agent-model"))).selectByValue(catalog.gpt);
+      new Select(browser.findElement(By.id("agent-runtime"))).selectByValue("openclaw");
+      browser.findElement(By.id("deploy-button")).click();
+      waitFor(() -> browser.getCurrentUrl().matches(".*/agents/[0-9a-f-]{36}$"));
+      agentId = browser.getCurrentUrl().replaceFirst(".*/agents/", "");
+      String agentPage = "/t/" + tenant.tenantId() + "/agents/" + agentId;
+      waitFor(Duration.ofMinutes(5), () -> text(".agent-status .badge").equals("Running"));
+
+      // a persona, from the settings page
+      browser.findElement(By.cssSelector(".actions a[href$='/agents/" + agentId + "/settings']")).click();
+      waitFor(() -> text("h1").startsWith("Settings of"));
+      type("persona-soul", "# Harbour Master\n\nYou are the Harbour Master of Reef Bay. You sign as HM.");
+      browser.findElement(By.id("save-settings")).click();
+      waitFor(() -> text("main").contains("Saved as version 1"));
+
+      // Telegram, from the channels page
+      open(agentPage + "/channels");
+      type("telegram-token", bot.token());
+      type("telegram-allow", Long.toString(owner));
+      browser.findElement(By.cssSelector("form[data-channel-form='telegram'] button[type=submit]")).click();
+      waitFor(() -> text("main").contains("Telegram is connected to @" + bot.username()));
+      open(agentPage);
+      waitFor(Duration.ofMinutes(5), () -> text(".agent-status .badge").equals("Running"));
+
+      // awake: answered, and the model was shown the persona
+      UPSTREAM.reply("Ahoy, this is the Harbour Master. HM");
+      telegram.send(bot, owner, "Hello, who keeps this harbour?");
+      awaitTelegram(telegram, bot, "Ahoy, this is the Harbour Master. HM");
+      assertThat(modelCallWith("Hello, who keeps this harbour?")).contains("Harbour Master of Reef Bay");
+
+      // idle for its minute: asleep, as the dashboard says
+      waitFor(Duration.ofMinutes(3), () -> text(".agent-status .badge").equals("Sleeping"));
+
+      // asleep: the next message wakes it; it schedules the report itself, as a model asked for one would
+      java.time.Instant due = java.time.Instant.now().plusSeconds(240).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+      // (OpenClaw offers its tools through a catalog: the model calls tool_call with the tool's name and arguments)
+      UPSTREAM.callToolOnce("tool_call", Api.JSON.writeValueAsString(Map.of("id", "automations", "args", Map.of(
+          "action", "add", "job", Map.of("name", "harbour report", "schedule", Map.of("kind", "at", "at",
+              due.toString()), "sessionTarget", "isolated", "payload", Map.of("kind", "agentTurn", "message",
+              "Write the harbour report"), "delivery", Map.of("mode", "announce", "channel", "telegram", "to",
+              Long.toString(owner)))))));
+      UPSTREAM.reply("Aye, the harbour report is scheduled. HM");
+      telegram.send(bot, owner, "Send me the harbour report in four minutes, please");
+      awaitTelegram(telegram, bot, "Aye, the harbour report is scheduled. HM");
+      // allowed: the person is on the channel's allowlist, so OpenClaw counts them as the agent's owner
+      assertThat(UPSTREAM.toolResult()).as("the automations tool's answer").isPresent()
+          .hasValueSatisfying(result -> assertThat(result).contains("harbour report")
+              .doesNotContain("\"status\": \"error\""));
+      UPSTREAM.reply("Harbour report: all calm, three boats in. HM");
+
+      // asleep again, and the dashboard says when it runs next
+      open(agentPage);
+      waitFor(Duration.ofMinutes(3), () -> text("[data-next-run]").startsWith("sleeping, next run "));
+      assertThat(text(".agent-status .badge")).isEqualTo("Sleeping");
+      assertThat(text("[data-next-run]")).contains(java.time.format.DateTimeFormatter.ofPattern("HH:mm")
+          .withZone(java.time.ZoneOffset.UTC).format(due));
+      screenshot("agent-sleeping-next-run");
+
+      // woken by Reef ahead of it; the report reaches Telegram when it is due
+      awaitTelegram(telegram, bot, "Harbour report: all calm, three boats in. HM");
+      java.time.Instant arrived = java.time.Instant.now();
+      assertThat(arrived).isAfterOrEqualTo(due.minusSeconds(5));
+      assertThat(modelCallWith("Write the harbour report")).isNotNull();
+      // it was asleep until Reef started it, ahead of the run
+      List<java.time.Instant> starts = api.get(agents + "/" + agentId + "/events?limit=50", tenant.apiKey()).json()
+          .path("items").valueStream().filter(e -> e.path("state").asString().equals("starting"))
+          .map(e -> java.time.Instant.parse(e.path("at").asString())).toList();
+      assertThat(starts).anyMatch(at -> at.isBefore(due) && at.isAfter(due.minus(Duration.ofMinutes(2))));
+    } catch (AssertionError | RuntimeException e) {
+      if (agentId != null) { // what the agent said, to see why from the test's output
+        System.out.println("agent's events: " + api.get(agents + "/" + agentId + "/events?limit=30",
+            tenant.apiKey()) + "\nagent's last output:\n" + api.get(agents + "/" + agentId + "/logs?tail=300",
+            tenant.apiKey()).text());
+      }
+      throw e;
+    } finally {
+      if (agentId != null) {
+        api.delete(agents + "/" + agentId, tenant.apiKey());
+      }
+    }
+  }
+
+  private static void awaitTelegram(FakeTelegram telegram, FakeTelegram.Bot bot, String text) {
+    org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(() -> assertThat(telegram.sentAndEdited(bot)).extracting(FakeTelegram.Sent::text)
+            .anyMatch(t -> t.contains(text)));
+  }
+
+  /** The last request the model got with this text in it, as JSON text. */
+  private static String modelCallWith(String text) {
+    return UPSTREAM.requests().reversed().stream().map(r -> r.body().toString()).filter(b -> b.contains(text))
+        .findFirst().orElseThrow(() -> new AssertionError("no model call with '" + text + "'"));
+  }
+
   @Test
   void darkMode_followsTheSystemSetting() throws Exception {
     logIn("operator@reef.test", "operator-password-1");
@@ -582,7 +699,11 @@ class DashboardBrowserIT extends ReefIT {
   }
 
   private void waitFor(java.util.function.BooleanSupplier condition) {
-    new WebDriverWait(browser, WAIT, Duration.ofMillis(100)).ignoring(StaleElementReferenceException.class)
+    waitFor(WAIT, condition);
+  }
+
+  private void waitFor(Duration within, java.util.function.BooleanSupplier condition) {
+    new WebDriverWait(browser, within, Duration.ofMillis(100)).ignoring(StaleElementReferenceException.class)
         .until(d -> condition.getAsBoolean());
   }
 

@@ -2,7 +2,10 @@ package dev.reef.channels.internal;
 
 import dev.reef.common.DataScope;
 import dev.reef.common.TenantId;
+import dev.reef.orchestration.Agent;
+import dev.reef.orchestration.AgentState;
 import dev.reef.orchestration.Agents;
+import dev.reef.orchestration.DesiredState;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -171,6 +174,12 @@ class ChannelInbox {
       List<ChannelUpdateRepository.Update> waiting = inTenant(tenantId,
           () -> updates.waiting(tenantId, channel.hookId(), from, limit));
       long left = deadline - System.nanoTime();
+      if (!waiting.isEmpty() && !takesUpdatesNow(channel)) {
+        // Reef is stopping this agent (put to sleep, say) while its process still asks: what it took now would
+        // end with it, taken but never answered. The agent's next start gets them; waking it is the sweep's work.
+        Thread.sleep(Math.min(Math.max(left, 0) / 1_000_000, RECHECK.toMillis()));
+        return List.of();
+      }
       if (!waiting.isEmpty() || left <= 0) {
         if (!waiting.isEmpty()) {
           agents.wake(tenantId, channel.agentId(), "it takes channel updates"); // counts as activity
@@ -183,6 +192,17 @@ class ChannelInbox {
       } finally {
         arrival.lock.unlock();
       }
+    }
+  }
+
+  /** Whether the channel's agent is meant to run and is starting or running: not being stopped, nor stopped. */
+  private boolean takesUpdatesNow(ChannelRow channel) {
+    try {
+      Agent agent = agents.get(channel.tenantId(), channel.agentId());
+      return agent.desired() == DesiredState.RUNNING
+          && (agent.state() instanceof AgentState.Running || agent.state() instanceof AgentState.Starting);
+    } catch (RuntimeException gone) {
+      return false;
     }
   }
 

@@ -104,10 +104,10 @@ final class OpenClawConfig {
     // Its default is a shared /tmp/openclaw/ (not TMPDIR): keep each agent's log with its own state
     root.putObject("logging").put("file", context.placement().path("state") + "/" + LOG_FILE);
     // A sandboxed agent has no network: everything but loopback (Reef's LLM proxy) goes through Reef's egress
-    // proxy, which allows only its tenant's allowlist. OpenClaw routes fetch, node:http(s) and WebSockets there.
-    if (context.placement().egressProxyUrl() != null && !context.egressProxyUrlHasToken()) {
-      root.putObject("proxy").put("proxyUrl", context.placement().egressProxyUrl());
-    }
+    // proxy, which allows only its tenant's allowlist, named in its environment (see OpenClawRuntime). Not
+    // OpenClaw's own proxy routing ("proxy.proxyUrl"): with it, OpenClaw 2026.9.6 dies in the middle of every stop and
+    // counts the stop as a crash; three within five minutes (a new agent configured, then put to sleep and woken)
+    // and it no longer starts its channels. Without it nothing reaches further: the sandbox has no other way out.
     return root;
   }
 
@@ -153,6 +153,33 @@ final class OpenClawConfig {
       // Slack and Discord are plugins of their own (see ChannelPlugins), which OpenClaw loads once enabled
       ChannelPlugins.pluginOf(channel).ifPresent(id -> root.withObjectProperty("plugins").withObjectProperty("entries")
           .putObject(id).put("enabled", true));
+    }
+    owners(root, context.channels());
+  }
+
+  /**
+   * The people the tenant listed on its channels' allowlists are the agent's owners in OpenClaw's sense
+   * ({@code commands.ownerAllowFrom}): OpenClaw lets only owners use its owner-only tools, such as automations (a
+   * person asks for a report in an hour and the agent schedules it). Someone writing to an open bot is not one. What
+   * an owner may do stays inside the agent's sandbox, as everything the agent does.
+   */
+  private static void owners(ObjectNode root, java.util.List<AgentChannel> channels) {
+    tools.jackson.databind.node.ArrayNode owners = null;
+    for (AgentChannel channel : channels) {
+      if (!"allowlist".equals(channel.dmPolicy())) {
+        continue;
+      }
+      String prefix = switch (channel) {
+        case AgentChannel.Telegram t -> "telegram:";
+        case AgentChannel.Slack s -> "slack:";
+        case AgentChannel.Discord d -> "discord:";
+      };
+      for (String user : channel.allowFrom()) {
+        if (owners == null) {
+          owners = root.putObject("commands").putArray("ownerAllowFrom");
+        }
+        owners.add(prefix + user);
+      }
     }
   }
 

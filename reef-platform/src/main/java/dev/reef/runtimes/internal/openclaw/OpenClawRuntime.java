@@ -155,9 +155,9 @@ final class OpenClawRuntime implements AgentRuntime {
     String egress = context.egressProxyUrl();
     if (egress != null) {
       // Everything but loopback (the LLM proxy) through Reef's egress proxy: Node's own clients once told to
-      // (NODE_USE_ENV_PROXY), the programs OpenClaw's exec tool runs, and OpenClaw's managed routing, which reads
-      // OPENCLAW_PROXY_URL when its config has no proxy (a URL with a token does not belong in the config file)
-      for (String name : List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "OPENCLAW_PROXY_URL")) {
+      // (NODE_USE_ENV_PROXY) and the programs OpenClaw's exec tool runs. Not OPENCLAW_PROXY_URL (OpenClaw's managed
+      // routing): with it OpenClaw 2026.9.6 counts every stop as a crash (see OpenClawConfig)
+      for (String name : List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")) {
         environment.put(name, egress);
       }
       environment.put("NO_PROXY", "localhost,127.0.0.1,::1");

@@ -59,7 +59,10 @@ class OpenClawRuntimeTest {
     JsonNode config = config(launch);
     assertThat(config.at("/gateway/bind").asString()).isEqualTo("loopback");
     assertThat(config.has("customBindHost")).isFalse();
-    assertThat(config.at("/proxy/proxyUrl").asString()).isEqualTo("http://127.0.0.1:18128");
+    // the egress door is in the environment; not OpenClaw's own proxy routing, with which every stop is a crash to it
+    assertThat(config.has("proxy")).isFalse();
+    assertThat(launch.environment()).containsEntry("HTTPS_PROXY", "http://127.0.0.1:18128")
+        .containsEntry("NODE_USE_ENV_PROXY", "1").doesNotContainKey("OPENCLAW_PROXY_URL");
     assertThat(launch.readOnlyPaths()).containsExactly(HOME);
     // OpenClaw's bundled "reef" channel configures itself from ambient REEF_* variables
     assertThat(launch.environment().keySet()).noneMatch(name -> name.startsWith("REEF_"));
@@ -128,6 +131,10 @@ class OpenClawRuntimeTest {
         + "/discord/api/v10");
     assertThat(config.at("/channels/slack/allowFrom/0").asString()).isEqualTo("U0ANN1234");
     assertThat(config.at("/channels/discord/allowFrom/0").asString()).isEqualTo("*");
+    // the people on an allowlist own the agent in OpenClaw's sense (owner-only tools such as automations); the
+    // anyone of an open channel does not
+    assertThat(config.at("/commands/ownerAllowFrom").valueStream().map(JsonNode::asString).toList())
+        .containsExactly("slack:U0ANN1234");
     // OpenClaw loads a channel's own plugin only once it is enabled; Telegram is built in
     assertThat(config.at("/plugins/entries/slack/enabled").asBoolean()).isTrue();
     assertThat(config.at("/plugins/entries/discord/enabled").asBoolean()).isTrue();
@@ -171,8 +178,8 @@ class OpenClawRuntimeTest {
         1536));
 
     String withToken = "http://agent:" + AGENT_TOKEN + "@reef-egress:3128";
-    assertThat(launch.environment()).containsEntry("HTTPS_PROXY", withToken).containsEntry("OPENCLAW_PROXY_URL",
-        withToken).containsEntry("NODE_USE_ENV_PROXY", "1");
+    assertThat(launch.environment()).containsEntry("HTTPS_PROXY", withToken).containsEntry("NODE_USE_ENV_PROXY", "1")
+        .doesNotContainKey("OPENCLAW_PROXY_URL");
     assertThat(config(launch).has("proxy")).isFalse();
     assertThat(new String(launch.files().get("openclaw.json"), StandardCharsets.UTF_8)).doesNotContain(AGENT_TOKEN);
   }
